@@ -1,0 +1,81 @@
+# hvmm build. `make` builds the hvmm command and every guest; `make run`
+# and `make test` first install what is missing (see tests/deps.sh).
+# Outputs go to $(BUILD); V=1 shows the commands.
+
+BUILD   ?= build
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+HVMM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I. -MMD -MP $(CFLAGS)
+LDLIBS  := -lcapstone
+GUEST   ?= $(BUILD)/guests/hello64.bin
+GUEST_ARGS ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Libraries in dependency order: core <- swvmm, hwvmm <- policy <- command.
+LAYERS := core swvmm hwvmm policy
+define layer_srcs
+$(wildcard $(1)/*.c)
+endef
+CORE_SRCS   := $(call layer_srcs,core)
+SWVMM_SRCS  := $(call layer_srcs,swvmm)
+HWVMM_SRCS  := $(call layer_srcs,hwvmm)
+POLICY_SRCS := $(call layer_srcs,policy)
+CMD_SRCS    := $(wildcard policy/cli/*.c)
+
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIBS := $(BUILD)/libpolicy.a $(BUILD)/libhwvmm.a $(BUILD)/libswvmm.a $(BUILD)/libcore.a
+
+HVMM := $(BUILD)/hvmm
+
+.PHONY: all run test unit-tests guests deps clean bench-sw
+all: $(HVMM) guests
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HVMM_CFLAGS) -c $< -o $@
+
+$(BUILD)/libcore.a: $(call objs,$(CORE_SRCS))
+$(BUILD)/libswvmm.a: $(call objs,$(SWVMM_SRCS))
+$(BUILD)/libhwvmm.a: $(call objs,$(HWVMM_SRCS))
+$(BUILD)/libpolicy.a: $(call objs,$(POLICY_SRCS))
+$(BUILD)/lib%.a:
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(HVMM): $(call objs,$(CMD_SRCS)) $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $(call objs,$(CMD_SRCS)) $(LIBS) $(LDLIBS)
+
+# Unit tests: one cmocka program per tests/unit/test_*.c, linked with every layer.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
+unit-tests: $(UNIT_BINS)
+
+include guests/guests.mk
+
+deps:
+	$(Q)bash tests/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(HVMM) run $(GUEST_ARGS) $(GUEST)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-tests
+	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

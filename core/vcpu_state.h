@@ -1,0 +1,213 @@
+/* The one canonical architectural state of a guest vCPU.
+ * Both engines load from and store to this structure; nothing else about
+ * the vCPU lives anywhere that the other engine cannot see. */
+#ifndef HVMM_VCPU_STATE_H
+#define HVMM_VCPU_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum gpr { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+           R8, R9, R10, R11, R12, R13, R14, R15, NR_GPRS };
+
+/* Segment registers in instruction-encoding order (Sreg field of ModRM). */
+enum sreg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, NR_SREGS };
+
+/* A segment register as its hidden descriptor cache. limit is the
+ * byte-granular effective limit (G already applied), as the CPU uses it. */
+struct seg_cache {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t selector;
+	uint8_t type;     /* descriptor type field, 4 bits (bit 0 = accessed) */
+	uint8_t s;        /* 1 = code/data, 0 = system */
+	uint8_t dpl;
+	uint8_t present;
+	uint8_t avl;
+	uint8_t l;        /* 64-bit code segment */
+	uint8_t db;       /* default operand size / big */
+	uint8_t g;        /* granularity as loaded (limit is already scaled) */
+	uint8_t unusable; /* null selector loaded, or never loaded */
+};
+
+struct dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+/* FXSAVE image, 512 bytes, 16-byte aligned as FXSAVE/FXRSTOR require. */
+struct fxsave_area {
+	uint16_t fcw, fsw;
+	uint8_t ftw, rsvd1;
+	uint16_t fop;
+	uint64_t fip, fdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint8_t st[8][16];
+	uint8_t xmm[16][16];
+	uint8_t rsvd2[96];
+} __attribute__((aligned(16)));
+
+/* The MSRs a guest kernel uses and that live in the canonical state.
+ * X(name, index): one list drives the struct, the KVM MSR transfer,
+ * the diff and the dump. FS/GS base live in the segment caches. */
+#define VCPU_MSR_LIST(X)                      \
+	X(sysenter_cs,    0x00000174)         \
+	X(sysenter_esp,   0x00000175)         \
+	X(sysenter_eip,   0x00000176)         \
+	X(pat,            0x00000277)         \
+	X(star,           0xc0000081)         \
+	X(lstar,          0xc0000082)         \
+	X(cstar,          0xc0000083)         \
+	X(sfmask,         0xc0000084)         \
+	X(kernel_gs_base, 0xc0000102)         \
+	X(tsc_aux,        0xc0000103)         \
+	X(misc_enable,    0x000001a0)         \
+	X(apic_base,      0x0000001b)
+
+struct vcpu_msrs {
+#define VCPU_MSR_FIELD(name, index) uint64_t name;
+	VCPU_MSR_LIST(VCPU_MSR_FIELD)
+#undef VCPU_MSR_FIELD
+};
+
+/* Interrupt shadow bits. */
+#define SHADOW_STI   0x1
+#define SHADOW_MOVSS 0x2
+
+/* Events: what is in flight at the instruction boundary. */
+struct vcpu_events {
+	struct {
+		bool pending;      /* raised, not yet delivered */
+		bool injected;     /* delivery started (to be re-injected) */
+		uint8_t vector;
+		bool has_error_code;
+		uint32_t error_code;
+	} exception;
+	struct {
+		bool injected;     /* external interrupt being delivered */
+		bool soft;         /* INTn */
+		uint8_t vector;
+	} interrupt;
+	struct {
+		bool pending;
+		bool injected;
+		bool masked;       /* blocked until the next IRET */
+	} nmi;
+	uint8_t shadow;            /* SHADOW_* */
+	bool halted;
+};
+
+struct vcpu_state {
+	uint64_t gpr[NR_GPRS];
+	uint64_t rip;
+	uint64_t rflags;           /* architectural form, bit 1 always set */
+	struct seg_cache seg[NR_SREGS];
+	struct seg_cache ldtr, tr;
+	struct dtable gdtr, idtr;
+	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t efer;
+	uint64_t xcr0;
+	uint64_t dr[8];            /* dr[4], dr[5] unused (aliases) */
+	uint64_t tsc;
+	struct vcpu_msrs msr;
+	struct vcpu_events ev;
+	struct fxsave_area fx;
+};
+
+/* RFLAGS bits */
+#define RFLAGS_CF   (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1)
+#define RFLAGS_PF   (1ull << 2)
+#define RFLAGS_AF   (1ull << 4)
+#define RFLAGS_ZF   (1ull << 6)
+#define RFLAGS_SF   (1ull << 7)
+#define RFLAGS_TF   (1ull << 8)
+#define RFLAGS_IF   (1ull << 9)
+#define RFLAGS_DF   (1ull << 10)
+#define RFLAGS_OF   (1ull << 11)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT   (1ull << 14)
+#define RFLAGS_RF   (1ull << 16)
+#define RFLAGS_VM   (1ull << 17)
+#define RFLAGS_AC   (1ull << 18)
+#define RFLAGS_VIF  (1ull << 19)
+#define RFLAGS_VIP  (1ull << 20)
+#define RFLAGS_ID   (1ull << 21)
+
+/* CR0 */
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+/* CR4 */
+#define CR4_VME  (1ull << 0)
+#define CR4_PVI  (1ull << 1)
+#define CR4_TSD  (1ull << 2)
+#define CR4_DE   (1ull << 3)
+#define CR4_PSE  (1ull << 4)
+#define CR4_PAE  (1ull << 5)
+#define CR4_MCE  (1ull << 6)
+#define CR4_PGE  (1ull << 7)
+#define CR4_PCE  (1ull << 8)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP (1ull << 11)
+#define CR4_FSGSBASE (1ull << 16)
+#define CR4_PCIDE (1ull << 17)
+#define CR4_OSXSAVE (1ull << 18)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+/* EFER */
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+/* CPU mode as the decoder and the policy see it. */
+enum cpu_mode { MODE_REAL, MODE_VM86, MODE_PROT16, MODE_PROT32,
+                MODE_COMPAT16, MODE_COMPAT32, MODE_LONG64 };
+
+/* Power-on / INIT state (SDM Vol. 3, 10.1.1): CS.base 0xffff0000, IP 0xfff0. */
+void vcpu_state_reset(struct vcpu_state *s);
+
+/* Put the vCPU in 16-bit real mode with CS:IP = seg:off, flat data segments
+ * based at seg<<4, ready to run a flat binary. */
+void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip);
+
+/* The multiboot v1 machine state: 32-bit flat protected mode, paging off. */
+void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip);
+
+static inline unsigned vcpu_cpl(const struct vcpu_state *s)
+{
+	if (!(s->cr0 & CR0_PE))
+		return 0;
+	if (s->rflags & RFLAGS_VM)
+		return 3;
+	return s->seg[SEG_CS].dpl;
+}
+
+enum cpu_mode vcpu_mode(const struct vcpu_state *s);
+const char *cpu_mode_name(enum cpu_mode m);
+
+/* Architectural consistency checks (the subset of SDM 26.3 guest-state
+ * checks a real CPU would refuse). Returns 0 or -EINVAL and writes a
+ * reason naming the offending field into why (if why != NULL). */
+int vcpu_state_check(const struct vcpu_state *s, char *why, size_t whylen);
+
+/* Field-by-field difference; writes one line per differing field to out
+ * (if out != NULL) and returns how many fields differ. */
+int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE *out);
+
+/* Human-readable dump of the whole state. */
+void vcpu_state_dump(const struct vcpu_state *s, FILE *out);
+
+#endif

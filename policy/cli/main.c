@@ -1,0 +1,166 @@
+/* The hvmm command: the only place that prints and exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/loader.h"
+#include "core/vm.h"
+#include "policy/cli/options.h"
+#include "policy/dispatch.h"
+
+static const char main_usage[] =
+	"Usage: hvmm COMMAND [options]\n"
+	"\n"
+	"Commands:\n"
+	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
+	"  help                  show this help\n";
+
+static void print_log(void *opaque, enum log_level lvl, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	(void)opaque;
+	fprintf(stderr, "hvmm: %s: %s\n", names[lvl], msg);
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "hvmm: %s\n", msg);
+	return VM_EXIT_USAGE;
+}
+
+/* Opened only after the guest loaded, so that a bad invocation never
+ * truncates a file the user already has. */
+static int open_serial(const char *dest, char *err, size_t errlen)
+{
+	if (!strcmp(dest, "stdio"))
+		return STDOUT_FILENO;
+	if (!strcmp(dest, "none"))
+		return -1;
+	int fd = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "--serial: %s: %s", dest, strerror(errno));
+		return -2;
+	}
+	return fd;
+}
+
+static int load_guest(struct vm *vm, const struct run_options *o)
+{
+	uint8_t *data;
+	size_t size;
+	int ret = load_file(vm, o->guest, &data, &size);
+	if (ret)
+		return ret;
+	if (o->flat)
+		ret = load_flat(vm, o->guest, data, size, o->flat_addr);
+	else
+		ret = load_multiboot(vm, o->guest, data, size, &o->load);
+	free(data);
+	return ret;
+}
+
+static void report_stop(const struct vm *vm, int verbose)
+{
+	switch (vm->stop) {
+	case VM_STOP_SHUTDOWN:
+	case VM_STOP_ERROR:
+	case VM_STOP_UNSUPPORTED:
+		fprintf(stderr, "hvmm: guest stopped: %s: %s\n", vm_stop_name(vm->stop), vm->err);
+		if (verbose)
+			vcpu_state_dump(&vm->vcpu, stderr);
+		break;
+	default:
+		if (verbose)
+			fprintf(stderr, "hvmm: guest stopped: %s, exit status %d\n",
+			        vm_stop_name(vm->stop), vm->exit_status);
+		break;
+	}
+	if (verbose > 1) {
+		fprintf(stderr, "hvmm: KVM_RUN calls %llu, port I/O %llu, MMIO %llu\n",
+		        (unsigned long long)vm->stats.hw_runs,
+		        (unsigned long long)vm->stats.pio_accesses,
+		        (unsigned long long)vm->stats.mmio_accesses);
+	}
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_options o;
+	char err[512];
+	if (parse_run_options(argc, argv, &o, err, sizeof(err)))
+		return usage_error(err);
+	if (o.help) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	const struct engine_ops *eng = engine_by_name(o.engine);
+	if (!eng) {
+		snprintf(err, sizeof(err), "--engine=%s: this engine is not built into hvmm yet", o.engine);
+		return usage_error(err);
+	}
+
+	struct vm *vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return usage_error("out of memory");
+	struct vm_config cfg = {
+		.ram_size = o.mem,
+		.serial_out_fd = -1,
+		.serial_in_fd = STDIN_FILENO,
+		.verbosity = LOG_WARN + o.verbose,
+		.log_fn = print_log,
+	};
+	int status;
+	if (vm_init(vm, &cfg)) {
+		status = usage_error(vm->err);
+		free(vm);
+		return status;
+	}
+	if (load_guest(vm, &o)) {
+		status = usage_error(vm->err);
+		goto out;
+	}
+	int fd = open_serial(o.serial, err, sizeof(err));
+	if (fd == -2) {
+		status = usage_error(err);
+		goto out;
+	}
+	vm->com1.out_fd = fd;
+
+	if (dispatch_run(vm, eng)) {
+		/* The monitor could not run the guest at all (e.g. no KVM):
+		 * an environment problem, reported like bad input. */
+		if (vm->stop == VM_RUNNING) {
+			status = usage_error(vm->err);
+			goto out_fd;
+		}
+	}
+	report_stop(vm, o.verbose);
+	status = vm->exit_status;
+out_fd:
+	if (fd > STDERR_FILENO)
+		close(fd);
+out:
+	vm_destroy(vm);
+	free(vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(main_usage, stderr);
+		return VM_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(main_usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "hvmm: unknown command '%s' (see hvmm help)\n", cmd);
+	return VM_EXIT_USAGE;
+}

@@ -1,0 +1,161 @@
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/cli/options.h"
+
+const char run_usage[] =
+	"Usage: hvmm run [options] GUEST\n"
+	"Run GUEST, a multiboot v1 ELF image (ELF32 or ELF64) or a flat binary.\n"
+	"\n"
+	"  --engine=ENGINE   where the vCPU runs: hw (KVM)\n"
+	"  --mem=SIZE        guest RAM, e.g. 64M, 1G (default 128M)\n"
+	"  --serial=DEST     COM1 output: stdio (default), none, or a file path\n"
+	"  --cmdline=STRING  multiboot command line for the guest\n"
+	"  --module=FILE     add a multiboot module (\"FILE ARGS\" passes ARGS); repeatable\n"
+	"  --flat[=ADDR]     load GUEST as a flat binary at ADDR (default 0x10000) and\n"
+	"                    start it in 16-bit real mode; implied by a .bin name\n"
+	"  -v, --verbose     report what the monitor does (repeat for more)\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"Exit status: the guest's debug-exit status ((v << 1) | 1 for a write of v\n"
+	"to port 0xf4), 0 when the guest halts with interrupts off, 2 for a usage\n"
+	"or input error, 4 when the guest crashed (triple fault) or the monitor failed.\n";
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	/* Accept an optional "B"/"iB" after a suffix, as in "64MiB". */
+	if (shift && (!strcmp(end, "B") || !strcmp(end, "iB")))
+		end += strlen(end);
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	snprintf(err, errlen, fmt, arg);
+	return -EINVAL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+enum { OPT_ENGINE = 256, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_FLAT };
+
+int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "engine",  required_argument, NULL, OPT_ENGINE },
+		{ "mem",     required_argument, NULL, OPT_MEM },
+		{ "serial",  required_argument, NULL, OPT_SERIAL },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "module",  required_argument, NULL, OPT_MODULE },
+		{ "flat",    optional_argument, NULL, OPT_FLAT },
+		{ "verbose", no_argument,       NULL, 'v' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char optbuf[64];
+
+	memset(o, 0, sizeof(*o));
+	o->engine = "hw";
+	o->mem = DEFAULT_MEM;
+	o->serial = "stdio";
+	o->flat_addr = DEFAULT_FLAT_ADDR;
+
+	optind = 1;
+	opterr = 0;   /* we word the errors ourselves, on one line */
+	int c;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ENGINE:
+			if (strcmp(optarg, "hw") && strcmp(optarg, "sw"))
+				return fail(err, errlen, "--engine: unknown engine '%s' (expected hw or sw)", optarg);
+			o->engine = optarg;
+			break;
+		case OPT_MEM:
+			if (parse_size(optarg, &o->mem))
+				return fail(err, errlen, "--mem: bad size '%s' (expected a number with an optional K, M or G suffix, e.g. 64M)", optarg);
+			if (o->mem < (1ull << 20) || o->mem > (1ull << 40) || (o->mem & 0xfff))
+				return fail(err, errlen, "--mem: size '%s' out of range (1M to 1T, a multiple of 4K)", optarg);
+			break;
+		case OPT_SERIAL:
+			if (!*optarg)
+				return fail(err, errlen, "--serial: empty destination%s", "");
+			o->serial = optarg;
+			break;
+		case OPT_CMDLINE:
+			o->cmdline = optarg;
+			break;
+		case OPT_MODULE:
+			if (o->load.nr_modules == MB_MAX_MODULES) {
+				snprintf(optbuf, sizeof(optbuf), "%d", MB_MAX_MODULES);
+				return fail(err, errlen, "--module: at most %s modules", optbuf);
+			}
+			if (!*optarg)
+				return fail(err, errlen, "--module: empty file name%s", "");
+			o->load.modules[o->load.nr_modules++] = optarg;
+			break;
+		case OPT_FLAT:
+			o->flat = true;
+			if (optarg) {
+				char *end;
+				errno = 0;
+				unsigned long long a = strtoull(optarg, &end, 0);
+				if (errno || !*optarg || *end || *optarg == '-')
+					return fail(err, errlen, "--flat: bad address '%s'", optarg);
+				o->flat_addr = a;
+			}
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case ':':
+			snprintf(optbuf, sizeof(optbuf), "%s", argv[optind - 1]);
+			return fail(err, errlen, "option '%s' needs a value", optbuf);
+		default:
+			snprintf(optbuf, sizeof(optbuf), "%s", argv[optind - 1]);
+			return fail(err, errlen, "unknown option '%s' (see hvmm run --help)", optbuf);
+		}
+	}
+	if (optind >= argc)
+		return fail(err, errlen, "no guest image given (see hvmm run --help)%s", "");
+	if (optind + 1 < argc)
+		return fail(err, errlen, "unexpected argument '%s' after the guest image", argv[optind + 1]);
+	o->guest = argv[optind];
+	if (ends_with(o->guest, ".bin"))
+		o->flat = true;
+	if (o->flat && (o->cmdline || o->load.nr_modules))
+		return fail(err, errlen, "%s: a flat binary takes no --cmdline or --module (those are multiboot)", o->guest);
+	o->load.cmdline = o->cmdline;
+	return 0;
+}

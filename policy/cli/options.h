@@ -1,0 +1,36 @@
+/* Command-line options of `hvmm run`. */
+#ifndef HVMM_CLI_OPTIONS_H
+#define HVMM_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loader.h"
+
+#define DEFAULT_MEM (128ull << 20)
+#define DEFAULT_FLAT_ADDR 0x10000ull
+
+struct run_options {
+	const char *guest;
+	const char *engine;       /* "hw" or "sw" */
+	uint64_t mem;
+	const char *serial;       /* "stdio", "none" or a file path */
+	const char *cmdline;
+	bool flat;                /* load GUEST as a flat binary */
+	uint64_t flat_addr;
+	struct load_params load;  /* cmdline and modules for multiboot */
+	int verbose;
+	bool help;
+};
+
+/* Parse `hvmm run` arguments (argv[0] is "run"). Returns 0, or -EINVAL
+ * with a one-line reason in err. */
+int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen);
+
+/* "64M", "1G", "4096", "512K": bytes, or -EINVAL. */
+int parse_size(const char *s, uint64_t *out);
+
+extern const char run_usage[];
+
+#endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The command's handling of bad input and its exit statuses: every error is
+# one line on stderr naming the problem, with exit status 2. Prints
+# "PASS name" / "FAIL name: wanted ..., got ...".
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+hvmm=$BUILD/hvmm
+g=$BUILD/guests
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME STATUS 'substring of stderr' ARGS...
+expect() {
+	local name=$1 want=$2 sub=$3; shift 3
+	"$hvmm" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	local st=$? lines
+	lines=$(wc -l <"$tmp/err")
+	if [ $st -ne "$want" ]; then
+		echo "FAIL $name: exit status wanted $want, got $st ($(head -c 200 "$tmp/err"))"
+	elif ! grep -qF -- "$sub" "$tmp/err"; then
+		echo "FAIL $name: stderr wanted '$sub', got '$(head -c 200 "$tmp/err")'"
+	elif [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; then
+		echo "FAIL $name: wanted a one-line error, got $lines lines"
+	else
+		echo "PASS $name"
+	fi
+}
+
+# Inputs made on the spot.
+echo "just some text" >"$tmp/notes.txt"
+head -c 30 "$g/hello32.elf" >"$tmp/truncated.elf"
+head -c 3000000 /dev/zero >"$tmp/big.bin"
+printf 'int _start(void){for(;;);}\n' >"$tmp/nomb.c"
+gcc -m32 -ffreestanding -nostdlib -static -no-pie -Wl,-Ttext=0x100000 -Wl,--build-id=none \
+	-o "$tmp/nomb.elf" "$tmp/nomb.c" 2>"$tmp/gcc.err" || echo "    (could not build nomb.elf: $(cat "$tmp/gcc.err"))"
+
+expect no-arguments            2 "Usage: hvmm"
+expect unknown-command         2 "unknown command 'frobnicate'" frobnicate
+expect run-without-guest       2 "no guest image given" run
+expect unknown-option          2 "unknown option '--bogus'" run --bogus "$g/hello64.bin"
+expect option-needs-value      2 "needs a value" run "$g/hello64.bin" --mem
+expect two-guests              2 "unexpected argument" run "$g/hello64.bin" "$g/hello32.bin"
+expect missing-file            2 "$tmp/nope.elf: No such file or directory" run "$tmp/nope.elf"
+expect directory-as-guest      2 "$tmp" run "$tmp"
+expect not-an-elf              2 "not an ELF" run "$tmp/notes.txt"
+expect truncated-elf           2 "truncated" run "$tmp/truncated.elf"
+expect no-multiboot-header     2 "no multiboot header" run "$tmp/nomb.elf"
+expect flat-larger-than-memory 2 "does not fit" run --mem=1M "$tmp/big.bin"
+expect elf-larger-than-memory  2 "outside guest RAM" run --mem=1M "$g/hello32.elf"
+expect bad-size-suffix         2 "--mem: bad size '64Q'" run --mem=64Q "$g/hello64.bin"
+expect bad-size-number         2 "--mem: bad size 'lots'" run --mem=lots "$g/hello64.bin"
+expect size-zero               2 "--mem: size '0' out of range" run --mem=0 "$g/hello64.bin"
+expect size-unaligned          2 "out of range" run --mem=1000001 "$g/hello64.bin"
+expect unknown-engine          2 "--engine: unknown engine 'quantum'" run --engine=quantum "$g/hello64.bin"
+expect flat-with-cmdline       2 "takes no --cmdline" run --cmdline=x "$g/hello64.bin"
+expect bad-flat-address        2 "--flat: bad address 'zz'" run --flat=zz "$g/hello64.bin"
+expect flat-address-too-high   2 "1 MiB" run --flat=0x200000 "$g/hello64.bin"
+expect missing-module          2 "$tmp/nomod: No such file or directory" run --module="$tmp/nomod" "$g/hello32.elf"
+expect serial-unwritable       2 "--serial: $tmp/no/dir/out: No such file or directory" run --serial="$tmp/no/dir/out" "$g/hello64.bin"
+expect help                    0 "" help
+expect run-help                0 "" run --help
+
+# A failed run never clobbers a file the user already has.
+echo "precious" >"$tmp/serial.log"
+"$hvmm" run --serial="$tmp/serial.log" "$tmp/nope.elf" >/dev/null 2>&1
+if [ "$(cat "$tmp/serial.log")" = precious ]; then echo "PASS serial-file-kept-on-error"
+else echo "FAIL serial-file-kept-on-error: the existing file was changed"; fi
+
+"$hvmm" run --help >"$tmp/help" 2>&1
+if grep -q -- "--engine" "$tmp/help" && grep -q -- "--mem" "$tmp/help" && grep -q -- "--serial" "$tmp/help"; then
+	echo "PASS run-help-lists-options"
+else echo "FAIL run-help-lists-options: --help does not list --engine/--mem/--serial"; fi
+
+# Without /dev/kvm the hw engine is refused in one line, exit 2; with it, the guest runs.
+if [ -e /dev/kvm ]; then
+	expect kvm-present-runs 0 "" run --engine=hw "$g/hello64.bin"
+else
+	expect kvm-unavailable 2 "KVM unavailable: /dev/kvm: No such file or directory" run --engine=hw "$g/hello64.bin"
+fi

@@ -67,9 +67,15 @@ include guests/guests.mk
 deps:
 	$(Q)bash tests/deps.sh
 
+# Without /dev/kvm the guest runs on the KVM of the test harness.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(HVMM) run $(GUEST_ARGS) $(GUEST)
+	$(Q)if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then \
+		$(HVMM) run $(GUEST_ARGS) $(GUEST); \
+	else \
+		echo "no /dev/kvm here: running the guest on the KVM of tests/harness/kvm-run"; \
+		tests/harness/kvm-run $(HVMM) run $(GUEST_ARGS) $(GUEST); \
+	fi
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit-tests

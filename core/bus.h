@@ -26,6 +26,7 @@ struct bus_range {
 struct io_bus {
 	struct bus_range range[NR_BUS_SPACES][BUS_MAX_RANGES];
 	int nr[NR_BUS_SPACES];
+	int last[NR_BUS_SPACES];   /* range that served the last access: a lookup hint */
 };
 
 void bus_init(struct io_bus *b);
@@ -35,11 +36,15 @@ void bus_init(struct io_bus *b);
 int bus_register(struct io_bus *b, enum bus_space sp, uint64_t base, uint64_t len,
                  bus_handler_fn fn, void *opaque, const char *name);
 
-/* Route one access. An access nobody claims returns -ENOENT; on a read the
- * data is then filled with all-ones, as an empty ISA/PCI bus returns. */
+/* Route one access. The range is chosen by addr and the whole access
+ * [addr, addr+len) must lie inside it; otherwise nobody claims it. An
+ * access nobody claims returns -ENOENT; on a read the data is then filled
+ * with all-ones, as an empty ISA/PCI bus returns. -EINVAL for len not in
+ * {1, 2, 4, 8} or a bad space. */
 int bus_access(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
                unsigned len, bool is_write);
 
+/* The range containing addr, or NULL. */
 const struct bus_range *bus_find(const struct io_bus *b, enum bus_space sp, uint64_t addr);
 
 #endif

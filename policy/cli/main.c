@@ -1,6 +1,7 @@
 /* The hvmm command: the only place that prints and exits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,9 @@ out:
 
 int main(int argc, char **argv)
 {
+	/* A closed serial pipe must not kill the monitor mid-run: the UART
+	 * records the failed write and the guest goes on. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fputs(main_usage, stderr);
 		return VM_EXIT_USAGE;

@@ -1,0 +1,229 @@
+/* The CPUID model: a fixed baseline x86-64 processor that the interpreter
+ * implements and a kernel can boot on, presented identically by both
+ * engines. Features are a deliberate, small set:
+ * - leaf 1 EDX: FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH MMX
+ *   FXSR SSE SSE2. SSE/SSE2 are advertised because FXSAVE/FXRSTOR and the
+ *   XMM state exist and x86-64 requires them; executing SSE instructions in
+ *   the interpreter is separate work. No MTRR, MCE/MCA or PSE-36: nothing
+ *   models their MSRs or page-table bits.
+ * - leaf 1 ECX: CX16, and bit 31 (running under a hypervisor).
+ *   No x2APIC, XSAVE, or hypervisor-specific leaves.
+ * - leaf 7: present with no features.
+ * - 0x80000001: LAHF/SAHF in long mode, SYSCALL, NX, LM.
+ * - 0x80000002-4: brand string; 0x80000008: address sizes. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/cpuid.h"
+
+#define MODEL_MAX_BASIC 0x7u
+#define MODEL_MAX_EXT   0x80000008u
+#define MODEL_PHYS_BITS 40u
+#define MODEL_VIRT_BITS 48u
+
+/* Leaf 1 EDX */
+#define F1D_FPU   (1u << 0)
+#define F1D_PSE   (1u << 3)
+#define F1D_TSC   (1u << 4)
+#define F1D_MSR   (1u << 5)
+#define F1D_PAE   (1u << 6)
+#define F1D_CX8   (1u << 8)
+#define F1D_APIC  (1u << 9)
+#define F1D_SEP   (1u << 11)
+#define F1D_PGE   (1u << 13)
+#define F1D_CMOV  (1u << 15)
+#define F1D_PAT   (1u << 16)
+#define F1D_CLFSH (1u << 19)
+#define F1D_MMX   (1u << 23)
+#define F1D_FXSR  (1u << 24)
+#define F1D_SSE   (1u << 25)
+#define F1D_SSE2  (1u << 26)
+/* Leaf 1 ECX */
+#define F1C_CX16  (1u << 13)
+#define F1C_HYPERVISOR (1u << 31)
+/* Leaf 0x80000001 */
+#define F81C_LAHF_LM (1u << 0)
+#define F81D_SYSCALL (1u << 11)
+#define F81D_NX      (1u << 20)
+#define F81D_LM      (1u << 29)
+
+#define MODEL_1_EDX (F1D_FPU | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_APIC | \
+		     F1D_SEP | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_CLFSH | F1D_MMX | F1D_FXSR |  \
+		     F1D_SSE | F1D_SSE2)
+#define MODEL_1_ECX (F1C_CX16 | F1C_HYPERVISOR)
+#define MODEL_81_ECX F81C_LAHF_LM
+#define MODEL_81_EDX (F81D_SYSCALL | F81D_NX | F81D_LM)
+
+static const char brand[48] = "hvmm virtual CPU";
+
+static void host_cpuid(uint32_t fn, uint32_t idx, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(fn), "c"(idx));
+}
+
+static const struct cpuid_entry *find_in(const struct cpuid_entry *e, int n, uint32_t fn,
+					 uint32_t idx)
+{
+	for (int i = 0; i < n; i++)
+		if (e[i].function == fn &&
+		    (!(e[i].flags & CPUID_F_SIGNIFICANT_INDEX) || e[i].index == idx))
+			return &e[i];
+	return NULL;
+}
+
+const struct cpuid_entry *cpuid_model_find(const struct cpuid_model *m, uint32_t function,
+					   uint32_t index)
+{
+	return find_in(m->e, m->nr, function, index);
+}
+
+static struct cpuid_entry *add(struct cpuid_model *m, uint32_t fn, uint32_t idx, uint32_t flags,
+			       uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx)
+{
+	struct cpuid_entry *e = &m->e[m->nr++];   /* the fixed set fits by construction */
+
+	*e = (struct cpuid_entry){ .function = fn, .index = idx, .flags = flags,
+				   .eax = eax, .ebx = ebx, .ecx = ecx, .edx = edx };
+	return e;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The host's limits: from KVM's list when given, else from the processor. */
+static uint32_t host_value(const struct cpuid_entry *host, int nhost, uint32_t fn, int reg)
+{
+	uint32_t r[4];
+
+	if (host) {
+		const struct cpuid_entry *e = find_in(host, nhost, fn, 0);
+		if (!e)
+			return 0;
+		r[0] = e->eax, r[1] = e->ebx, r[2] = e->ecx, r[3] = e->edx;
+		return r[reg];
+	}
+	host_cpuid(fn, 0, r);
+	return r[reg];
+}
+
+static void build(struct cpuid_model *m, uint32_t phys_bits, uint32_t virt_bits)
+{
+	uint32_t v[4], sig[4], ext0[4], b[12];
+
+	memcpy(b, brand, sizeof(b));
+
+	host_cpuid(0, 0, v);
+	host_cpuid(1, 0, sig);
+	host_cpuid(0x80000000u, 0, ext0);
+
+	add(m, 0, 0, 0, m->max_basic, v[1], v[2], v[3]);
+	/* EBX: CLFLUSH line 8 x 8 bytes, one logical processor, APIC ID 0. */
+	add(m, 1, 0, 0, sig[0], (1u << 16) | (8u << 8), MODEL_1_ECX, MODEL_1_EDX);
+	if (m->max_basic >= 7)
+		add(m, 7, 0, CPUID_F_SIGNIFICANT_INDEX, 0, 0, 0, 0);
+
+	/* EBX-EDX of 0x80000000 carry the vendor on AMD and are zero on Intel:
+	 * mirror the host. AMD also repeats the signature in 0x80000001 EAX. */
+	add(m, 0x80000000u, 0, 0, m->max_ext, ext0[1], ext0[2], ext0[3]);
+	add(m, 0x80000001u, 0, 0, m->zero_out_of_range ? sig[0] : 0, 0,
+	    MODEL_81_ECX, MODEL_81_EDX);
+	for (uint32_t i = 0; i < 3; i++)
+		add(m, 0x80000002u + i, 0, 0, b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]);
+	add(m, 0x80000005u, 0, 0, 0, 0, 0, 0);
+	add(m, 0x80000006u, 0, 0, 0, 0, 0, 0);
+	add(m, 0x80000007u, 0, 0, 0, 0, 0, 0);
+	add(m, 0x80000008u, 0, 0, phys_bits | (virt_bits << 8), 0, 0, 0);
+
+	/* Leaves above the (possibly host-lowered) maxima do not exist. */
+	int n = 0;
+	for (int i = 0; i < m->nr; i++) {
+		uint32_t fn = m->e[i].function;
+		bool ok = fn < 0x80000000u ? fn <= m->max_basic : fn <= m->max_ext;
+		if (ok)
+			m->e[n++] = m->e[i];
+	}
+	m->nr = n;
+}
+
+/* AND every feature register with the host's for the same leaf. */
+static void intersect(struct cpuid_model *m, const struct cpuid_entry *host, int nhost)
+{
+	for (int i = 0; i < m->nr; i++) {
+		struct cpuid_entry *e = &m->e[i];
+		const struct cpuid_entry *h = find_in(host, nhost, e->function, e->index);
+		uint32_t hb = h ? h->ebx : 0, hc = h ? h->ecx : 0, hd = h ? h->edx : 0;
+
+		switch (e->function) {
+		case 1:
+			/* Bit 31 only informs the guest; it needs nothing from the host. */
+			e->ecx &= hc | F1C_HYPERVISOR;
+			e->edx &= hd;
+			break;
+		case 7:
+			e->ebx &= hb, e->ecx &= hc, e->edx &= hd;
+			break;
+		case 0x80000001u:
+			e->ecx &= hc, e->edx &= hd;
+			break;
+		}
+	}
+}
+
+int cpuid_model_init(struct cpuid_model *m, const struct cpuid_entry *host, int nhost)
+{
+	uint32_t v[4], phys, virt, hmax;
+
+	if (nhost < 0 || (nhost > 0 && !host))
+		return -EINVAL;
+	if (!nhost)
+		host = NULL;
+	memset(m, 0, sizeof(*m));
+
+	host_cpuid(0, 0, v);
+	memcpy(m->vendor, &v[1], 4);
+	memcpy(m->vendor + 4, &v[3], 4);
+	memcpy(m->vendor + 8, &v[2], 4);
+	m->zero_out_of_range = !strcmp(m->vendor, "AuthenticAMD") ||
+			       !strcmp(m->vendor, "HygonGenuine");
+
+	m->max_basic = min_u32(MODEL_MAX_BASIC, host_value(host, nhost, 0, 0));
+	hmax = host_value(host, nhost, 0x80000000u, 0);
+	m->max_ext = hmax >= 0x80000000u ? min_u32(MODEL_MAX_EXT, hmax) : 0x80000000u;
+
+	/* Guest address widths may not exceed what the host translates. */
+	phys = MODEL_PHYS_BITS, virt = MODEL_VIRT_BITS;
+	if (hmax >= 0x80000008u) {
+		uint32_t a = host_value(host, nhost, 0x80000008u, 0);
+		if ((a & 0xff) && (a & 0xff) < phys)
+			phys = a & 0xff;
+		if (((a >> 8) & 0xff) && ((a >> 8) & 0xff) < virt)
+			virt = (a >> 8) & 0xff;
+	}
+
+	build(m, phys, virt);
+	if (host)
+		intersect(m, host, nhost);
+	return 0;
+}
+
+void cpuid_model_query(const struct cpuid_model *m, uint32_t function, uint32_t index,
+		       uint32_t out[4])
+{
+	const struct cpuid_entry *e;
+	bool in_basic = function <= m->max_basic;
+	bool in_ext = function >= 0x80000000u && function <= m->max_ext;
+
+	out[0] = out[1] = out[2] = out[3] = 0;
+	if (!in_basic && !in_ext) {
+		if (m->zero_out_of_range)
+			return;
+		function = m->max_basic;
+	}
+	e = cpuid_model_find(m, function, index);
+	if (!e)
+		return;
+	out[0] = e->eax, out[1] = e->ebx, out[2] = e->ecx, out[3] = e->edx;
+}

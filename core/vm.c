@@ -1,0 +1,99 @@
+/* VM lifetime, stop reasons, error text and logging. */
+#include "core/vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/debug_exit.h"
+
+int vm_init(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	if (!cfg)
+		return vm_fail(vm, -EINVAL, "no VM configuration");
+	vm->cfg = *cfg;
+
+	int rc = gmem_init(&vm->mem, cfg->ram_size);
+	if (rc)
+		return vm_fail(vm, rc, "cannot map %llu bytes of guest RAM: %s",
+		               (unsigned long long)cfg->ram_size, strerror(-rc));
+
+	bus_init(&vm->bus);
+	uart8250_init(&vm->com1, cfg->serial_out_fd, cfg->serial_in_fd);
+	rc = bus_register(&vm->bus, BUS_PIO, COM1_BASE, UART_NR_PORTS, uart8250_io,
+	                  &vm->com1, "com1");
+	if (rc) {
+		vm_fail(vm, rc, "cannot attach com1 at port %#x: %s", COM1_BASE, strerror(-rc));
+		goto undo;
+	}
+	rc = bus_register(&vm->bus, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_NR_PORTS,
+	                  debug_exit_io, vm, "debug-exit");
+	if (rc) {
+		vm_fail(vm, rc, "cannot attach debug-exit at port %#x: %s", DEBUG_EXIT_PORT,
+		        strerror(-rc));
+		goto undo;
+	}
+
+	rc = cpuid_model_init(&vm->cpuid, NULL, 0);
+	if (rc) {
+		vm_fail(vm, rc, "cannot build the CPUID model: %s", strerror(-rc));
+		goto undo;
+	}
+	vcpu_state_reset(&vm->vcpu);
+	return 0;
+
+undo:
+	gmem_destroy(&vm->mem);
+	bus_init(&vm->bus);
+	return rc;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	gmem_destroy(&vm->mem);
+	bus_init(&vm->bus);
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop why, int exit_status)
+{
+	/* The first reason is the cause; later ones are consequences. */
+	if (vm->stop != VM_RUNNING || why == VM_RUNNING)
+		return;
+	vm->stop = why;
+	vm->exit_status = exit_status;
+}
+
+int vm_fail(struct vm *vm, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vm->err, sizeof(vm->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void vm_log(struct vm *vm, enum log_level lvl, const char *fmt, ...)
+{
+	if (!vm->cfg.log_fn || (int)lvl > vm->cfg.verbosity)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm->cfg.log_fn(vm->cfg.log_opaque, lvl, msg);
+}
+
+const char *vm_stop_name(enum vm_stop s)
+{
+	switch (s) {
+	case VM_RUNNING:          return "running";
+	case VM_STOP_DEBUG_EXIT:  return "debug-exit";
+	case VM_STOP_HALT:        return "halt";
+	case VM_STOP_SHUTDOWN:    return "shutdown";
+	case VM_STOP_ERROR:       return "error";
+	case VM_STOP_UNSUPPORTED: return "unsupported";
+	}
+	return "unknown";
+}

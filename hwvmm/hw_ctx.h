@@ -1,0 +1,77 @@
+/* The KVM engine's context, shared by the files of hwvmm/ (not a public
+ * interface: the dispatcher only sees hw_engine_ops). */
+#ifndef HVMM_HW_CTX_H
+#define HVMM_HW_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "core/engine.h"
+#include "core/vcpu_state.h"
+#include "hwvmm/kvm_convert.h"
+
+struct vm;
+
+/* State put into KVM by ioctl. load_state marks what it put, store_state
+ * what it read; a later refinement can skip the ioctls for parts neither
+ * side changed by clearing bits here. */
+#define HW_PART_MSRS  (1u << 0)
+#define HW_PART_FPU   (1u << 1)
+#define HW_PART_DREGS (1u << 2)
+#define HW_PART_XCRS  (1u << 3)
+#define HW_PARTS_ALL  (HW_PART_MSRS | HW_PART_FPU | HW_PART_DREGS | HW_PART_XCRS)
+
+/* kvm_run's sync-regs fields this engine always uses. */
+#define HW_SYNC_ALL (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+
+struct hw_ctx {
+	struct vm *vm;
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;          /* the vCPU's shared page(s) */
+	size_t run_size;
+
+	struct kvm_conv_caps caps;
+	bool has_xcrs;                /* KVM_CAP_XCRS */
+	bool has_readonly_mem;        /* KVM_CAP_READONLY_MEM */
+
+	bool sync_valid;   /* run->s.regs holds the vCPU's regs/sregs/events */
+	bool io_pending;   /* an I/O or MMIO exit that the next KVM_RUN completes */
+	bool halted;       /* HLT done: the vCPU waits for an event */
+	unsigned dirty;    /* HW_PART_*: parts to put on the next load_state */
+
+	/* The last state handed in or out: supplies the fields that KVM does
+	 * not carry (mxcsr_mask, reserved FXSAVE bytes) on store_state. */
+	struct vcpu_state shadow;
+
+	uint32_t last_exit;           /* KVM exit reason of the last KVM_RUN */
+};
+
+/* kvm_vm.c: /dev/kvm, the VM, its memslots. */
+int hw_vm_open(struct hw_ctx *c);
+void hw_vm_close(struct hw_ctx *c);
+
+/* kvm_vcpu.c: the vCPU, its kvm_run mapping and CPUID. */
+int hw_vcpu_create(struct hw_ctx *c);
+void hw_vcpu_destroy(struct hw_ctx *c);
+/* One vCPU ioctl, counted in the stats. Returns the ioctl's result, or
+ * -errno with vm->err "<name>: <strerror>". */
+int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *name);
+#define HW_VCPU_IOCTL(c, req, arg) hw_vcpu_ioctl((c), (req), (arg), #req)
+
+/* kvm_state.c */
+int hw_load_state(void *ctx, const struct vcpu_state *s);
+int hw_store_state(void *ctx, struct vcpu_state *s);
+
+/* kvm_run.c */
+int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out);
+/* Let KVM finish an I/O or MMIO instruction whose exit was handled, so
+ * the state is at an instruction boundary, without running further. */
+int hw_complete_io(struct hw_ctx *c);
+
+/* kvm_names.c */
+const char *kvm_exit_name(uint32_t reason);
+const char *kvm_internal_error_name(uint32_t suberror);
+
+#endif

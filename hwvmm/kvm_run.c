@@ -1,0 +1,276 @@
+/* The KVM run loop: KVM_RUN, then one switch over the exit reason.
+ *
+ * The run limits are not honoured beyond vm->stop: KVM cannot count
+ * instructions, stop on a CPL change or at an address, so this engine
+ * runs until an exit needs the dispatcher (HLT, a debug exit, an
+ * interrupt window) or the VM stops. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "core/vm.h"
+#include "hwvmm/hw_ctx.h"
+
+/* What handling an exit asks of the loop. */
+enum exit_action { EXIT_CONTINUE, EXIT_RETURN };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *sync_part_name(uint64_t dirty)
+{
+	if (dirty & KVM_SYNC_X86_REGS)
+		return "regs";
+	if (dirty & KVM_SYNC_X86_SREGS)
+		return "sregs";
+	return "events";
+}
+
+/* One KVM_RUN. 0, -EINTR (a signal or immediate_exit), or -errno with
+ * vm->err set. */
+static int kvm_run_once(struct hw_ctx *c)
+{
+	struct vm *vm = c->vm;
+
+	vm->stats.hw_runs++;
+	vm->stats.hw_ioctls++;
+	uint64_t t0 = now_ns();
+	int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
+	int err = errno;
+	vm->stats.ns_hw += now_ns() - t0;
+	if (r == 0) {
+		c->sync_valid = true;
+		c->last_exit = c->run->exit_reason;
+		if (c->last_exit < STATS_MAX_EXIT_REASONS)
+			vm->stats.hw_exits[c->last_exit]++;
+		return 0;
+	}
+	if (err == EINTR) {
+		c->sync_valid = true;
+		c->last_exit = KVM_EXIT_INTR;
+		vm->stats.hw_exits[KVM_EXIT_INTR]++;
+		return -EINTR;
+	}
+	/* KVM applies the sync regs first and clears each dirty bit once
+	 * applied: one still set names the part KVM refused. */
+	uint64_t dirty = c->run->kvm_dirty_regs & HW_SYNC_ALL;
+	if (dirty)
+		return vm_fail(vm, -err, "KVM_RUN (putting sync %s): %s",
+		               sync_part_name(dirty), strerror(err));
+	return vm_fail(vm, -err, "KVM_RUN: %s", strerror(err));
+}
+
+/* A device failure other than "nobody there" ends the VM. */
+static void device_result(struct vm *vm, int r, const char *space, uint64_t addr)
+{
+	if (r >= 0 || r == -ENOENT)
+		return;
+	if (vm->stop == VM_RUNNING) {
+		vm_fail(vm, r, "%s access at 0x%llx: %s", space, (unsigned long long)addr,
+		        strerror(-r));
+		vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
+	}
+}
+
+static enum exit_action stopped(struct run_exit *out)
+{
+	out->reason = RUN_EXIT_STOPPED;
+	return EXIT_RETURN;
+}
+
+/* Port I/O, string forms included: count items of size bytes each. */
+static enum exit_action exit_io(struct hw_ctx *c, struct run_exit *out)
+{
+	struct vm *vm = c->vm;
+	const struct kvm_run *run = c->run;
+	unsigned size = run->io.size, count = run->io.count;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	c->io_pending = true;
+	if ((size != 1 && size != 2 && size != 4) ||
+	    run->io.data_offset + (uint64_t)size * count > c->run_size) {
+		vm_fail(vm, -EINVAL, "KVM_EXIT_IO: bad access (port 0x%x size %u count %u)",
+		        run->io.port, size, count);
+		vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
+		return stopped(out);
+	}
+	uint8_t *data = (uint8_t *)c->run + run->io.data_offset;
+	for (unsigned i = 0; i < count; i++) {
+		vm->stats.pio_accesses++;
+		int r = bus_access(&vm->bus, BUS_PIO, run->io.port, data + i * size, size, is_write);
+		device_result(vm, r, "port", run->io.port);
+		if (vm->stop != VM_RUNNING)
+			return stopped(out);
+	}
+	return EXIT_CONTINUE;
+}
+
+static enum exit_action exit_mmio(struct hw_ctx *c, struct run_exit *out)
+{
+	struct vm *vm = c->vm;
+	struct kvm_run *run = c->run;
+	uint64_t addr = run->mmio.phys_addr;
+	unsigned len = run->mmio.len;
+
+	c->io_pending = true;
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		vm_fail(vm, -EINVAL, "KVM_EXIT_MMIO: bad length %u at 0x%llx", len,
+		        (unsigned long long)addr);
+		vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
+		return stopped(out);
+	}
+	/* A write to a read-only memslot (ROM) exits here: ROM ignores it. */
+	const struct gmem_region *rg = gmem_find(&vm->mem, addr, len);
+	if (run->mmio.is_write && rg && rg->kind == GMEM_ROM)
+		return EXIT_CONTINUE;
+	vm->stats.mmio_accesses++;
+	int r = bus_access(&vm->bus, BUS_MMIO, addr, run->mmio.data, len, run->mmio.is_write);
+	device_result(vm, r, "MMIO", addr);
+	if (vm->stop != VM_RUNNING)
+		return stopped(out);
+	return EXIT_CONTINUE;
+}
+
+/* An event that ends a HLT: the vCPU then runs on from after the HLT. */
+static bool wake_event_pending(const struct kvm_vcpu_events *e)
+{
+	return e->nmi.pending || e->nmi.injected || e->interrupt.injected ||
+	       e->exception.pending || e->exception.injected;
+}
+
+/* HLT with IF clear and nothing pending can never end: the VM is over. */
+static enum exit_action halted(struct hw_ctx *c, struct run_exit *out)
+{
+	const struct kvm_sync_regs *sr = &c->run->s.regs;
+
+	if (!(sr->regs.rflags & RFLAGS_IF) && !wake_event_pending(&sr->events)) {
+		vm_request_stop(c->vm, VM_STOP_HALT, VM_EXIT_OK);
+		return stopped(out);
+	}
+	out->reason = RUN_EXIT_HALT;
+	return EXIT_RETURN;
+}
+
+static void fail_stop(struct vm *vm, enum vm_stop why)
+{
+	vm_request_stop(vm, why, VM_EXIT_FAILURE);
+}
+
+static void internal_error(struct hw_ctx *c)
+{
+	const struct kvm_run *run = c->run;
+	struct vm *vm = c->vm;
+	char data[160] = "";
+	size_t used = 0;
+	unsigned n = run->internal.ndata;
+
+	if (n > sizeof(run->internal.data) / sizeof(run->internal.data[0]))
+		n = sizeof(run->internal.data) / sizeof(run->internal.data[0]);
+	for (unsigned i = 0; i < n && used < sizeof(data); i++) {
+		int w = snprintf(data + used, sizeof(data) - used, " 0x%llx",
+		                 (unsigned long long)run->internal.data[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	vm_fail(vm, -EIO, "KVM_EXIT_INTERNAL_ERROR: suberror %u (%s) at rip 0x%llx, data:%s",
+	        run->internal.suberror, kvm_internal_error_name(run->internal.suberror),
+	        (unsigned long long)run->s.regs.regs.rip, n ? data : " none");
+	fail_stop(vm, VM_STOP_ERROR);
+}
+
+/* The one place every exit reason is decided. */
+static enum exit_action handle_exit(struct hw_ctx *c, struct run_exit *out)
+{
+	struct vm *vm = c->vm;
+	struct kvm_run *run = c->run;
+	unsigned long long rip = run->s.regs.regs.rip;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return exit_io(c, out);
+	case KVM_EXIT_MMIO:
+		return exit_mmio(c, out);
+	case KVM_EXIT_HLT:
+		/* RIP is already past the HLT. */
+		c->halted = true;
+		return halted(c, out);
+	case KVM_EXIT_INTR:
+		return EXIT_CONTINUE;
+	case KVM_EXIT_DEBUG:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		/* The dispatcher owns breakpoints and interrupt delivery. */
+		out->reason = RUN_EXIT_EVENT;
+		return EXIT_RETURN;
+	case KVM_EXIT_SHUTDOWN:
+		vm_fail(vm, -EIO, "triple fault (KVM_EXIT_SHUTDOWN) at rip 0x%llx", rip);
+		fail_stop(vm, VM_STOP_SHUTDOWN);
+		return stopped(out);
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_fail(vm, -EIO, "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x%llx "
+		        "at rip 0x%llx (the guest state was refused)",
+		        (unsigned long long)run->fail_entry.hardware_entry_failure_reason, rip);
+		fail_stop(vm, VM_STOP_ERROR);
+		return stopped(out);
+	case KVM_EXIT_INTERNAL_ERROR:
+		internal_error(c);
+		return stopped(out);
+	default:
+		vm_fail(vm, -EIO, "unexpected KVM exit reason %u (%s) at rip 0x%llx",
+		        run->exit_reason, kvm_exit_name(run->exit_reason), rip);
+		fail_stop(vm, VM_STOP_ERROR);
+		return stopped(out);
+	}
+}
+
+int hw_complete_io(struct hw_ctx *c)
+{
+	/* A string instruction may need more I/O before it completes: each
+	 * such exit is handled like any other, then KVM is asked again. */
+	while (c->io_pending) {
+		c->io_pending = false;
+		c->run->immediate_exit = 1;
+		int r = kvm_run_once(c);
+		c->run->immediate_exit = 0;
+		if (r == -EINTR)
+			return 0;
+		if (r < 0)
+			return r;
+		struct run_exit ignored;
+		handle_exit(c, &ignored);
+	}
+	return 0;
+}
+
+int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
+{
+	struct hw_ctx *c = ctx;
+	struct vm *vm = c->vm;
+
+	(void)lim; /* see the top of this file */
+	out->reason = RUN_EXIT_STOPPED;
+	if (c->halted) {
+		if (!wake_event_pending(&c->run->s.regs.events)) {
+			halted(c, out);
+			return 0;
+		}
+		c->halted = false;
+	}
+	for (;;) {
+		if (vm->stop != VM_RUNNING)
+			return 0;
+		int r = kvm_run_once(c);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (handle_exit(c, out) == EXIT_RETURN)
+			return 0;
+	}
+}

@@ -1,0 +1,185 @@
+/* Moving the canonical state into and out of KVM.
+ *
+ * regs, sregs and events travel through kvm_run's sync-regs area: put
+ * there with their dirty bits set they go in at the start of the next
+ * KVM_RUN (in that order: regs, sregs, events), and KVM writes them back
+ * there on every exit. The rest (MSRs, FPU, debug registers, XCR0) is
+ * moved by ioctl; the HW_PART_* bits name those parts so that a caller
+ * can later skip the ones neither side changed. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/vm.h"
+#include "hwvmm/hw_ctx.h"
+
+static int put_msrs(struct hw_ctx *c, const struct vcpu_state *s)
+{
+	struct kvm_msr_block m;
+	kvm_msrs_from_state(s, &m);
+	int r = HW_VCPU_IOCTL(c, KVM_SET_MSRS, &m);
+	if (r < 0)
+		return r;
+	/* KVM stops at the first MSR it refuses and returns how many it set. */
+	if (r != KVM_NR_MSRS) {
+		uint32_t idx = m.entry[r].index;
+		return vm_fail(c->vm, -EINVAL, "KVM_SET_MSRS: KVM refused MSR 0x%x (%s) = 0x%llx",
+		               idx, kvm_msr_name(idx), (unsigned long long)m.entry[r].data);
+	}
+	return 0;
+}
+
+static int get_msrs(struct hw_ctx *c, struct vcpu_state *s)
+{
+	struct kvm_msr_block m;
+	kvm_msrs_indices(&m);
+	int r = HW_VCPU_IOCTL(c, KVM_GET_MSRS, &m);
+	if (r < 0)
+		return r;
+	if (r != KVM_NR_MSRS) {
+		uint32_t idx = m.entry[r].index;
+		return vm_fail(c->vm, -EINVAL, "KVM_GET_MSRS: KVM refused MSR 0x%x (%s)",
+		               idx, kvm_msr_name(idx));
+	}
+	kvm_msrs_to_state(m.entry, KVM_NR_MSRS, s);
+	return 0;
+}
+
+static int put_parts(struct hw_ctx *c, const struct vcpu_state *s, unsigned parts)
+{
+	int r = 0;
+
+	if (parts & HW_PART_XCRS && c->has_xcrs) {
+		struct kvm_xcrs x;
+		kvm_xcrs_from_state(s, &x);
+		r = HW_VCPU_IOCTL(c, KVM_SET_XCRS, &x);
+		if (r < 0)
+			return r;
+	}
+	if (parts & HW_PART_FPU) {
+		struct kvm_fpu f;
+		kvm_fpu_from_state(s, &f);
+		r = HW_VCPU_IOCTL(c, KVM_SET_FPU, &f);
+		if (r < 0)
+			return r;
+	}
+	if (parts & HW_PART_MSRS) {
+		r = put_msrs(c, s);
+		if (r < 0)
+			return r;
+	}
+	if (parts & HW_PART_DREGS) {
+		struct kvm_debugregs d;
+		kvm_debugregs_from_state(s, &d);
+		r = HW_VCPU_IOCTL(c, KVM_SET_DEBUGREGS, &d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int get_parts(struct hw_ctx *c, struct vcpu_state *s, unsigned parts)
+{
+	int r;
+
+	if (parts & HW_PART_XCRS && c->has_xcrs) {
+		struct kvm_xcrs x;
+		memset(&x, 0, sizeof(x));
+		r = HW_VCPU_IOCTL(c, KVM_GET_XCRS, &x);
+		if (r < 0)
+			return r;
+		if (kvm_xcrs_to_state(&x, s))
+			return vm_fail(c->vm, -EINVAL, "KVM_GET_XCRS: no XCR0 in the list");
+	}
+	if (parts & HW_PART_FPU) {
+		struct kvm_fpu f;
+		r = HW_VCPU_IOCTL(c, KVM_GET_FPU, &f);
+		if (r < 0)
+			return r;
+		kvm_fpu_to_state(&f, s);
+	}
+	if (parts & HW_PART_MSRS) {
+		r = get_msrs(c, s);
+		if (r < 0)
+			return r;
+	}
+	if (parts & HW_PART_DREGS) {
+		struct kvm_debugregs d;
+		r = HW_VCPU_IOCTL(c, KVM_GET_DEBUGREGS, &d);
+		if (r < 0)
+			return r;
+		kvm_debugregs_to_state(&d, s);
+	}
+	return 0;
+}
+
+/* Before the first KVM_RUN kvm_run holds no registers: read them by ioctl. */
+static int get_regs_by_ioctl(struct hw_ctx *c, struct vcpu_state *s)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_vcpu_events ev;
+	int r = HW_VCPU_IOCTL(c, KVM_GET_REGS, &regs);
+	if (r >= 0)
+		r = HW_VCPU_IOCTL(c, KVM_GET_SREGS, &sregs);
+	if (r >= 0)
+		r = HW_VCPU_IOCTL(c, KVM_GET_VCPU_EVENTS, &ev);
+	if (r < 0)
+		return r;
+	kvm_regs_to_state(&regs, s);
+	kvm_sregs_to_state(&sregs, s);
+	kvm_events_to_state(&ev, s);
+	return 0;
+}
+
+int hw_load_state(void *ctx, const struct vcpu_state *s)
+{
+	struct hw_ctx *c = ctx;
+
+	/* An exit still waiting for completion would otherwise be finished
+	 * on top of the new state. */
+	int r = hw_complete_io(c);
+	if (r)
+		return r;
+
+	c->shadow = *s;
+	kvm_sync_regs_from_state(s, &c->caps, &c->run->s.regs);
+	c->run->kvm_dirty_regs = HW_SYNC_ALL;
+	/* Without an in-kernel APIC, KVM_RUN takes CR8 from kvm_run itself,
+	 * after the sregs: keep both the same. */
+	c->run->cr8 = s->cr8;
+	c->sync_valid = true;
+
+	/* KVM accepts KVM_MP_STATE_HALTED only with an in-kernel APIC, which
+	 * this monitor never creates: a halted vCPU stays halted here, and
+	 * hw_run does not enter the guest until an event wakes it. */
+	c->halted = s->ev.halted;
+
+	r = put_parts(c, s, c->dirty);
+	if (r)
+		return r;
+	/* Everything is put on every load for now (see HW_PART_*). */
+	c->dirty = HW_PARTS_ALL;
+	return 0;
+}
+
+int hw_store_state(void *ctx, struct vcpu_state *s)
+{
+	struct hw_ctx *c = ctx;
+	int r = hw_complete_io(c);
+	if (r)
+		return r;
+
+	struct vcpu_state t = c->shadow;
+	if (c->sync_valid)
+		kvm_sync_regs_to_state(&c->run->s.regs, &t);
+	else if ((r = get_regs_by_ioctl(c, &t)))
+		return r;
+	r = get_parts(c, &t, HW_PARTS_ALL);
+	if (r)
+		return r;
+	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, &t);
+
+	c->shadow = t;
+	*s = t;
+	return 0;
+}

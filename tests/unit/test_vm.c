@@ -1,0 +1,205 @@
+/* VM wiring: devices on the bus, stop reasons, error text, logging. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/debug_exit.h"
+#include "core/vm.h"
+
+static struct vm_config quiet_cfg(void)
+{
+	return (struct vm_config){
+		.ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1,
+	};
+}
+
+static int setup_vm(void **state)
+{
+	struct vm *vm = malloc(sizeof(*vm));
+	struct vm_config cfg = quiet_cfg();
+	if (!vm || vm_init(vm, &cfg)) {
+		free(vm);
+		return -1;
+	}
+	*state = vm;
+	return 0;
+}
+
+static int teardown_vm(void **state)
+{
+	vm_destroy(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_init_layout(void **state)
+{
+	struct vm *vm = *state;
+	assert_int_equal(vm->stop, VM_RUNNING);
+	assert_int_equal(vm->mem.ram_size, 16 << 20);
+	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x3f8)->name, "com1");
+	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x3ff)->name, "com1");
+	assert_string_equal(bus_find(&vm->bus, BUS_PIO, DEBUG_EXIT_PORT)->name, "debug-exit");
+	assert_null(bus_find(&vm->bus, BUS_PIO, 0x3f7));
+	assert_true(vm->cpuid.nr > 0);
+	assert_string_equal(vm->err, "");
+}
+
+static void test_init_failure(void **state)
+{
+	(void)state;
+	struct vm vm;
+	struct vm_config cfg = quiet_cfg();
+	cfg.ram_size = 12345;
+	assert_int_equal(vm_init(&vm, &cfg), -EINVAL);
+	assert_non_null(strstr(vm.err, "12345"));
+	assert_int_equal(vm.mem.nr, 0);
+	assert_int_equal(vm.bus.nr[BUS_PIO], 0);
+	assert_int_equal(vm_init(&vm, NULL), -EINVAL);
+	assert_true(vm.err[0] != '\0');
+}
+
+static void test_debug_exit(void **state)
+{
+	struct vm *vm = *state;
+	uint8_t v = 0x10;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0xf4, &v, 1, true), 0);
+	assert_int_equal(vm->stop, VM_STOP_DEBUG_EXIT);
+	assert_int_equal(vm->exit_status, (0x10 << 1) | 1);
+	assert_string_equal(vm_stop_name(vm->stop), "debug-exit");
+
+	/* Reads return all-ones and do not stop anything. */
+	uint8_t r = 0;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0xf4, &r, 1, false), 0);
+	assert_int_equal(r, 0xff);
+}
+
+static void test_debug_exit_wide(void **state)
+{
+	struct vm *vm = *state;
+	/* outl to 0xf4, as guests written for QEMU's iosize=4 do. */
+	uint32_t v = 0x21;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0xf4, &v, 4, true), 0);
+	assert_int_equal(vm->stop, VM_STOP_DEBUG_EXIT);
+	assert_int_equal(vm->exit_status, 0x43);
+}
+
+static void test_first_stop_wins(void **state)
+{
+	struct vm *vm = *state;
+	vm_request_stop(vm, VM_RUNNING, 9);      /* not a reason */
+	assert_int_equal(vm->stop, VM_RUNNING);
+	vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+	uint8_t v = 3;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0xf4, &v, 1, true), 0);
+	vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
+	assert_int_equal(vm->stop, VM_STOP_HALT);
+	assert_int_equal(vm->exit_status, VM_EXIT_OK);
+}
+
+static void test_uart_on_bus(void **state)
+{
+	struct vm *vm = *state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	vm->com1.out_fd = p[1];
+	uint8_t c = 'A';
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x3f8, &c, 1, true), 0);
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x3fd, &c, 1, false), 0);
+	assert_int_equal(c & 0x60, 0x60);
+	char got = 0;
+	assert_int_equal(read(p[0], &got, 1), 1);
+	assert_int_equal(got, 'A');
+	vm->com1.out_fd = -1;
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_fail_formats(void **state)
+{
+	struct vm *vm = *state;
+	assert_int_equal(vm_fail(vm, -ENOSPC, "port %#x: %s", 0x60, "busy"), -ENOSPC);
+	assert_string_equal(vm->err, "port 0x60: busy");
+	/* Long messages are cut, never overflow. */
+	char big[600];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(vm_fail(vm, -EIO, "%s", big), -EIO);
+	assert_int_equal(strlen(vm->err), sizeof(vm->err) - 1);
+}
+
+struct log_capture {
+	int calls;
+	enum log_level last_lvl;
+	char last[64];
+};
+
+static void capture_log(void *opaque, enum log_level lvl, const char *msg)
+{
+	struct log_capture *c = opaque;
+	c->calls++;
+	c->last_lvl = lvl;
+	strncpy(c->last, msg, sizeof(c->last) - 1);
+}
+
+static void test_log_levels(void **state)
+{
+	struct vm *vm = *state;
+	struct log_capture cap = { 0 };
+
+	vm_log(vm, LOG_ERROR, "no printer");     /* log_fn NULL: nothing happens */
+
+	vm->cfg.log_fn = capture_log;
+	vm->cfg.log_opaque = &cap;
+	vm->cfg.verbosity = LOG_WARN;
+	vm_log(vm, LOG_INFO, "hidden %d", 1);
+	vm_log(vm, LOG_DEBUG, "hidden %d", 2);
+	assert_int_equal(cap.calls, 0);
+	vm_log(vm, LOG_WARN, "shown %d", 3);
+	assert_int_equal(cap.calls, 1);
+	assert_int_equal(cap.last_lvl, LOG_WARN);
+	assert_string_equal(cap.last, "shown 3");
+	vm_log(vm, LOG_ERROR, "err");
+	assert_int_equal(cap.calls, 2);
+
+	vm->cfg.verbosity = LOG_DEBUG;
+	vm_log(vm, LOG_DEBUG, "dbg %s", "on");
+	assert_int_equal(cap.calls, 3);
+	assert_string_equal(cap.last, "dbg on");
+	vm->cfg.log_fn = NULL;
+}
+
+static void test_stop_names(void **state)
+{
+	(void)state;
+	assert_string_equal(vm_stop_name(VM_RUNNING), "running");
+	assert_string_equal(vm_stop_name(VM_STOP_HALT), "halt");
+	assert_string_equal(vm_stop_name(VM_STOP_SHUTDOWN), "shutdown");
+	assert_string_equal(vm_stop_name(VM_STOP_ERROR), "error");
+	assert_string_equal(vm_stop_name(VM_STOP_UNSUPPORTED), "unsupported");
+	assert_string_equal(vm_stop_name((enum vm_stop)99), "unknown");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_vm, teardown_vm)
+	const struct CMUnitTest tests[] = {
+		T(test_init_layout),
+		cmocka_unit_test(test_init_failure),
+		T(test_debug_exit),
+		T(test_debug_exit_wide),
+		T(test_first_stop_wins),
+		T(test_uart_on_bus),
+		T(test_fail_formats),
+		T(test_log_levels),
+		cmocka_unit_test(test_stop_names),
+	};
+	return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
+}

@@ -36,7 +36,7 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
 
 static bool canonical(uint64_t a)
 {
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 static const char *const seg_names[NR_SREGS] = { "es", "cs", "ss", "ds", "fs", "gs" };

@@ -51,7 +51,7 @@ static void diff_bytes(struct differ *d, const char *name, const uint8_t *a, con
 static void diff_seg(struct differ *d, const char *name, const struct seg_cache *a,
 		     const struct seg_cache *b)
 {
-	char p[16];
+	char p[32];
 
 	snprintf(p, sizeof(p), "%s.", name);
 	diff_u64(d, p, "selector", a->selector, b->selector);
@@ -89,7 +89,7 @@ static void diff_events(struct differ *d, const struct vcpu_events *a, const str
 
 static void diff_fx(struct differ *d, const struct fxsave_area *a, const struct fxsave_area *b)
 {
-	char name[16];
+	char name[32];
 
 	diff_u64(d, "fx.", "fcw", a->fcw, b->fcw);
 	diff_u64(d, "fx.", "fsw", a->fsw, b->fsw);
@@ -113,7 +113,7 @@ static void diff_fx(struct differ *d, const struct fxsave_area *a, const struct 
 int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE *out)
 {
 	struct differ d = { .out = out };
-	char name[8];
+	char name[32];
 
 	for (int i = 0; i < NR_GPRS; i++)
 		diff_u64(&d, "", gpr_names[i], a->gpr[i], b->gpr[i]);

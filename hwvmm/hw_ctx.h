@@ -34,6 +34,7 @@ struct hw_ctx {
 
 	struct kvm_conv_caps caps;
 	bool has_xcrs;                /* KVM_CAP_XCRS */
+	bool has_xsave;               /* KVM_CAP_XSAVE: FPU moves as an XSAVE image */
 	bool has_readonly_mem;        /* KVM_CAP_READONLY_MEM */
 
 	bool sync_valid;   /* run->s.regs holds the vCPU's regs/sregs/events */

@@ -1,4 +1,7 @@
+/* Field-by-field mapping between struct vcpu_state and KVM's structures;
+ * see kvm_convert.h for what each direction carries. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hwvmm/kvm_convert.h"
@@ -286,6 +289,38 @@ void kvm_fpu_to_state(const struct kvm_fpu *f, struct vcpu_state *s)
 	fx->fdp = f->last_dp;
 	memcpy(fx->xmm, f->xmm, sizeof(fx->xmm));
 	fx->mxcsr = f->mxcsr;
+}
+
+_Static_assert(sizeof(struct fxsave_area) == KVM_XSAVE_HDR_OFFSET,
+               "the XSAVE legacy area is the FXSAVE image");
+
+void kvm_xsave_from_state(const struct vcpu_state *s, struct kvm_xsave *x)
+{
+	uint8_t *img = (uint8_t *)x->region;
+	uint64_t xstate_bv = KVM_XSTATE_FP_SSE;
+
+	memset(x->region, 0, sizeof(x->region));
+	memcpy(img, &s->fx, sizeof(s->fx));
+	/* The reserved bytes of the legacy area are not the state's to give. */
+	memset(img + offsetof(struct fxsave_area, rsvd2), 0, sizeof(s->fx.rsvd2));
+	memcpy(img + KVM_XSAVE_HDR_OFFSET, &xstate_bv, sizeof(xstate_bv));
+}
+
+void kvm_xsave_to_state(const struct kvm_xsave *x, struct vcpu_state *s)
+{
+	struct fxsave_area fx;
+	memcpy(&fx, x->region, sizeof(fx));
+	/* Same fields as kvm_fpu carries: mxcsr_mask and the reserved bytes
+	 * stay as the state has them. */
+	memcpy(s->fx.st, fx.st, sizeof(s->fx.st));
+	s->fx.fcw = fx.fcw;
+	s->fx.fsw = fx.fsw;
+	s->fx.ftw = fx.ftw;
+	s->fx.fop = fx.fop;
+	s->fx.fip = fx.fip;
+	s->fx.fdp = fx.fdp;
+	memcpy(s->fx.xmm, fx.xmm, sizeof(s->fx.xmm));
+	s->fx.mxcsr = fx.mxcsr;
 }
 
 void kvm_debugregs_from_state(const struct vcpu_state *s, struct kvm_debugregs *d)

@@ -68,6 +68,17 @@ const char *kvm_msr_name(uint32_t index);
 void kvm_fpu_from_state(const struct vcpu_state *s, struct kvm_fpu *f);
 void kvm_fpu_to_state(const struct kvm_fpu *f, struct vcpu_state *s);
 
+/* The XSAVE image (standard format, 4096 bytes) with only the x87 and SSE
+ * components: what the state holds. On hosts with XSAVE, KVM keeps the
+ * guest FPU as an XSAVE image whose header says which components are
+ * live; KVM_SET_FPU leaves that header alone, so values it writes can be
+ * dropped in favour of the init state. KVM_SET_XSAVE with the x87 and SSE
+ * bits set does not have that problem. */
+#define KVM_XSAVE_HDR_OFFSET 512
+#define KVM_XSTATE_FP_SSE    0x3ull
+void kvm_xsave_from_state(const struct vcpu_state *s, struct kvm_xsave *x);
+void kvm_xsave_to_state(const struct kvm_xsave *x, struct vcpu_state *s);
+
 void kvm_debugregs_from_state(const struct vcpu_state *s, struct kvm_debugregs *d);
 void kvm_debugregs_to_state(const struct kvm_debugregs *d, struct vcpu_state *s);
 

@@ -255,6 +255,8 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 
 	(void)lim; /* see the top of this file */
 	out->reason = RUN_EXIT_STOPPED;
+	if (vm->stop != VM_RUNNING)
+		return 0;
 	if (c->halted) {
 		if (!wake_event_pending(&c->run->s.regs.events)) {
 			halted(c, out);

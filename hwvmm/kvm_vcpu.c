@@ -13,6 +13,9 @@
 #define CPUID_QUERY_FIRST 64
 #define CPUID_QUERY_MAX   4096
 
+/* The uapi header spells this flag without the second I. */
+#define HW_CPUID_SIGNIFICANT_INDEX KVM_CPUID_FLAG_SIGNIFCANT_INDEX
+
 int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *name)
 {
 	c->vm->stats.hw_ioctls++;
@@ -55,7 +58,7 @@ static int get_supported(struct hw_ctx *c, struct cpuid_entry **out, int *nout)
 			const struct kvm_cpuid_entry2 *k = &t->entries[i];
 			e[i] = (struct cpuid_entry){
 				.function = k->function, .index = k->index,
-				.flags = (k->flags & KVM_CPUID_FLAG_SIGNIFICANT_INDEX) ?
+				.flags = (k->flags & HW_CPUID_SIGNIFICANT_INDEX) ?
 				         CPUID_F_SIGNIFICANT_INDEX : 0,
 				.eax = k->eax, .ebx = k->ebx, .ecx = k->ecx, .edx = k->edx,
 			};
@@ -92,7 +95,7 @@ static int setup_cpuid(struct hw_ctx *c)
 		t->entries[i] = (struct kvm_cpuid_entry2){
 			.function = e->function, .index = e->index,
 			.flags = (e->flags & CPUID_F_SIGNIFICANT_INDEX) ?
-			         KVM_CPUID_FLAG_SIGNIFICANT_INDEX : 0,
+			         HW_CPUID_SIGNIFICANT_INDEX : 0,
 			.eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
 		};
 	}

@@ -94,6 +94,7 @@ int hw_vm_open(struct hw_ctx *c)
 		return vm_fail(vm, -ENODEV, "KVM unavailable: KVM_CAP_SYNC_REGS lacks "
 		               "regs/sregs/events (0x%x)", (unsigned)sync);
 	c->has_xcrs = check_ext(c, KVM_CAP_XCRS) > 0;
+	c->has_xsave = check_ext(c, KVM_CAP_XSAVE) > 0;
 	c->has_readonly_mem = check_ext(c, KVM_CAP_READONLY_MEM) > 0;
 	int r = enable_exception_payload(c);
 	if (r)

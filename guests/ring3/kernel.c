@@ -1,0 +1,247 @@
+/* ring3.bin, ring 0 half: maps the user pages with U/S=1, sets up a GDT in
+ * the order SYSCALL/SYSRET need, a 64-bit TSS, an IDT (exceptions and a
+ * DPL-3 INT 0x80 gate) and the SYSCALL MSRs, then drops to ring 3 with
+ * IRETQ. Calls from ring 3 are served by ring3_call. */
+#include "lib/rt.h"
+#include "ring3/ring3.h"
+
+#define MSR_STAR	0xc0000081
+#define MSR_LSTAR	0xc0000082
+#define MSR_FMASK	0xc0000084
+/* Flags SYSCALL clears: TF, IF, DF, IOPL, NT, AC. */
+#define FMASK_BITS	0x47700
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS layout");
+
+struct idt_gate {
+	uint16_t offset0;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;		/* P, DPL, 0xe = 64-bit interrupt gate */
+	uint16_t offset1;
+	uint32_t offset2;
+	uint32_t reserved;
+} __attribute__((packed));
+
+struct table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+/* The frame exception_common builds. */
+struct exc_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct call_ret {
+	uint64_t value;
+	uint64_t cpl;
+};
+
+/* Accessed bits preset: loading a selector then never writes the GDT. */
+static uint64_t gdt[8] __attribute__((aligned(16))) = {
+	0,
+	0x00af9b000000ffff,	/* SEL_KCODE: 64-bit, DPL 0 */
+	0x00cf93000000ffff,	/* SEL_KDATA: DPL 0 */
+	0x00cffb000000ffff,	/* SEL_UCODE32: DPL 3, unused but SYSRET's layout */
+	0x00cff3000000ffff,	/* SEL_UDATA: DPL 3 */
+	0x00affb000000ffff,	/* SEL_UCODE64: 64-bit, DPL 3 */
+	0, 0,			/* SEL_TSS: 16 bytes, built at run time */
+};
+static struct tss64 tss __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static uint64_t user_pt[512] __attribute__((aligned(4096)));
+static unsigned int int80_calls, syscall_calls;
+
+extern uint64_t lm_pml4[512], lm_pdpt[512], lm_pd[4 * 512];
+extern char __user_text_start[], __user_text_end[];
+extern char __user_data_start[], __user_data_end[];
+extern char kstack_top[];
+extern const uint64_t exception_stubs[32];
+void load_kernel_segments(void);
+void enter_user(uint64_t rip, uint64_t rsp) __attribute__((noreturn));
+void int80_entry(void);
+void syscall_entry(void);
+struct call_ret ring3_call(uint64_t nr, uint64_t a, uint64_t b,
+			   uint64_t origin, uint64_t via_syscall);
+void exception_handler(const struct exc_frame *f) __attribute__((noreturn));
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static unsigned int current_cpl(void)
+{
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	return cs & 3;
+}
+
+static int in_range(uint64_t a, const char *start, const char *end)
+{
+	return a >= (uintptr_t)start && a < (uintptr_t)end;
+}
+
+/* The first 2 MiB get a page table of their own: page 0 unmapped (to
+ * catch null pointers), user text read-only and user data writable with
+ * U/S=1, everything else supervisor-only. The upper levels need U/S=1 too,
+ * since the CPU combines all levels. */
+static void setup_user_pages(void)
+{
+	uint64_t cr3;
+
+	for (unsigned int i = 1; i < 512; i++) {
+		uint64_t addr = (uint64_t)i << 12;
+		uint64_t flags = PTE_P | PTE_W;
+
+		if (in_range(addr, __user_text_start, __user_text_end))
+			flags = PTE_P | PTE_U;
+		else if (in_range(addr, __user_data_start, __user_data_end))
+			flags = PTE_P | PTE_W | PTE_U;
+		user_pt[i] = addr | flags;
+	}
+	lm_pd[0] = (uintptr_t)user_pt | PTE_P | PTE_W | PTE_U;
+	lm_pdpt[0] |= PTE_U;
+	lm_pml4[0] |= PTE_U;
+	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
+static void setup_gdt_tss(void)
+{
+	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+
+	tss.rsp[0] = (uintptr_t)kstack_top;
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 has no ports */
+	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
+			   0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
+			   ((limit >> 16) & 0xf) << 48 |
+			   ((base >> 24) & 0xff) << 56;
+	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	load_kernel_segments();
+	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
+}
+
+static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl)
+{
+	idt[vector] = (struct idt_gate){
+		.offset0 = (uint16_t)target,
+		.selector = SEL_KCODE,
+		.type = (uint8_t)(0x8e | dpl << 5),
+		.offset1 = (uint16_t)(target >> 16),
+		.offset2 = (uint32_t)(target >> 32),
+	};
+}
+
+static void setup_idt(void)
+{
+	struct table_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	for (unsigned int v = 0; v < 32; v++)
+		set_gate(v, exception_stubs[v], 0);
+	set_gate(0x80, (uintptr_t)int80_entry, 3);
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+static void setup_syscall(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 | (uint64_t)SEL_KCODE << 32);
+	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
+}
+
+void guest_main(unsigned long magic, unsigned long info)
+{
+	(void)magic;
+	(void)info;
+	setup_user_pages();
+	setup_gdt_tss();
+	setup_idt();
+	setup_syscall();
+	printf("ring 0: user pages, GDT, TSS, IDT and SYSCALL MSRs set up\n");
+	/* The user entry is a function: enter with RSP as after a call. */
+	enter_user((uintptr_t)user_main,
+		   (uintptr_t)(user_stack + USER_STACK_SIZE - 8));
+}
+
+/* INT 0x80 reports the CPL of the interrupted CS; SYSCALL saves no CS, so
+ * the caller counts as ring 3 when it returns into the user text. */
+struct call_ret ring3_call(uint64_t nr, uint64_t a, uint64_t b,
+			   uint64_t origin, uint64_t via_syscall)
+{
+	const char *how = via_syscall ? "syscall" : "int 0x80";
+	uint64_t cpl;
+
+	if (current_cpl() != 0)
+		panic("%s handler runs at cpl %u", how, current_cpl());
+	if (via_syscall) {
+		syscall_calls++;
+		cpl = in_range(origin, __user_text_start, __user_text_end) ? 3 : 0;
+	} else {
+		int80_calls++;
+		cpl = origin & 3;
+	}
+	if (cpl != 3)
+		panic("%s entered from cpl %lu (origin 0x%lx)", how, cpl, origin);
+
+	switch (nr) {
+	case SYS_ADD:
+		return (struct call_ret){ a + b, cpl };
+	case SYS_MUL:
+		return (struct call_ret){ a * b, cpl };
+	case SYS_WRITE:
+		if (a < (uintptr_t)__user_text_start ||
+		    a > (uintptr_t)__user_data_end ||
+		    b > (uintptr_t)__user_data_end - a)
+			panic("write of 0x%lx bytes at 0x%lx outside user memory",
+			      b, a);
+		serial_write((const char *)(uintptr_t)a, b);
+		return (struct call_ret){ b, cpl };
+	case SYS_EXIT:
+		if (a) {
+			printf("ring 0: ring 3 reported failure %lu\n", a);
+			exit_vm(EXIT_FAIL);
+		}
+		printf("ring 0: exit requested from cpl %lu after %u int 0x80 "
+		       "and %u syscall entries\n", cpl, int80_calls,
+		       syscall_calls);
+		halt();
+	default:
+		panic("unknown call %lu from ring 3", nr);
+	}
+}
+
+void exception_handler(const struct exc_frame *f)
+{
+	uint64_t cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	printf("FAIL: exception %lu error 0x%lx at %lx:%lx rflags 0x%lx "
+	       "rsp %lx:%lx cr2 0x%lx\n", f->vector, f->error, f->cs, f->rip,
+	       f->rflags, f->ss, f->rsp, cr2);
+	exit_vm(EXIT_EXCEPTION + (unsigned int)f->vector);
+}

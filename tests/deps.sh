@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set-up step run first by `make run` and `make test`.
+#
+# 1. Installs the Debian packages the build and the tests need, when some are
+#    missing and this runs as root (apt-get update once, then install).
+#    Without root it names the missing packages and fails.
+# 2. Fetches the kernel the KVM test harness boots where /dev/kvm is missing
+#    (tests/harness/fetch-kernel.sh; cached, no apt calls once present).
+# When everything is present this makes no apt calls and takes well under a
+# second. Needs no terminal: safe with CI=true and stdin closed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+packages=(
+    libcapstone-dev  # disassembly in audit records
+    libcmocka-dev    # unit tests
+    libseccomp-dev
+    gcc-multilib     # 32-bit guest programs
+    qemu-system-x86  # the KVM test harness VM
+    busybox-static   # its initramfs
+    xz-utils         # unpacking its kernel image
+    binutils         # objcopy: reading kernel module dependencies
+)
+
+missing=()
+declare -A installed=()
+while read -r name status; do
+    [[ $status == ii* ]] && installed[${name%%:*}]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+for p in "${packages[@]}"; do
+    [[ -n ${installed[$p]:-} ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    if [[ $(id -u) != 0 ]]; then
+        echo "deps: missing Debian packages: ${missing[*]} (as root: apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+    echo "deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q </dev/null >/dev/null ||
+        { echo "deps: apt-get update failed" >&2; exit 1; }
+    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null ||
+        { echo "deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
+fi
+
+bash "$here/harness/fetch-kernel.sh"

@@ -32,6 +32,7 @@ LIBS := $(BUILD)/libpolicy.a $(BUILD)/libhwvmm.a $(BUILD)/libswvmm.a $(BUILD)/li
 
 HVMM := $(BUILD)/hvmm
 
+.SECONDARY:
 .PHONY: all run test unit-tests guests deps clean bench-sw
 all: $(HVMM) guests
 

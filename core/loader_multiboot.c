@@ -369,7 +369,8 @@ int load_multiboot(struct vm *vm, const char *name, const uint8_t *data, size_t 
 	 * be an a.out-kludge image, which needs the header to be read at all. */
 	hr = find_header(vm, name, data, size, &h, &hoff);
 	if (hr && !elf)
-		return hr;
+		return vm_fail(vm, -ENOEXEC, "%s: not an ELF file, and no multiboot header "
+			       "in the first %d bytes", name, MB_SEARCH_BYTES);
 	if (!hr && (h.flags & MB_HF_AOUT_KLUDGE))
 		r = kernel_from_aout(vm, name, size, &h, hoff, &k);
 	else if (!elf)

@@ -176,14 +176,18 @@ struct vcpu_state {
 enum cpu_mode { MODE_REAL, MODE_VM86, MODE_PROT16, MODE_PROT32,
                 MODE_COMPAT16, MODE_COMPAT32, MODE_LONG64 };
 
-/* Power-on / INIT state (SDM Vol. 3, 10.1.1): CS.base 0xffff0000, IP 0xfff0. */
+/* Power-on / INIT state (SDM Vol. 3, 10.1.1): CS.base 0xffff0000, IP 0xfff0.
+ * RDX holds a generic family-6 signature (0x600), not the CPUID model's. */
 void vcpu_state_reset(struct vcpu_state *s);
 
 /* Put the vCPU in 16-bit real mode with CS:IP = seg:off, flat data segments
- * based at seg<<4, ready to run a flat binary. */
+ * based at seg<<4, ready to run a flat binary. Starts from the reset state
+ * with caches enabled (CR0 = ET); SP is left 0. */
 void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip);
 
-/* The multiboot v1 machine state: 32-bit flat protected mode, paging off. */
+/* The multiboot v1 machine state: 32-bit flat protected mode, paging off.
+ * Starts from the reset state: CS 0x08 and DS/ES/FS/GS/SS 0x10 as flat
+ * 4 GiB segments, CR0 = PE|ET|NE, IF clear. EAX/EBX are the loader's. */
 void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip);
 
 static inline unsigned vcpu_cpl(const struct vcpu_state *s)
@@ -204,7 +208,9 @@ const char *cpu_mode_name(enum cpu_mode m);
 int vcpu_state_check(const struct vcpu_state *s, char *why, size_t whylen);
 
 /* Field-by-field difference; writes one line per differing field to out
- * (if out != NULL) and returns how many fields differ. */
+ * (if out != NULL), as "rip: 0x1000 != 0x1002", and returns how many fields
+ * differ. Every field counts, tsc included; of each x87 slot only the
+ * 80-bit register is compared. */
 int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE *out);
 
 /* Human-readable dump of the whole state. */

@@ -154,10 +154,8 @@ int main(int argc, char **argv)
 	/* A closed serial pipe must not kill the monitor mid-run: the UART
 	 * records the failed write and the guest goes on. */
 	signal(SIGPIPE, SIG_IGN);
-	if (argc < 2) {
-		fputs(main_usage, stderr);
-		return VM_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return usage_error("no command given (see hvmm help)");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);

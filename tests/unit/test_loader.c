@@ -390,6 +390,10 @@ static void test_bad_ident(void **state)
 
 	b[1] = 'X';
 	expect_err(vm, load_multiboot(vm, "k", b, s.size, NULL), "not an ELF file");
+	/* Neither ELF nor multiboot at all, e.g. a text file. */
+	static const char text[] = "just some text, not a kernel\n";
+	expect_err(vm, load_multiboot(vm, "notes.txt", (const uint8_t *)text, sizeof(text) - 1, NULL),
+		   "notes.txt: not an ELF file, and no multiboot header");
 	b[1] = 'E';
 	b[EI_CLASS] = 7;
 	expect_err(vm, load_multiboot(vm, "k", b, s.size, NULL), "unsupported ELF class 7");

@@ -24,6 +24,7 @@ G_CFLAGS_32 := -m32
 G_CFLAGS_64 := -m64 -mcmodel=small
 G_EMU_32 := elf_i386
 G_EMU_64 := elf_x86_64
+# Linked with ld itself, so nothing PIE or from the C library gets in.
 # One RWX segment per image by design (see the linker scripts).
 G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments

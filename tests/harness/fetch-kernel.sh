@@ -38,8 +38,8 @@ if [[ ${HVMM_KERNEL_REFRESH:-0} != 1 ]] && kernel_ok "$kdir/current"; then
     exit 0
 fi
 
-command -v apt-cache >/dev/null && command -v apt-get >/dev/null &&
-    command -v dpkg >/dev/null || die "apt-get, apt-cache and dpkg are needed to fetch the kernel"
+{ command -v apt-cache && command -v apt-get && command -v dpkg; } >/dev/null ||
+    die "apt-get, apt-cache and dpkg are needed to fetch the kernel"
 
 # linux-image-amd64 is a metapackage; its first linux-image-* dependency is the
 # real kernel package.

@@ -20,37 +20,30 @@ result() { # PASS|FAIL name [detail]
 	fi
 }
 
-run_unit() {
-	local bin=$1 name out rc
-	name=unit/$(basename "$bin")
-	out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" 2>&1); rc=$?
-	local seen=0
+. tests/tap.sh
+
+# Lines "PASS x" / "FAIL x: why" from a runner, counted under PREFIX.
+collect() { # PREFIX
+	local line rest
 	while IFS= read -r line; do
 		case $line in
-		"ok "*) seen=1; result PASS "$name/${line#ok * - }" ;;
-		"not ok "*) seen=1; result FAIL "$name/${line#not ok * - }" ;;
+		"PASS "*) result PASS "$1/${line#PASS }" ;;
+		"FAIL "*) rest=${line#FAIL }; result FAIL "$1/${rest%%: *}" "${rest#*: }" ;;
+		*) echo "    $line" ;;
 		esac
-	done <<<"$out"
-	if [ $rc -ne 0 ] || [ $seen -eq 0 ]; then
-		printf '%s\n' "$out" | sed 's/^/    /' | tail -40
-		[ $rc -ne 0 ] && result FAIL "$name" "exit status $rc"
-	fi
+	done
 }
 
 echo "== unit tests"
+# test_hw_* need a real KVM: they run with the hw tests below.
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] && run_unit "$t"
+	case $(basename "$t") in test_hw_*) continue ;; esac
+	[ -x "$t" ] && collect unit < <(tap_run "$t" "$(basename "$t")")
 done
 
 echo "== command tests"
 for t in tests/cli/*.sh; do
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) result PASS "cli/${line#PASS }" ;;
-		"FAIL "*) rest=${line#FAIL }; result FAIL "cli/${rest%%: *}" "${rest#*: }" ;;
-		*) echo "    $line" ;;
-		esac
-	done < <(bash "$t" 2>&1)
+	collect cli < <(bash "$t" 2>&1)
 done
 
 echo "== hw tests (real KVM)"
@@ -62,23 +55,17 @@ else
 	echo "   no /dev/kvm: running inside the KVM harness"
 	KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1200 bash tests/hw/run-cases.sh >"$hw_out" 2>&1; hw_rc=$?
 fi
-seen=()
-while IFS= read -r line; do
-	case $line in
-	"PASS "*) result PASS "hw/${line#PASS }"; seen+=("${line#PASS }") ;;
-	"FAIL "*) rest=${line#FAIL }; result FAIL "hw/${rest%%: *}" "${rest#*: }"; seen+=("${rest%%: *}") ;;
-	*) echo "    $line" ;;
-	esac
-done <"$hw_out"
+collect hw <"$hw_out"
+# Every case and every hw unit test program must have reported; a harness
+# failure fails them all.
+expected_hw=$(sed -n 's/^\([^#|][^|]*\)|.*/\1/p' tests/hw/cases | xargs -n1)
+for t in "$BUILD"/tests/test_hw_*; do expected_hw+=$'\n'$(basename "$t"); done
+while IFS= read -r name; do
+	[ -n "$name" ] || continue
+	grep -qE "^(PASS|FAIL) $name(/|:|\$)" "$hw_out" ||
+		result FAIL "hw/$name" "did not run (hw runner exit status $hw_rc)"
+done <<<"$expected_hw"
 rm -f "$hw_out"
-# Every listed case must have reported; a harness failure fails them all.
-while IFS='|' read -r name _; do
-	case $name in ''|'#'*) continue ;; esac
-	name=$(echo "$name" | xargs)
-	found=0
-	for s in "${seen[@]+"${seen[@]}"}"; do [ "$s" = "$name" ] && found=1; done
-	[ $found -eq 0 ] && result FAIL "hw/$name" "did not run (hw runner exit status $hw_rc)"
-done <tests/hw/cases
 
 echo
 if [ $fail -gt 0 ]; then

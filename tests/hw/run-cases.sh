@@ -24,3 +24,9 @@ while IFS='|' read -r name want_status expected args; do
 		echo "PASS $name"
 	fi
 done <tests/hw/cases
+
+# Unit test programs that need a real KVM.
+. tests/tap.sh
+for t in "$BUILD"/tests/test_hw_*; do
+	[ -x "$t" ] && tap_run "$t" "$(basename "$t")"
+done

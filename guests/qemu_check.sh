@@ -4,8 +4,10 @@
 # (.img), multiboot images through -kernel. QEMU does not end the VM on
 # cli;hlt, so a run stops once the output is as long as expected and has
 # stayed so briefly, or at a timeout; a debug-exit write (a guest failure)
-# ends it at once. QEMU puts the kernel's file name in front of the
-# multiboot command line, so "cmdline: <file> " counts as "(none)".
+# ends it at once. <name>.elf.cmdline.expected runs <name>.elf with the
+# command line its "cmdline: " line shows. QEMU puts the kernel's file name
+# in front of the multiboot command line; that prefix is dropped, and a
+# command line of just the name counts as "(none)".
 # Usage: guests/qemu_check.sh [BUILD]   (run from the repository root)
 set -u
 build=${1:-build}
@@ -30,9 +32,14 @@ for exp in tests/guests/*.expected; do
 			"file=$dir/${name%.bin}.img,if=floppy,format=raw") \
 			>"$out" 2>"$out.err" & ;;
 	*.elf)	(cd "$dir" && qemu -kernel "$name") >"$out" 2>"$out.err" & ;;
+	*.elf.cmdline)
+		(cd "$dir" && qemu -kernel "${name%.cmdline}" -append \
+			"$(sed -n 's/^cmdline: //p' "$OLDPWD/$exp")") \
+			>"$out" 2>"$out.err" & ;;
 	*)	continue ;;
 	esac
 	pid=$!
+	elf=${name%.cmdline}
 	want=$(stat -c %s "$exp")
 	end=$((SECONDS + limit))
 	settled=0
@@ -50,7 +57,8 @@ for exp in tests/guests/*.expected; do
 		wait "$pid"
 		how="exited with status $?"
 	fi
-	sed -i "s|^cmdline: $name \$|cmdline: (none)|" "$out"
+	sed -i "s|^cmdline: $elf \$|cmdline: (none)|; s|^cmdline: $elf |cmdline: |" \
+		"$out"
 	if cmp -s "$exp" "$out" && [ "$how" = halted ]; then
 		echo "PASS $name"
 	else

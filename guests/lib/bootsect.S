@@ -3,6 +3,7 @@
  * with int 13h, one at a time so that no read crosses a track or a 64 KiB
  * DMA boundary, then enters the image as a loader would: real mode,
  * CS:IP = FLAT_SEG:0000, interrupts off. Errors go to COM1. */
+#include "lib/com1_init.h"
 #include "lib/layout.h"
 
 #define SECTORS_PER_TRACK	18	/* 1.44 MB floppy */
@@ -66,7 +67,8 @@ next:	/* LBA -> cylinder, head, sector */
 	cli
 	ljmp $FLAT_SEG, $0
 
-fail:	mov $msg, %si
+fail:	COM1_INIT
+	mov $msg, %si
 3:	lodsb
 	test %al, %al
 	jz 5f

@@ -1,6 +1,7 @@
 /* Entry of a flat image that stays in real mode: own segments and stack,
- * then rm_main, then halt. Such images are linked at offset 0 of their
+ * COM1 set up, then rm_main, then halt. Such images are linked at offset 0 of their
  * segment (flat16.ld), so symbols are real-mode offsets. */
+#include "lib/com1_init.h"
 #include "lib/layout.h"
 
 	.section .text.entry, "ax"
@@ -14,6 +15,7 @@ _start:
 	mov %ax, %es
 	mov %ax, %ss
 	mov $rm_stack_top, %sp
+	COM1_INIT
 	call rm_main
 1:	cli
 	hlt

@@ -30,9 +30,14 @@
 #define PTE_U		0x004
 #define PTE_PS		0x080
 
-/* 8250 UART at COM1: transmit holding register and line status register. */
+/* 8250 UART at COM1. With DLAB set in LCR, ports +0 and +1 hold the
+ * baud rate divisor instead of THR and IER. */
 #define COM1		0x3f8
+#define COM1_IER	(COM1 + 1)
+#define COM1_LCR	(COM1 + 3)
 #define COM1_LSR	(COM1 + 5)
+#define LCR_8N1		0x03
+#define LCR_DLAB	0x80
 #define LSR_THRE	0x20
 
 /* isa-debug-exit: writing v makes the VM exit with status (v << 1) | 1. */

@@ -1,5 +1,5 @@
-/* COM1 output for the guests. No UART set-up: the monitors accept bytes
- * as they are, and programming the divisor would cost extra port exits. */
+/* COM1 output for the guests; the entry code has set the UART up
+ * (lib/com1_init.h). */
 #include "lib/rt.h"
 
 void serial_putc(char c)

@@ -1,7 +1,9 @@
 /* Common 32-bit start, entered with flat segments, the multiboot magic in
  * EBP and the information address in EBX (both 0 for flat images). It
- * clears .bss (no loader zeroes it for flat images), sets the stack and
- * calls guest_main, or in a 64-bit build goes on to long mode first. */
+ * clears .bss (no loader zeroes it for flat images), sets the stack, sets
+ * up COM1 and calls guest_main, or in a 64-bit build goes on to long mode
+ * first. */
+#include "lib/com1_init.h"
 #include "lib/layout.h"
 
 	.text
@@ -14,6 +16,7 @@ start32:
 	xor %eax, %eax
 	rep stosb
 	mov $boot_stack_top, %esp
+	COM1_INIT
 #ifdef __x86_64__
 	jmp lm_enter
 #else

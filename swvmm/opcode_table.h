@@ -27,7 +27,8 @@
  * 3 F2) or, for S_63, by the mode (variant 0 legacy, 1 64-bit). */
 #define SELECT_LIST(S) \
 	S(63) S(90) S(0FB8) S(0FBC) S(0FBD) S(38F0) S(38F1) S(38F6) \
-	S(AE0) S(AE1) S(AE2) S(AE3) S(C7M6) S(C7R7) S(0F01E8)
+	S(AE0) S(AE1) S(AE2) S(AE3) S(C7M6) S(C7R7) S(0F01E8) S(0F78) S(0F79) \
+	S(AEM6) S(AEM7)
 
 enum opcode_group {
 #define GROUP_ENUM(g) GRP_##g,
@@ -48,11 +49,14 @@ enum opcode_select {
 #define K0F(op)         (0x100 + (op))
 #define K38(op)         (0x200 + (op))
 #define K3A(op)         (0x300 + (op))
-#define KG(g, reg)      (0x400 + GRP_##g * 16 + (reg))     /* any mod */
-#define KGR(g, reg)     (0x400 + GRP_##g * 16 + 8 + (reg)) /* mod == 3 */
+#define KEY_GRP(g, r)   (0x400 + (g) * 16 + (r))
+#define KG(g, reg)      KEY_GRP(GRP_##g, reg)      /* any mod, or mod != 3 */
+#define KGR(g, reg)     KEY_GRP(GRP_##g, 8 + (reg)) /* mod == 3 */
 #define K0F01R(reg, rm) (0x400 + NR_GROUPS * 16 + (reg) * 8 + (rm))
-#define KSEL(s, v)      (0x400 + NR_GROUPS * 16 + 64 + S_##s * 4 + (v))
-#define NR_OPCODE_KEYS  (0x400 + NR_GROUPS * 16 + 64 + NR_SELECTS * 4)
+#define KEY_SEL(s, v)   (0x400 + NR_GROUPS * 16 + 64 + (s) * 4 + (v))
+#define KSEL(s, v)      KEY_SEL(S_##s, v)
+#define KX(n)           (0x400 + NR_GROUPS * 16 + 64 + NR_SELECTS * 4 + (n))
+#define NR_OPCODE_KEYS  KX(3)
 
 /* Entry flags. */
 #define F_LOCK    (1u << 0)  /* LOCK allowed (memory destination only) */
@@ -82,6 +86,7 @@ enum opcode_select {
 #define A_IMM     0x04u
 #define A_BYTE    0x08u  /* byte operand */
 #define A_VSIZE   0x10u  /* operand-size-sized operand */
+#define A_REG     0x20u  /* register only: mod != 3 is #UD */
 #define OPERAND_LIST(O)                                             \
 	O(__,  0)                                                   \
 	O(Eb,  A_MODRM | A_BYTE) O(Ew, A_MODRM) O(Ed, A_MODRM)      \
@@ -105,7 +110,7 @@ enum opcode_select {
 	O(Xb,  A_BYTE) O(Xv, A_VSIZE) O(Yb, A_BYTE) O(Yv, A_VSIZE)  \
 	O(Xz,  A_VSIZE) O(Yz, A_VSIZE)                              \
 	O(ES,  0) O(CS, 0) O(SS, 0) O(DS, 0) O(FS, 0) O(GS, 0)      \
-	O(Wx,  A_MODRM) O(Ex, A_MODRM)
+	O(Wx,  A_MODRM) O(Ux, A_MODRM | A_REG) O(Ex, A_MODRM)
 
 /* Mnemonics, lower case as in the SDM (string and size variants share one:
  * movs covers MOVSB/W/D/Q, cbw covers CWDE/CDQE, iret IRETD/IRETQ ...). */
@@ -527,8 +532,14 @@ enum opcode_select {
 	R(K0F(0x74), K0F(0x76), SIMD)                                       \
 	X(K0F(0x77), EMMS,     simd, __, __, __, F_EXT)                     \
 	/* 0F 78/79: VMREAD/VMWRITE; with 66 or F2 SSE4a EXTRQ/INSERTQ */  \
-	X(K0F(0x78), VMREAD_EyGy, vmread, Ey, Gy, __, F_F64 | F_EXT)        \
-	X(K0F(0x79), VMWRITE_GyEy, vmwrite, Gy, Ey, __, F_F64 | F_EXT)      \
+	X(K0F(0x78), SEL_0F78, sel, __, __, __, F_SEL | PARAM(S_0F78))      \
+	X(K0F(0x79), SEL_0F79, sel, __, __, __, F_SEL | PARAM(S_0F79))      \
+	X(KSEL(0F78, 0), VMREAD_EyGy, vmread, Ey, Gy, __, F_F64 | F_EXT)    \
+	X(KSEL(0F79, 0), VMWRITE_GyEy, vmwrite, Gy, Ey, __, F_F64 | F_EXT)  \
+	X(KSEL(0F78, 1), EXTRQ_IbIb, simd, Ux, Ib, Ib, F_EXT | F_PFX66)     \
+	X(KSEL(0F78, 3), INSERTQ_IbIb, simd, Ux, Ib, Ib, F_EXT)             \
+	X(KSEL(0F79, 1), EXTRQ_Ux, simd, Ux, __, __, F_EXT | F_PFX66)       \
+	X(KSEL(0F79, 3), INSERTQ_Ux, simd, Ux, __, __, F_EXT)               \
 	R(K0F(0x7c), K0F(0x7f), SIMD)                                       \
 	X(K0F(0x80), JO_Jz,    jo, Jz, __, __, F_F64 | F_BRANCH)            \
 	X(K0F(0x81), JNO_Jz,   jno, Jz, __, __, F_F64 | F_BRANCH)           \
@@ -678,8 +689,12 @@ enum opcode_select {
 	X(KG(0FAE, 3), STMXCSR_Md, stmxcsr, Md, __, __, F_EXT)              \
 	X(KG(0FAE, 4), XSAVE_M,   xsave, M, __, __, F_EXT)                  \
 	X(KG(0FAE, 5), XRSTOR_M,  xrstor, M, __, __, F_EXT)                 \
-	X(KG(0FAE, 6), XSAVEOPT_M, xsaveopt, M, __, __, F_EXT)              \
-	X(KG(0FAE, 7), CLFLUSH_Mb, clflush, Mb, __, __, 0)                  \
+	X(KG(0FAE, 6), SEL_AEM6, sel, __, __, __, F_SEL | PARAM(S_AEM6))    \
+	X(KG(0FAE, 7), SEL_AEM7, sel, __, __, __, F_SEL | PARAM(S_AEM7))    \
+	X(KSEL(AEM6, 0), XSAVEOPT_M, xsaveopt, M, __, __, F_EXT)            \
+	X(KSEL(AEM6, 1), CLWB_Mb, clwb, Mb, __, __, F_PFX66)                \
+	X(KSEL(AEM7, 0), CLFLUSH_Mb, clflush, Mb, __, __, 0)                \
+	X(KSEL(AEM7, 1), CLFLUSHOPT_Mb, clflushopt, Mb, __, __, F_PFX66)    \
 	X(KGR(0FAE, 0), SEL_AE0, sel, __, __, __, F_SEL | PARAM(S_AE0))     \
 	X(KGR(0FAE, 1), SEL_AE1, sel, __, __, __, F_SEL | PARAM(S_AE1))     \
 	X(KGR(0FAE, 2), SEL_AE2, sel, __, __, __, F_SEL | PARAM(S_AE2))     \
@@ -730,9 +745,8 @@ enum opcode_select {
 	X(K3A(0x00), SIMD_3A,  simd, Wx, Ib, __, F_EXT)                     \
 	R(K3A(0x01), K3A(0xff), SIMD_3A)                                    \
 	/* ---- not in the opcode map: prefixes decoded to these ---- */     \
-	X(-1, VEX,  vex, __, __, __, F_EXT)                                 \
-	X(-1, EVEX, evex, __, __, __, F_EXT)                                \
-	X(-1, XOP,  xop, __, __, __, F_EXT)                                 \
-	X(-1, XCHG_ZvrAX_90, xchg, Zv, rAX, __, 0)
+	X(KX(0), VEX,  vex, __, __, __, F_EXT)                              \
+	X(KX(1), EVEX, evex, __, __, __, F_EXT)                             \
+	X(KX(2), XOP,  xop, __, __, __, F_EXT)
 
 #endif

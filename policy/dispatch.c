@@ -4,9 +4,11 @@
 #include "core/vm.h"
 #include "hwvmm/hw_engine.h"
 #include "policy/dispatch.h"
+#include "swvmm/sw_engine.h"
 
 static const struct engine_ops *const engines[] = {
 	&hw_engine_ops,
+	&sw_engine_ops,
 };
 
 const struct engine_ops *engine_by_name(const char *name)

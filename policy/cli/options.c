@@ -11,7 +11,7 @@ const char run_usage[] =
 	"Usage: hvmm run [options] GUEST\n"
 	"Run GUEST, a multiboot v1 ELF image (ELF32 or ELF64) or a flat binary.\n"
 	"\n"
-	"  --engine=ENGINE   where the vCPU runs: hw (KVM)\n"
+	"  --engine=ENGINE   where the vCPU runs: hw (KVM) or sw (the interpreter)\n"
 	"  --mem=SIZE        guest RAM, e.g. 64M, 1G (default 128M)\n"
 	"  --serial=DEST     COM1 output: stdio (default), none, or a file path\n"
 	"  --cmdline=STRING  multiboot command line for the guest\n"

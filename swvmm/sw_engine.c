@@ -1,0 +1,263 @@
+/* The interpreter as an engine: state in and out, and the run loop
+ * (fetch, decode, dispatch, commit; events and stop conditions between
+ * instructions). Faults unwind to the setjmp in sw_run with longjmp. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include "core/vm.h"
+#include "swvmm/cpu.h"
+#include "swvmm/decode.h"
+#include "swvmm/event.h"
+#include "swvmm/sw_engine.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void read_cpu_model(struct sw_cpu *c)
+{
+	uint32_t r[4];
+	const struct cpuid_model *m = &c->vm->cpuid;
+
+	c->vendor_amd = !strcmp(m->vendor, "AuthenticAMD") || !strcmp(m->vendor, "HygonGenuine");
+	cpuid_model_query(m, 0x80000000u, 0, r);
+	uint32_t max_ext = r[0];
+	c->maxphyaddr = 36;
+	if (max_ext >= 0x80000008u) {
+		cpuid_model_query(m, 0x80000008u, 0, r);
+		if ((r[0] & 0xff) >= 32 && (r[0] & 0xff) <= 52)
+			c->maxphyaddr = r[0] & 0xff;
+	}
+	if (max_ext >= 0x80000001u) {
+		cpuid_model_query(m, 0x80000001u, 0, r);
+		c->has_1g_pages = r[3] & (1u << 26);
+	}
+}
+
+static int sw_create(struct vm *vm, void **ctx)
+{
+	struct sw_cpu *c = calloc(1, sizeof(*c));
+	if (!c)
+		return vm_fail(vm, -ENOMEM, "cannot allocate the interpreter's CPU");
+	c->vm = vm;
+	c->delivering = -1;
+	read_cpu_model(c);
+	sw_exec_table_init(c->exec);
+	sw_tlb_flush(c, false);
+	*ctx = c;
+	return 0;
+}
+
+static void sw_destroy(void *ctx)
+{
+	free(ctx);
+}
+
+static int sw_load_state(void *ctx, const struct vcpu_state *s)
+{
+	struct sw_cpu *c = ctx;
+	c->s = *s;
+	c->tsc_offset = s->tsc - __rdtsc();
+	sw_update_mode(c);
+	/* The other engine may have changed page tables and code. */
+	sw_tlb_flush(c, false);
+	sw_mem_invalidate(c, 0, ~0ull);
+	sw_mmu_load_pdptes(c);
+	return 0;
+}
+
+static int sw_store_state(void *ctx, struct vcpu_state *s)
+{
+	struct sw_cpu *c = ctx;
+	*s = c->s;
+	s->tsc = sw_tsc(c);
+	return 0;
+}
+
+/* Deliver an event that is pending at this instruction boundary: one
+ * carried over from the other engine, an NMI, an injected interrupt.
+ * Returns whether one was delivered. */
+static bool deliver_pending(struct sw_cpu *c)
+{
+	struct vcpu_events *ev = &c->s.ev;
+	unsigned v;
+
+	if (ev->exception.pending || ev->exception.injected) {
+		v = ev->exception.vector;
+		int err = ev->exception.has_error_code ? (int)ev->exception.error_code : SW_NO_ERRCODE;
+		unsigned kind = SW_EV_EXCEPTION;
+		if (v == EXC_DB || v == EXC_BP || v == EXC_OF)
+			kind |= SW_EV_TRAP;
+		ev->exception.pending = ev->exception.injected = false;
+		c->delivering = (int)v;
+		c->delivering_soft = false;
+		sw_deliver_event(c, v, err, kind, c->s.rip);
+		c->delivering = -1;
+		return true;
+	}
+	if (ev->nmi.injected || (ev->nmi.pending && !ev->nmi.masked && !ev->shadow)) {
+		ev->nmi.injected = ev->nmi.pending = false;
+		c->delivering = EXC_NMI;
+		c->delivering_soft = true;
+		sw_deliver_event(c, EXC_NMI, SW_NO_ERRCODE, SW_EV_EXTERNAL, c->s.rip);
+		c->delivering = -1;
+		return true;
+	}
+	if (ev->interrupt.injected) {
+		ev->interrupt.injected = false;
+		/* A software interrupt caught mid-delivery is redone by
+		 * executing its INT instruction again (RIP points at it). */
+		if (ev->interrupt.soft)
+			return false;
+		v = ev->interrupt.vector;
+		c->delivering = (int)v;
+		c->delivering_soft = true;
+		sw_deliver_event(c, v, SW_NO_ERRCODE, SW_EV_EXTERNAL, c->s.rip);
+		c->delivering = -1;
+		return true;
+	}
+	return false;
+}
+
+/* Would deliver_pending() deliver something? */
+static bool event_pending(const struct sw_cpu *c)
+{
+	const struct vcpu_events *ev = &c->s.ev;
+	return ev->exception.pending || ev->exception.injected || ev->nmi.injected ||
+	       (ev->nmi.pending && !ev->nmi.masked && !ev->shadow) ||
+	       (ev->interrupt.injected && !ev->interrupt.soft);
+}
+
+/* RIP + n wrapped to the code size. */
+static uint64_t ip_add(const struct sw_cpu *c, uint64_t rip, uint64_t n)
+{
+	if (c->mode == MODE_LONG64)
+		return rip + n;
+	if (c->s.seg[SEG_CS].db)
+		return (rip + n) & 0xffffffffull;
+	return (rip + n) & 0xffff;
+}
+
+static void step(struct sw_cpu *c)
+{
+	uint8_t buf[16];
+	struct insn in;
+	enum decode_mode dm = decode_mode_of(c->mode);
+	bool tf = c->s.rflags & RFLAGS_TF;
+	uint64_t events = c->last_event.count;
+
+	c->insn_rip = c->s.rip;
+	c->next_rip = c->s.rip;
+	c->s.ev.shadow = 0;   /* a shadow covers one instruction only */
+
+	unsigned n = sw_fetch(c, c->s.rip, buf, 15);
+	int len = decode_insn(buf, n, dm, &in);
+	while (len == DECODE_MORE && n < 15) {
+		/* The next page (or beyond the CS limit) only when needed. */
+		n += sw_fetch(c, ip_add(c, c->s.rip, n), buf + n, 15 - n);
+		len = decode_insn(buf, n, dm, &in);
+	}
+	if (len == DECODE_MORE || len == DECODE_TOOLONG)
+		sw_gp0(c);
+	if (len < 0)
+		sw_ud(c);
+
+	c->next_rip = ip_add(c, c->s.rip, (unsigned)len);
+	c->exec[in.form](c, &in);
+	c->s.rip = c->next_rip;
+	c->s.rflags &= ~RFLAGS_RF;   /* RF lasts one instruction */
+	c->icount++;
+	c->vm->stats.sw_instructions++;
+
+	/* Single-step trap after an instruction that began with TF set,
+	 * unless it delivered an event (which cleared TF). */
+	if (tf && c->last_event.count == events) {
+		c->s.dr[6] |= 1ull << 14;   /* DR6.BS */
+		c->run_steps++;
+		sw_raise_trap(c, EXC_DB);
+	}
+}
+
+static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *lim)
+{
+	struct vm *vm = c->vm;
+
+	for (;;) {
+		if (vm->stop != VM_RUNNING)
+			return RUN_EXIT_STOPPED;
+		if (c->stop) {
+			c->stop = false;
+			return RUN_EXIT_EVENT;
+		}
+		/* HLT waits here; it ends the VM when nothing can wake it. */
+		if (c->s.ev.halted && !event_pending(c)) {
+			if (!(c->s.rflags & RFLAGS_IF)) {
+				vm_log(vm, LOG_INFO, "halted with interrupts off at rip %#llx",
+				       (unsigned long long)c->s.rip);
+				vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+				return RUN_EXIT_STOPPED;
+			}
+			return RUN_EXIT_HALT;
+		}
+		if (lim->stop_on_cpl_change && c->cpl != c->run_cpl)
+			return RUN_EXIT_CPL_CHANGE;
+		if (lim->max_instructions && c->run_steps >= lim->max_instructions)
+			return RUN_EXIT_BUDGET;
+		if (lim->stop_at_rip && !c->run_first && c->s.rip == lim->rip)
+			return RUN_EXIT_RIP;
+		c->run_first = false;
+
+		c->insn_rip = c->next_rip = c->s.rip;
+		if (deliver_pending(c)) {
+			c->run_steps++;
+			continue;
+		}
+		step(c);
+		c->run_steps++;
+	}
+}
+
+static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
+{
+	struct sw_cpu *c = ctx;
+	uint64_t t0 = now_ns();
+
+	c->run_steps = 0;
+	c->run_cpl = c->cpl;
+	c->run_first = true;
+	c->stop = false;
+	out->reason = RUN_EXIT_STOPPED;
+
+	switch (setjmp(c->fault)) {
+	case 0:
+		break;
+	case SW_JMP_EXCEPTION:
+		if (!sw_exception_arrived(c))
+			goto done;   /* triple fault: the VM is stopped */
+		c->run_steps++;
+		break;
+	default:                     /* SW_JMP_STOP: the VM is stopped */
+		c->delivering = -1;
+		c->fault_depth = 0;
+		goto done;
+	}
+	out->reason = run_loop(c, lim);
+done:
+	c->vm->stats.ns_sw += now_ns() - t0;
+	return 0;
+}
+
+const struct engine_ops sw_engine_ops = {
+	.name = "sw",
+	.create = sw_create,
+	.destroy = sw_destroy,
+	.load_state = sw_load_state,
+	.store_state = sw_store_state,
+	.run = sw_run,
+};

@@ -2,9 +2,10 @@
 # Runs every test and ends with "N passed, N failed".
 #  - unit tests: each $BUILD/tests/test_* (cmocka, TAP output);
 #  - command tests: tests/cli/*.sh (bad input, help, exit statuses);
-#  - hw tests: tests/hw/cases, run on a real KVM: directly when /dev/kvm
-#    is usable, else inside the KVM harness (tests/harness/kvm-run). If the
-#    harness cannot start, every hw test FAILS with the reason.
+#  - guest cases: tests/guests/cases, each on the interpreter (sw) and on a
+#    real KVM (hw): directly when /dev/kvm is usable, else inside the KVM
+#    harness (tests/harness/kvm-run), together with the test_hw_* unit
+#    tests. If the harness cannot start, every hw test FAILS with the reason.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -46,25 +47,40 @@ for t in tests/cli/*.sh; do
 	collect cli < <(bash "$t" 2>&1)
 done
 
-echo "== hw tests (real KVM)"
+# Every guest case (and, for hw, every hw unit test program) must have
+# reported: a runner or harness failure fails them all, none is skipped.
+check_reported() { # ENGINE OUTFILE RUNNER-STATUS [EXTRA-NAMES...]
+	local engine=$1 out=$2 rc=$3 name; shift 3
+	local names
+	names=$(sed -n 's/^\([^#|][^|]*\)|.*/\1/p' tests/guests/cases | xargs -n1)
+	for name in "$@"; do names+=$'\n'$name; done
+	while IFS= read -r name; do
+		[ -n "$name" ] || continue
+		grep -qE "^(PASS|FAIL) $name(/|:|\$)" "$out" ||
+			result FAIL "$engine/$name" "did not run (runner exit status $rc)"
+	done <<<"$names"
+}
+
+echo "== guests on the interpreter (sw)"
+sw_out=$(mktemp)
+bash tests/guests/run-cases.sh sw >"$sw_out" 2>&1; sw_rc=$?
+collect sw <"$sw_out"
+check_reported sw "$sw_out" $sw_rc
+rm -f "$sw_out"
+
+echo "== guests and hw unit tests on a real KVM (hw)"
 hw_out=$(mktemp)
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	echo "   /dev/kvm present: running directly"
-	bash tests/hw/run-cases.sh >"$hw_out" 2>&1; hw_rc=$?
+	bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 else
 	echo "   no /dev/kvm: running inside the KVM harness"
-	KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1200 bash tests/hw/run-cases.sh >"$hw_out" 2>&1; hw_rc=$?
+	KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1200 bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 fi
 collect hw <"$hw_out"
-# Every case and every hw unit test program must have reported; a harness
-# failure fails them all.
-expected_hw=$(sed -n 's/^\([^#|][^|]*\)|.*/\1/p' tests/hw/cases | xargs -n1)
-for t in "$BUILD"/tests/test_hw_*; do expected_hw+=$'\n'$(basename "$t"); done
-while IFS= read -r name; do
-	[ -n "$name" ] || continue
-	grep -qE "^(PASS|FAIL) $name(/|:|\$)" "$hw_out" ||
-		result FAIL "hw/$name" "did not run (hw runner exit status $hw_rc)"
-done <<<"$expected_hw"
+hw_units=()
+for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
+check_reported hw "$hw_out" $hw_rc "${hw_units[@]}"
 rm -f "$hw_out"
 
 echo

@@ -225,7 +225,9 @@ static inline void fx_build_tables(struct sw_fx *fx)
 }
 
 /* A VM with an interpreter in the given mode, CPL 0, IF=0. NULL on failure. */
-static inline struct sw_fx *fx_new(enum fx_mode mode)
+/* Not inlined: callers use setjmp (FX_TRY), and its locals must not be
+ * live across it. */
+static __attribute__((noinline, unused)) struct sw_fx *fx_new(enum fx_mode mode)
 {
 	struct sw_fx *fx = calloc(1, sizeof(*fx));
 	if (!fx)
@@ -343,8 +345,8 @@ static inline uint64_t fx_stack(struct sw_fx *fx, unsigned slot, unsigned size)
 #define fx_assert_no_exc(fx) assert_int_equal((fx)->c->last_event.count, 0)
 
 /* Call an interpreter service directly (sw_load_sreg, sw_read, ...) and
- * catch what it raises: FX_TRY(fx, sw_load_sreg(fx->c, SEG_DS, 0x1234));
- * then fx_assert_raised(fx, EXC_GP, 0x1230) or fx_assert_not_raised(fx). */
+ * catch what it raises: FX_TRY(fx, sw_load_sreg(fx->c, SEG_DS, 0x1238));
+ * then fx_assert_raised(fx, EXC_GP, 0x1238) or fx_assert_not_raised(fx). */
 #define FX_NOT_RAISED 0xffffu
 #define FX_TRY(fx, stmt)                                                        \
 	do {                                                                    \

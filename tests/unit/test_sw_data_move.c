@@ -465,6 +465,92 @@ static void test_nops_ud2(void **state)
 	fx_free(fx);
 }
 
+/* Set or clear a CPUID.01H feature bit in the VM's model (reg 2 ECX,
+ * 3 EDX). */
+static void set_leaf1_bit(struct sw_fx *fx, unsigned reg, unsigned bit, bool on)
+{
+	struct cpuid_model *m = &fx->vm.cpuid;
+	for (int k = 0; k < m->nr; k++) {
+		if (m->e[k].function != 1)
+			continue;
+		uint32_t *r = reg == 2 ? &m->e[k].ecx : &m->e[k].edx;
+		*r = on ? *r | (1u << bit) : *r & ~(1u << bit);
+	}
+}
+
+/* MOVBE (CPUID.01H:ECX.22) and MOVNTI (SSE2, CPUID.01H:EDX.26) run where
+ * the CPUID model lists them and raise #UD where it does not. */
+static void run_movbe(bool present)
+{
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	set_leaf1_bit(fx, 2, 22, present);
+	FX_CODE(fx,
+		0x0f, 0x38, 0xf0, 0x03,                   /* movbe eax, [rbx] */
+		0x48, 0x0f, 0x38, 0xf1, 0x4b, 0x08,       /* movbe [rbx+8], rcx */
+		0x66, 0x0f, 0x38, 0xf0, 0x13,             /* movbe dx, [rbx] */
+		0xf4);
+	uint64_t *g = fx->c->s.gpr;
+	g[RBX] = FX_DATA_ADDR;
+	g[RCX] = 0x0102030405060708ull;
+	g[RDX] = 0xaaaaaaaaaaaaaaaaull;
+	fx_poke32(fx, FX_DATA_ADDR, 0x11223344);
+	if (present) {
+		run_to_hlt(fx, 5);
+		assert_int_equal(g[RAX], 0x44332211ull);
+		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 8, 8), 0x0807060504030201ull);
+		assert_int_equal(g[RDX], 0xaaaaaaaaaaaa4433ull);
+	} else {
+		fx_run(fx, 1);
+		fx_assert_exc(fx, EXC_UD, FX_NOERR);
+	}
+	fx_free(fx);
+}
+
+static void run_movnti(bool present)
+{
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	set_leaf1_bit(fx, 3, 26, present);
+	FX_CODE(fx,
+		0x48, 0x0f, 0xc3, 0x4b, 0x10,             /* movnti [rbx+0x10], rcx */
+		0x0f, 0xc3, 0x73, 0x18,                   /* movnti [rbx+0x18], esi */
+		0xf4);
+	uint64_t *g = fx->c->s.gpr;
+	g[RBX] = FX_DATA_ADDR;
+	g[RCX] = 0x0102030405060708ull;
+	g[RSI] = 0xffffffff99887766ull;
+	if (present) {
+		run_to_hlt(fx, 5);
+		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 0x10, 8), 0x0102030405060708ull);
+		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 0x18, 8), 0x99887766ull);
+	} else {
+		fx_run(fx, 1);
+		fx_assert_exc(fx, EXC_UD, FX_NOERR);
+	}
+	fx_free(fx);
+}
+
+static void test_movbe_movnti(void **state)
+{
+	(void)state;
+	run_movbe(true);
+	run_movbe(false);
+	run_movnti(true);
+	run_movnti(false);
+}
+
+/* LEA with a register operand (mod == 3) is #UD. */
+static void test_lea_register_ud(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	FX_CODE(fx, 0x8d, 0xc1);                     /* lea eax, ecx (invalid) */
+	fx->c->s.gpr[RAX] = 5;
+	fx_run(fx, 1);
+	fx_assert_exc(fx, EXC_UD, FX_NOERR);
+	assert_int_equal(fx->c->s.gpr[RAX], 5);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_lea_16),
 		cmocka_unit_test(test_cbw_cwd_xlat),
 		cmocka_unit_test(test_nops_ud2),
+		cmocka_unit_test(test_lea_register_ud),
+		cmocka_unit_test(test_movbe_movnti),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

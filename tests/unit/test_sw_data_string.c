@@ -419,6 +419,28 @@ static void test_long_count(void **state)
 	fx_free(fx);
 }
 
+/* With TF set a repeated instruction traps after every iteration, the
+ * #DB return address being the instruction itself until the count ends. */
+static void test_rep_single_step(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	FX_CODE(fx, 0xf3, 0xaa,                       /* rep stosb */
+		0xf4);
+	uint64_t *g = fx->c->s.gpr;
+	fx->c->s.rflags |= RFLAGS_TF;
+	g[RAX] = 0x77;
+	g[RDI] = 0x41000;
+	g[RCX] = 3;
+	fx_run(fx, 1);
+	assert_int_equal(fx->c->last_event.vector, EXC_DB);
+	assert_int_equal(fx->c->last_event.rip, FX_CODE_ADDR);
+	assert_int_equal(g[RCX], 2);
+	assert_int_equal(g[RDI], 0x41001);
+	assert_int_equal(fx_peek(fx, 0x41001, 1), 0);
+	fx_free(fx);
+}
+
 /* Map 0x200000-0x3fffff with 4 KiB pages; page 0x201000 not present. */
 static void map_hole(struct sw_fx *fx)
 {
@@ -513,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_address_sizes),
 		cmocka_unit_test(test_repne_movs),
 		cmocka_unit_test(test_long_count),
+		cmocka_unit_test(test_rep_single_step),
 		cmocka_unit_test(test_rep_movs_page_fault_write),
 		cmocka_unit_test(test_rep_movs_page_fault_read),
 	};

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include "tests/unit/sw_fixture.h"
 
 #define PML4E1  (FX_PML4 + 8)    /* maps 0x8000000000 */
@@ -231,7 +233,7 @@ static void test_tlb_flush_rules(void **state)
 	(void)state;
 	struct sw_fx *fx = long_fx(TARGET | P_ | W_);
 	struct sw_cpu *c = fx->c;
-	uint64_t gpa;
+	volatile uint64_t gpa = 0;
 
 	FX_TRY(fx, gpa = sw_translate(c, VA, ACC_READ));
 	fx_assert_not_raised(fx);

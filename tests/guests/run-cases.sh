@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs each case of tests/hw/cases with hvmm on /dev/kvm and prints
-# "PASS name" or "FAIL name: what was wanted and what came". Runs inside
-# the KVM harness or on a host with /dev/kvm.
+# Usage: run-cases.sh ENGINE. Runs each case of tests/guests/cases with
+# hvmm --engine=ENGINE and prints "PASS name" or "FAIL name: what was
+# wanted and what came". For hw it runs inside the KVM harness or on a host
+# with /dev/kvm, and also runs the test_hw_* unit test programs.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
+ENGINE=${1:?usage: run-cases.sh ENGINE}
 hvmm=$BUILD/hvmm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,8 +25,9 @@ while IFS='|' read -r name want_status expected args; do
 	else
 		echo "PASS $name"
 	fi
-done <tests/hw/cases
+done <tests/guests/cases
 
+[ "$ENGINE" = hw ] || exit 0
 # Unit test programs that need a real KVM.
 . tests/tap.sh
 for t in "$BUILD"/tests/test_hw_*; do

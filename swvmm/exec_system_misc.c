@@ -1,5 +1,5 @@
 /* The remaining system instructions: HLT, INVLPG, WBINVD, INVD, CLFLUSH,
- * the fences, and the instructions whose existence CPUID decides
+ * the fences, CLFLUSHOPT/CLWB, and the instructions whose existence CPUID decides
  * (MONITOR/MWAIT, RDRAND/RDSEED, RDPID, CLAC/STAC, XGETBV/XSETBV,
  * RD/WR FS/GS BASE): #UD unless the VM's CPUID model advertises them (and
  * CR4 enables them where it must), as on a processor without the feature.
@@ -39,6 +39,22 @@ static void exec_clflush(struct sw_cpu *c, const struct insn *i)
 {
 	uint64_t lin = sw_seg_linear(c, i->seg, sw_ea(c, i), 1, ACC_READ);
 	sw_translate(c, lin, ACC_READ);
+}
+
+/* CLFLUSHOPT and CLWB (66 0F AE /7, /6) behave as CLFLUSH where CPUID
+ * leaf 7 advertises them, and are #UD elsewhere. */
+static void exec_clflushopt(struct sw_cpu *c, const struct insn *i)
+{
+	if (!sys_cpuid_has(c, 7u, CPUID_EBX, 23))
+		sw_ud(c);
+	exec_clflush(c, i);
+}
+
+static void exec_clwb(struct sw_cpu *c, const struct insn *i)
+{
+	if (!sys_cpuid_has(c, 7u, CPUID_EBX, 24))
+		sw_ud(c);
+	exec_clflush(c, i);
 }
 
 /* Fences order nothing in a sequential interpreter. LFENCE and MFENCE
@@ -220,6 +236,8 @@ void sw_register_system_misc(sw_exec_fn *t)
 	t[IF_WBINVD] = exec_wbinvd;
 	t[IF_INVD] = exec_wbinvd;
 	t[IF_CLFLUSH_Mb] = exec_clflush;
+	t[IF_CLFLUSHOPT_Mb] = exec_clflushopt;
+	t[IF_CLWB_Mb] = exec_clwb;
 	t[IF_LFENCE] = exec_lfence;
 	t[IF_MFENCE] = exec_lfence;
 	t[IF_SFENCE] = exec_sfence;

@@ -7,7 +7,8 @@
  * - PUSH Sreg with a 32-bit operand size: Intel processors write the 16-bit
  *   selector into the 4-byte slot, leaving its upper half as it was (SDM,
  *   PUSH); AMD's APM describes the selector zero-extended to the operand
- *   size, and that is what the AMD path pushes.
+ *   size, and that is what the AMD path pushes. A 64-bit push zero-extends
+ *   on both.
  * - LFS/LGS/LSS with REX.W: Intel loads an m16:64 pointer; AMD ignores
  *   REX.W and loads m16:32. */
 #include "swvmm/exec_system.h"
@@ -41,7 +42,7 @@ static void push_sreg(struct sw_cpu *c, const struct insn *i, unsigned sreg)
 	uint16_t sel = c->s.seg[sreg].selector;
 	unsigned size = i->opsize;
 
-	if (size == 2 || c->vendor_amd) {
+	if (size != 4 || c->vendor_amd) {
 		sw_push(c, sel, size);
 		return;
 	}

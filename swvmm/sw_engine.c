@@ -77,6 +77,10 @@ static int sw_store_state(void *ctx, struct vcpu_state *s)
 	struct sw_cpu *c = ctx;
 	*s = c->s;
 	s->tsc = sw_tsc(c);
+	/* RDTSC may have shown a value bumped past the host clock (two reads
+	 * in one host tick): the TSC never goes back across a switch. */
+	if ((int64_t)(s->tsc - c->s.tsc) < 0)
+		s->tsc = c->s.tsc;
 	return 0;
 }
 

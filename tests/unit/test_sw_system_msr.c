@@ -1,0 +1,290 @@
+/* CPUID against the core model, RDTSC (monotonic, continuous with the TSC
+ * the state was loaded with, WRMSR IA32_TSC), RDMSR/WRMSR of the state's
+ * MSRs with their write checks (#GP(0) for unknown MSRs, non-canonical
+ * addresses, invalid PAT types, reserved APIC-base bits), EFER's LMA
+ * read-only, FS/GS bases through MSRs, and SWAPGS. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "swvmm/msr.h"
+#include "tests/unit/sw_fixture.h"
+
+static struct sw_fx *new_fx(enum fx_mode m)
+{
+	struct sw_fx *fx = fx_new(m);
+	assert_non_null(fx);
+	return fx;
+}
+
+static const uint8_t cpuid_hlt[] = { 0x0f, 0xa2, 0xf4 };          /* cpuid; hlt */
+
+static void run_cpuid(struct sw_fx *fx, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	fx_resume(fx);
+	fx_code_at(fx, FX_CODE_ADDR, cpuid_hlt, sizeof(cpuid_hlt));
+	uint64_t *g = fx->c->s.gpr;
+	g[RAX] = 0xffffffff00000000ull | leaf;
+	g[RCX] = 0xffffffff00000000ull | sub;
+	g[RBX] = g[RDX] = ~0ull;
+	fx_run(fx, 5);
+	fx_assert_no_exc(fx);
+	out[0] = (uint32_t)g[RAX];
+	out[1] = (uint32_t)g[RBX];
+	out[2] = (uint32_t)g[RCX];
+	out[3] = (uint32_t)g[RDX];
+	/* 32-bit results zero-extend in 64-bit mode. */
+	for (unsigned r = 0; r < 4; r++)
+		assert_int_equal(g[r] >> 32, 0);
+}
+
+static void test_cpuid_matches_model(void **state)
+{
+	(void)state;
+	static const uint32_t leaves[][2] = {
+		{ 0, 0 }, { 1, 0 }, { 7, 0 }, { 7, 1 }, { 0x80000000u, 0 }, { 0x80000001u, 0 },
+		{ 0x80000002u, 0 }, { 0x80000008u, 0 }, { 0x40000000u, 0 }, { 0x12345678u, 0 },
+	};
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	for (unsigned k = 0; k < sizeof(leaves) / sizeof(leaves[0]); k++) {
+		uint32_t got[4], want[4];
+		run_cpuid(fx, leaves[k][0], leaves[k][1], got);
+		cpuid_model_query(&fx->vm.cpuid, leaves[k][0], leaves[k][1], want);
+		if (leaves[k][0] == 1)
+			assert_true(fx->c->s.msr.apic_base & APIC_BASE_EN);
+		assert_memory_equal(got, want, sizeof(got));
+	}
+	/* The APIC bit follows IA32_APIC_BASE.EN, as under KVM. */
+	uint32_t got[4];
+	fx->c->s.msr.apic_base &= ~APIC_BASE_EN;
+	run_cpuid(fx, 1, 0, got);
+	assert_false(got[3] & (1u << 9));
+	fx_free(fx);
+}
+
+static uint64_t edx_eax(struct sw_fx *fx)
+{
+	return (fx->c->s.gpr[RDX] << 32) | (uint32_t)fx->c->s.gpr[RAX];
+}
+
+/* RDTSC values strictly increase; they continue from the TSC the state
+ * was loaded with; WRMSR IA32_TSC moves them; the stored state carries
+ * the TSC on. */
+static void test_rdtsc(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_PROT32);
+	uint64_t base = 0x0000123400000000ull;
+	struct vcpu_state in = fx->c->s;
+	in.tsc = base;
+	sw_engine_ops.load_state(fx->c, &in);
+	FX_CODE(fx,
+		0x0f, 0x31,                              /* rdtsc */
+		0x89, 0xc6,                              /* mov esi, eax */
+		0x89, 0xd7,                              /* mov edi, edx */
+		0x0f, 0x31,                              /* rdtsc */
+		0xf4);
+	fx_run(fx, 10);
+	fx_assert_no_exc(fx);
+	uint64_t t1 = (fx->c->s.gpr[RDI] << 32) | (uint32_t)fx->c->s.gpr[RSI];
+	uint64_t t2 = edx_eax(fx);
+	assert_true(t1 >= base);
+	assert_true(t1 < base + (1ull << 40));   /* a few host ticks, not a jump */
+	assert_true(t2 > t1);
+
+	/* A tight loop of reads never repeats or goes back. */
+	uint64_t prev = t2;
+	for (int k = 0; k < 200; k++) {
+		fx_resume(fx);
+		FX_CODE(fx, 0x0f, 0x31, 0xf4);
+		fx_run(fx, 2);
+		uint64_t t = edx_eax(fx);
+		assert_true(t > prev);
+		prev = t;
+	}
+
+	/* WRMSR IA32_TSC. */
+	fx_resume(fx);
+	FX_CODE(fx,
+		0x0f, 0x30,                              /* wrmsr */
+		0x0f, 0x31,                              /* rdtsc */
+		0xf4);
+	fx->c->s.gpr[RCX] = SW_MSR_TSC;
+	fx->c->s.gpr[RDX] = 0x10;
+	fx->c->s.gpr[RAX] = 0;
+	fx_run(fx, 5);
+	uint64_t t = edx_eax(fx);
+	assert_true(t >= 0x1000000000ull && t < 0x1000000000ull + (1ull << 40));
+
+	struct vcpu_state out;
+	sw_engine_ops.store_state(fx->c, &out);
+	assert_true(out.tsc >= t);
+	fx_free(fx);
+}
+
+/* The TSC handed to the other engine is never below the last value the
+ * guest read, even when that read was bumped past the host clock to keep
+ * two reads in one host tick apart. */
+static void test_stored_tsc_not_below_last_read(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_PROT32);
+	FX_CODE(fx, 0x0f, 0x31, 0xf4);                   /* rdtsc; hlt */
+	fx_run(fx, 2);
+	uint64_t seen = edx_eax(fx);
+	/* As if many reads had each been bumped by one: the last value shown
+	 * runs ahead of host TSC + offset. */
+	fx->c->s.tsc = seen + (1ull << 32);
+	struct vcpu_state out;
+	sw_engine_ops.store_state(fx->c, &out);
+	assert_true(out.tsc >= fx->c->s.tsc);
+	fx_free(fx);
+}
+
+static void wrmsr_expect(struct sw_fx *fx, uint32_t idx, uint64_t val, bool gp)
+{
+	fx_resume(fx);
+	FX_CODE(fx, 0x0f, 0x30, 0xf4);                   /* wrmsr */
+	fx->c->s.gpr[RCX] = idx;
+	fx->c->s.gpr[RAX] = val & 0xffffffffull;
+	fx->c->s.gpr[RDX] = val >> 32;
+	uint64_t events = fx->c->last_event.count;
+	fx_run(fx, 1);
+	if (gp) {
+		fx_assert_exc(fx, EXC_GP, 0);
+		return;
+	}
+	assert_int_equal(fx->c->last_event.count, events);
+}
+
+static uint64_t rdmsr(struct sw_fx *fx, uint32_t idx)
+{
+	fx_resume(fx);
+	FX_CODE(fx, 0x0f, 0x32, 0xf4);                   /* rdmsr */
+	fx->c->s.gpr[RCX] = idx;
+	fx_run(fx, 1);
+	return edx_eax(fx);
+}
+
+static void test_msr_round_trip(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	static const struct {
+		uint32_t idx;
+		uint64_t val;
+	} ok[] = {
+		{ SW_MSR_STAR, 0x0023001000000000ull },
+		{ SW_MSR_LSTAR, 0xffffffff81000000ull },
+		{ SW_MSR_CSTAR, 0x0000000000401000ull },
+		{ SW_MSR_SFMASK, 0x47700 },
+		{ SW_MSR_KERNEL_GS_BASE, 0xffff888000000000ull },
+		{ SW_MSR_SYSENTER_CS, 0x10 },
+		{ SW_MSR_SYSENTER_EIP, 0x81000000 },
+		{ SW_MSR_PAT, 0x0007040600070406ull },
+		{ SW_MSR_FS_BASE, 0x00007fff12345000ull },
+		{ SW_MSR_GS_BASE, 0xffff888012345000ull },
+		{ SW_MSR_APIC_BASE, 0xfee00900ull },
+		{ SW_MSR_MISC_ENABLE, 0x1 },
+	};
+	for (unsigned k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+		wrmsr_expect(fx, ok[k].idx, ok[k].val, false);
+		assert_int_equal(rdmsr(fx, ok[k].idx), ok[k].val);
+	}
+	assert_int_equal(fx->c->s.seg[SEG_FS].base, 0x00007fff12345000ull);
+	assert_int_equal(fx->c->s.seg[SEG_GS].base, 0xffff888012345000ull);
+	assert_int_equal(fx->c->s.msr.lstar, 0xffffffff81000000ull);
+
+	/* EFER: LMA is read-only (a write of 0 for it keeps it set). */
+	wrmsr_expect(fx, SW_MSR_EFER, EFER_LME | EFER_NXE | EFER_SCE, false);
+	assert_int_equal(rdmsr(fx, SW_MSR_EFER), EFER_LME | EFER_LMA | EFER_NXE | EFER_SCE);
+	fx_free(fx);
+}
+
+static void test_msr_faults(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t idx;
+		uint64_t val;
+	} bad[] = {
+		{ 0x12345678, 0 },                            /* no such MSR */
+		{ 0x8b, 0 },                                  /* not modelled */
+		{ SW_MSR_LSTAR, 0x0000800000000000ull },      /* non-canonical */
+		{ SW_MSR_KERNEL_GS_BASE, 0x8000000000000000ull },
+		{ SW_MSR_FS_BASE, 0x0001000000000000ull },
+		{ SW_MSR_PAT, 0x0007040600070402ull },        /* type 2 */
+		{ SW_MSR_PAT, 0x0807040600070406ull },        /* type 8 */
+		{ SW_MSR_APIC_BASE, 0xfee00d00ull },          /* x2APIC enable */
+		{ SW_MSR_APIC_BASE, 0xfee00901ull },          /* reserved bit 0 */
+		{ SW_MSR_EFER, EFER_LME | EFER_LMA | (1ull << 15) },
+		{ SW_MSR_TSC_AUX, 1 },                        /* no RDTSCP/RDPID */
+	};
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct sw_fx *fx = new_fx(FX_LONG64);
+		struct vcpu_state before = fx->c->s;
+		wrmsr_expect(fx, bad[k].idx, bad[k].val, true);
+		assert_int_equal(fx->c->s.msr.lstar, before.msr.lstar);
+		assert_int_equal(fx->c->s.msr.pat, before.msr.pat);
+		assert_int_equal(fx->c->s.msr.apic_base, before.msr.apic_base);
+		assert_int_equal(fx->c->s.efer, before.efer);
+		fx_free(fx);
+	}
+	/* RDMSR of an unknown MSR. */
+	struct sw_fx *fx = new_fx(FX_PROT32);
+	FX_CODE(fx, 0x0f, 0x32, 0xf4);
+	fx->c->s.gpr[RCX] = 0xc0011000;
+	fx_run(fx, 1);
+	fx_assert_exc(fx, EXC_GP, 0);
+	fx_free(fx);
+}
+
+/* AMD keeps 32 bits of SYSENTER_ESP/EIP; Intel insists on canonical. */
+static void test_sysenter_msrs_by_vendor(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	uint64_t v = 0x0000800012345678ull;
+	wrmsr_expect(fx, SW_MSR_SYSENTER_ESP, v, !fx->c->vendor_amd);
+	if (fx->c->vendor_amd)
+		assert_int_equal(rdmsr(fx, SW_MSR_SYSENTER_ESP), 0x12345678);
+	fx_free(fx);
+}
+
+static void test_swapgs(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = new_fx(FX_LONG64);
+	FX_CODE(fx,
+		0x0f, 0x01, 0xf8,                        /* swapgs */
+		0xf4);
+	fx->c->s.seg[SEG_GS].base = 0x1111;
+	fx->c->s.msr.kernel_gs_base = 0xffff888000002222ull;
+	fx_run(fx, 1);
+	fx_assert_no_exc(fx);
+	assert_int_equal(fx->c->s.seg[SEG_GS].base, 0xffff888000002222ull);
+	assert_int_equal(fx->c->s.msr.kernel_gs_base, 0x1111);
+	fx_free(fx);
+
+	/* Outside 64-bit mode SWAPGS does not exist. */
+	fx = new_fx(FX_PROT32);
+	FX_CODE(fx, 0x0f, 0x01, 0xf8, 0xf4);
+	fx_run(fx, 1);
+	fx_assert_exc(fx, EXC_UD, FX_NOERR);
+	fx_free(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpuid_matches_model),
+		cmocka_unit_test(test_rdtsc),
+		cmocka_unit_test(test_stored_tsc_not_below_last_read),
+		cmocka_unit_test(test_msr_round_trip),
+		cmocka_unit_test(test_msr_faults),
+		cmocka_unit_test(test_sysenter_msrs_by_vendor),
+		cmocka_unit_test(test_swapgs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -20,4 +20,5 @@ void sw_register_alu(sw_exec_fn *t)
 	sw_register_alu_cond(t);
 	sw_register_alu_xchg(t);
 	sw_register_alu_flags(t);
+	sw_register_alu_bound(t);
 }

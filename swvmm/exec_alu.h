@@ -19,6 +19,7 @@ void sw_register_alu_bcd(sw_exec_fn *t);
 void sw_register_alu_cond(sw_exec_fn *t);
 void sw_register_alu_xchg(sw_exec_fn *t);
 void sw_register_alu_flags(sw_exec_fn *t);
+void sw_register_alu_bound(sw_exec_fn *t);
 
 static inline bool alu_rex(const struct insn *i)
 {

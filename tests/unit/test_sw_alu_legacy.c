@@ -116,6 +116,44 @@ static void test_aam_zero(void **state)
 
 /* Real mode: 01 D8 is ADD AX, BX (the upper half of EAX kept); with 66 it
  * is ADD EAX, EBX. */
+/* BOUND r32, m32&32: in range runs on; below or above raises #BR as a
+ * fault (RIP stays at the BOUND, registers unchanged). */
+static void test_bound(void **state)
+{
+	(void)state;
+	static const struct { int32_t idx; bool br; } cases[] = {
+		{ -5, false }, { 10, false }, { 0, false }, { -6, true }, { 11, true },
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct sw_fx *fx = fx_new(FX_PROT32);
+		assert_non_null(fx);
+		int32_t bounds[2] = { -5, 10 };
+		assert_int_equal(gmem_write(&fx->vm.mem, FX_DATA_ADDR, bounds, sizeof(bounds)), 0);
+		FX_CODE(fx, 0x62, 0x03, 0xf4);       /* bound eax, [ebx]; hlt */
+		fx->c->s.gpr[RAX] = (uint32_t)cases[k].idx;
+		fx->c->s.gpr[RBX] = FX_DATA_ADDR;
+		fx_run(fx, 2);
+		if (cases[k].br) {
+			fx_assert_exc(fx, EXC_BR, FX_NOERR);
+		} else {
+			fx_assert_no_exc(fx);
+			assert_int_equal(fx->c->s.rip, FX_CODE_ADDR + 3);
+		}
+		assert_int_equal((uint32_t)fx->c->s.gpr[RAX], (uint32_t)cases[k].idx);
+		fx_free(fx);
+	}
+	/* 16-bit operand size reads two words. */
+	struct sw_fx *fx = fx_new(FX_PROT32);
+	int16_t b16[2] = { 100, 200 };
+	assert_int_equal(gmem_write(&fx->vm.mem, FX_DATA_ADDR, b16, sizeof(b16)), 0);
+	FX_CODE(fx, 0x66, 0x62, 0x03, 0xf4);         /* bound ax, [ebx] */
+	fx->c->s.gpr[RAX] = 0xffff0000u | 201;       /* upper half is not the index */
+	fx->c->s.gpr[RBX] = FX_DATA_ADDR;
+	fx_run(fx, 2);
+	fx_assert_exc(fx, EXC_BR, FX_NOERR);
+	fx_free(fx);
+}
+
 static void test_real_mode_sizes(void **state)
 {
 	(void)state;
@@ -155,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bcd_prot32),
 		cmocka_unit_test(test_aam_zero),
+		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_real_mode_sizes),
 		cmocka_unit_test(test_bcd_ud_in_long_mode),
 	};

@@ -127,6 +127,16 @@ static inline int64_t sw_sext(uint64_t v, unsigned size)
 	unsigned sh = 64 - size * 8;
 	return (int64_t)(v << sh) >> sh;
 }
+/* A canonical 48-bit linear address: bits 63..47 all equal (the CPUID
+ * model advertises 48 virtual-address bits; 5-level paging is not modelled). */
+static inline bool sw_canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+/* A near branch target (already truncated to the operand size): #GP(0),
+ * with RIP still at the branch, if non-canonical in 64-bit mode or beyond
+ * the CS limit elsewhere (swvmm/exec_data_branch.c). */
+void sw_check_near_target(struct sw_cpu *c, uint64_t target);
 /* Recompute mode, CPL and default sizes after CR0/EFER/CS/RFLAGS.VM change. */
 void sw_update_mode(struct sw_cpu *c);
 /* The guest TSC now: continuous with what the other engine showed. */

@@ -26,11 +26,6 @@ static void frame_add(struct frame *f, uint64_t v)
 	f->val[f->n++] = v;
 }
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Linear address of a stack slot through sc, raising #SS(err). */
 static uint64_t stack_lin(struct sw_cpu *c, const struct seg_cache *sc, uint64_t off,
                           unsigned size, int err)
@@ -54,7 +49,7 @@ static uint64_t frame_push(struct sw_cpu *c, const struct frame *f)
 	for (unsigned k = 0; k < f->n; k++) {
 		sp = sw_trunc(sp - f->slot, f->ssize);
 		if (f->flat) {
-			if (!canonical(sp) || !canonical(sp + f->slot - 1))
+			if (!sw_canonical(sp) || !sw_canonical(sp + f->slot - 1))
 				sw_raise(c, EXC_SS, f->ss_err);
 			lin[k] = sp;
 		} else {
@@ -264,7 +259,7 @@ static void deliver_long(struct sw_cpu *c, unsigned vector, int errcode, unsigne
 	unsigned new_cpl = gate_code(c, &g, ext, cs_raw);
 	uint64_t rsp = s->gpr[RSP];
 
-	if (!canonical(g.off))
+	if (!sw_canonical(g.off))
 		sw_raise(c, EXC_GP, ext);
 	if (new_cpl < c->cpl || g.ist)
 		rsp = sw_tss_rsp64(c, new_cpl, g.ist, ext);

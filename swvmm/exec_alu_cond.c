@@ -9,13 +9,7 @@
 static void take(struct sw_cpu *c, const struct insn *i)
 {
 	uint64_t target = sw_trunc(c->next_rip + i->imm, i->opsize);
-	if (c->mode == MODE_LONG64) {
-		unsigned sh = (c->s.cr4 & (1ull << 12)) ? 7 : 16;  /* CR4.LA57 */
-		if ((uint64_t)((int64_t)(target << sh) >> sh) != target)
-			sw_gp0(c);
-	} else if (target > c->s.seg[SEG_CS].limit) {
-		sw_gp0(c);
-	}
+	sw_check_near_target(c, target);
 	c->next_rip = target;
 }
 

@@ -11,11 +11,6 @@
 
 /* ---- shared helpers (swvmm/far.h) ---- */
 
-bool sw_far_canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 uint32_t sw_desc_limit(uint64_t d)
 {
 	uint32_t limit = (uint32_t)(d & 0xffff) | (uint32_t)((d >> 32) & 0xf0000);
@@ -25,7 +20,7 @@ uint32_t sw_desc_limit(uint64_t d)
 void sw_far_check_rip(struct sw_cpu *c, uint64_t raw0, uint64_t rip)
 {
 	if ((c->s.efer & EFER_LMA) && DESC_L(raw0)) {
-		if (!sw_far_canonical(rip))
+		if (!sw_canonical(rip))
 			sw_gp0(c);
 	} else if (rip > sw_desc_limit(raw0)) {
 		sw_gp0(c);
@@ -171,7 +166,7 @@ static void call_gate_inner(struct sw_cpu *c, const struct call_gate *g, uint64_
 		uint64_t v[4] = { old_ss, old_sp, old_cs, ret }, lin[4];
 		for (unsigned k = 0; k < 4; k++) {
 			lin[k] = sp - 8 * (k + 1);
-			if (!sw_far_canonical(lin[k]))
+			if (!sw_canonical(lin[k]))
 				sw_raise(c, EXC_SS, 0);
 			sw_translate(c, lin[k], ACC_WRITE | ACC_SYS);
 			sw_translate(c, lin[k] + 7, ACC_WRITE | ACC_SYS);

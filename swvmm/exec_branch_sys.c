@@ -66,7 +66,7 @@ static void exec_sysret(struct sw_cpu *c, const struct insn *i)
 	if (lma) {
 		bool to64 = i->opsize == 8;
 		/* Intel faults here, still at CPL 0, on a non-canonical RCX. */
-		if (to64 && !sw_far_canonical(s->gpr[RCX]))
+		if (to64 && !sw_canonical(s->gpr[RCX]))
 			sw_gp0(c);
 		c->next_rip = to64 ? s->gpr[RCX] : (uint32_t)s->gpr[RCX];
 		s->rflags = (s->gpr[R11] & 0x3c7fd7ull) | RFLAGS_FIXED;
@@ -110,7 +110,7 @@ static void exec_sysexit(struct sw_cpu *c, const struct insn *i)
 		sw_ud(c);
 	if (c->mode == MODE_REAL || !sel || c->cpl != 0)
 		sw_gp0(c);
-	if (to64 && (!sw_far_canonical(s->gpr[RDX]) || !sw_far_canonical(s->gpr[RCX])))
+	if (to64 && (!sw_canonical(s->gpr[RDX]) || !sw_canonical(s->gpr[RCX])))
 		sw_gp0(c);
 	set_flat(&s->seg[SEG_CS], (uint16_t)((sel + (to64 ? 32 : 16)) | 3), true, 3, to64);
 	set_flat(&s->seg[SEG_SS], (uint16_t)((sel + (to64 ? 40 : 24)) | 3), false, 3, false);

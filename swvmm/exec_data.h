@@ -37,10 +37,4 @@ static inline unsigned sw_data_seg(const struct insn *i)
 	return (i->flags & INSN_SEGOVR) ? i->seg : SEG_DS;
 }
 
-/* Near branch target check, before any state changes (SDM Vol. 2 CALL,
- * JMP, RET): #GP(0) if the target is non-canonical in 64-bit mode, or
- * beyond the CS limit elsewhere (real mode included: limit 0xffff unless
- * the cache says otherwise). */
-void sw_data_check_near_target(struct sw_cpu *c, uint64_t target);
-
 #endif

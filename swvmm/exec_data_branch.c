@@ -7,17 +7,10 @@
 #include "swvmm/decode.h"
 #include "swvmm/exec_data.h"
 
-/* Canonical: bits 63..47 all equal (63..56 with 5-level paging, CR4.LA57). */
-static bool canonical(const struct sw_cpu *c, uint64_t va)
-{
-	unsigned shift = 64 - ((c->s.cr4 & (1ull << 12)) ? 57 : 48);
-	return (uint64_t)((int64_t)(va << shift) >> shift) == va;
-}
-
-void sw_data_check_near_target(struct sw_cpu *c, uint64_t target)
+void sw_check_near_target(struct sw_cpu *c, uint64_t target)
 {
 	if (c->mode == MODE_LONG64) {
-		if (!canonical(c, target))
+		if (!sw_canonical(target))
 			sw_gp0(c);
 	} else if (target > c->s.seg[SEG_CS].limit) {
 		sw_gp0(c);
@@ -27,7 +20,7 @@ void sw_data_check_near_target(struct sw_cpu *c, uint64_t target)
 static void jump(struct sw_cpu *c, uint64_t target, unsigned size)
 {
 	target = sw_trunc(target, size);
-	sw_data_check_near_target(c, target);
+	sw_check_near_target(c, target);
 	c->next_rip = target;
 }
 
@@ -36,7 +29,7 @@ static void jump(struct sw_cpu *c, uint64_t target, unsigned size)
 static void call(struct sw_cpu *c, uint64_t target, unsigned size)
 {
 	target = sw_trunc(target, size);
-	sw_data_check_near_target(c, target);
+	sw_check_near_target(c, target);
 	uint64_t off = sw_data_sp_off(c, -(int64_t)size);
 	sw_write(c, SEG_SS, off, size, c->next_rip);
 	sw_data_set_sp(c, off);
@@ -73,7 +66,7 @@ static void ret(struct sw_cpu *c, const struct insn *i, uint64_t release)
 {
 	unsigned size = i->opsize;
 	uint64_t target = sw_trunc(sw_read(c, SEG_SS, sw_data_sp_off(c, 0), size), size);
-	sw_data_check_near_target(c, target);
+	sw_check_near_target(c, target);
 	sw_data_set_sp(c, sw_data_sp_off(c, (int64_t)(size + release)));
 	c->next_rip = target;
 }

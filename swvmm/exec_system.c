@@ -25,17 +25,6 @@ uint32_t sys_cpuid_reg(const struct sw_cpu *c, uint32_t leaf, uint32_t sub, unsi
 	return r[reg & 3];
 }
 
-bool sys_canonical(const struct sw_cpu *c, uint64_t v)
-{
-	unsigned bits = (sys_cpuid_reg(c, 0x80000008u, 0, CPUID_EAX) >> 8) & 0xff;
-	if (bits == 0 || bits > 64)
-		bits = 48;
-	if (bits == 64)
-		return true;
-	unsigned sh = 64 - bits;
-	return (uint64_t)((int64_t)(v << sh) >> sh) == v;
-}
-
 uint64_t sys_linear_nocheck(const struct sw_cpu *c, unsigned seg, uint64_t off)
 {
 	if (c->mode == MODE_LONG64)

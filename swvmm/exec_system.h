@@ -70,8 +70,6 @@ static inline bool sys_cpuid_has(const struct sw_cpu *c, uint32_t leaf, unsigned
 #define FEAT_LM         0x80000001u, CPUID_EDX, 29
 #define FEAT_ALTMOVCR8  0x80000001u, CPUID_ECX, 4
 
-/* Canonical for the model's linear-address width (CPUID 0x80000008). */
-bool sys_canonical(const struct sw_cpu *c, uint64_t v);
 
 /* Linear address of a memory operand without segment checks (INVLPG):
  * no base in 64-bit mode but for FS and GS, 4 GiB wrap outside long mode. */

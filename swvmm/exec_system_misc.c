@@ -198,7 +198,7 @@ static void wr_base(struct sw_cpu *c, const struct insn *i, unsigned sreg)
 {
 	struct seg_cache *sc = fsgs(c, sreg);
 	uint64_t v = sw_gpr_read(c, i->rm, i->opsize, false);
-	if (!sys_canonical(c, v))
+	if (!sw_canonical(v))
 		sw_gp0(c);
 	sc->base = v;
 }

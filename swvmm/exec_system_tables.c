@@ -18,7 +18,7 @@ static void load_dtr(struct sw_cpu *c, const struct insn *i, struct dtable *dt)
 
 	if (c->mode == MODE_LONG64) {
 		base = sw_read(c, i->seg, boff, 8);
-		if (!sys_canonical(c, base))
+		if (!sw_canonical(base))
 			sw_gp0(c);
 	} else {
 		base = sw_read(c, i->seg, boff, 4);
@@ -67,7 +67,7 @@ static void exec_sidt(struct sw_cpu *c, const struct insn *i)
 /* A system descriptor's 64-bit base must be canonical in long mode. */
 static void check_sys_base(struct sw_cpu *c, uint16_t sel, const struct seg_cache *sc)
 {
-	if ((c->s.efer & EFER_LMA) && !sys_canonical(c, sc->base))
+	if ((c->s.efer & EFER_LMA) && !sw_canonical(sc->base))
 		sw_raise(c, EXC_GP, sel & 0xfffc);
 }
 

@@ -7,7 +7,6 @@
 
 #include "swvmm/cpu.h"
 
-bool sw_far_canonical(uint64_t a);
 /* Byte-granular limit of a raw descriptor. */
 uint32_t sw_desc_limit(uint64_t d);
 /* #GP(0) unless rip is a valid entry into the code segment raw0: inside

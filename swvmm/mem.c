@@ -114,11 +114,6 @@ void sw_lin_write(struct sw_cpu *c, uint64_t lin, unsigned size, uint64_t val, u
 
 /* ---- segmentation ---- */
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static __attribute__((noreturn)) void seg_fault(struct sw_cpu *c, unsigned sreg)
 {
 	sw_raise(c, sreg == SEG_SS ? EXC_SS : EXC_GP, 0);
@@ -132,7 +127,7 @@ uint64_t sw_seg_linear_cache(struct sw_cpu *c, const struct seg_cache *sc, unsig
 	if (c->mode == MODE_LONG64) {
 		/* No limits; only FS and GS have a base. */
 		uint64_t lin = off + (sreg == SEG_FS || sreg == SEG_GS ? sc->base : 0);
-		if (!canonical(lin) || !canonical(lin + (last - off)))
+		if (!sw_canonical(lin) || !sw_canonical(lin + (last - off)))
 			seg_fault(c, sreg);
 		return lin;
 	}
@@ -243,7 +238,7 @@ unsigned sw_fetch(struct sw_cpu *c, uint64_t rip, uint8_t *buf, unsigned len)
 	if (!len)
 		return 0;
 	if (c->mode == MODE_LONG64) {
-		if (!canonical(rip))
+		if (!sw_canonical(rip))
 			sw_gp0(c);
 		lin = rip;
 	} else {

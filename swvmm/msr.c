@@ -120,14 +120,14 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 		return efer_write(c, val);
 	case SW_MSR_FS_BASE:
 	case SW_MSR_GS_BASE:
-		if (!sys_canonical(c, val))
+		if (!sw_canonical(val))
 			return -EINVAL;
 		s->seg[idx == SW_MSR_FS_BASE ? SEG_FS : SEG_GS].base = val;
 		return 0;
 	case SW_MSR_KERNEL_GS_BASE:
 	case SW_MSR_LSTAR:
 	case SW_MSR_CSTAR:
-		if (!sys_canonical(c, val))
+		if (!sw_canonical(val))
 			return -EINVAL;
 		if (idx == SW_MSR_KERNEL_GS_BASE)
 			s->msr.kernel_gs_base = val;
@@ -140,7 +140,7 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 	case SW_MSR_SYSENTER_EIP:
 		if (c->vendor_amd)
 			val &= 0xffffffffull;
-		else if (!sys_canonical(c, val))
+		else if (!sw_canonical(val))
 			return -EINVAL;
 		if (idx == SW_MSR_SYSENTER_ESP)
 			s->msr.sysenter_esp = val;

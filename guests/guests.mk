@@ -4,7 +4,8 @@
 #   <name>.bin  flat image, loaded at 0x10000, entered in real mode at 1000:0000
 #   <name>.elf  multiboot (v1) ELF image, ELF32 or ELF64, linked at 1 MiB
 #   <name>.img  1.44 MB floppy: lib/bootsect.S followed by a flat image
-# Objects go to $(BUILD)/guests/obj/{32,64}/, mirroring guests/.
+# Objects go to $(BUILD)/guests/obj/{16,32,64}/, mirroring guests/ (16:
+# gcc -m16, 32-bit code with prefixes that runs in real mode).
 
 GUEST_CC      ?= gcc
 GUEST_LD      ?= ld
@@ -20,8 +21,10 @@ G_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-pic -fno-pie \
 	-fcf-protection=none -fno-tree-loop-distribute-patterns \
 	-mgeneral-regs-only -mno-red-zone -Wall -Wextra -Werror \
 	-Iguests -MMD -MP
+G_CFLAGS_16 := -m16 -DGUEST_REAL_MODE
 G_CFLAGS_32 := -m32
 G_CFLAGS_64 := -m64 -mcmodel=small
+G_EMU_16 := elf_i386
 G_EMU_32 := elf_i386
 G_EMU_64 := elf_x86_64
 # Linked with ld itself, so nothing PIE or from the C library gets in.
@@ -29,7 +32,8 @@ G_EMU_64 := elf_x86_64
 G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments
 
-G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin
+G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin suite16.bin \
+	suite32.bin suite64.bin
 G_ELFS := hello32.elf hello64.elf
 
 # Objects of each guest, relative to guests/.
@@ -49,6 +53,20 @@ ring3.bin_BITS   := 64
 ring3.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) ring3/kernel.o ring3/entry.o \
 	ring3/user.o
 ring3.bin_LDS    := guests/ring3/ring3.ld
+# The instruction suite: shared check groups plus each mode's own.
+G_SUITE  := suite/check.o suite/alu.o suite/alu_table.o suite/muldiv.o \
+	suite/bitops.o suite/bcd.o suite/xchg.o suite/cond.o suite/string.o \
+	suite/stack.o
+suite16.bin_BITS := 16
+suite16.bin_OBJS := suite/rm16_entry.o $(G_LIBC) $(G_SUITE) suite/rm16.o
+suite16.bin_LDS  := guests/suite/suite16.ld
+suite32.bin_BITS := 32
+suite32.bin_OBJS := $(G_FLAT) $(G_LIBC) $(G_SUITE) suite/pm32.o \
+	suite/pm32_stubs.o suite/pm32_seg.o suite/pm32_user.o \
+	suite/pm32_paging.o
+suite64.bin_BITS := 64
+suite64.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) $(G_SUITE) suite/lm64.o \
+	suite/lm64_stubs.o suite/lm64_user.o suite/lm64_paging.o
 hello32.elf_BITS := 32
 hello32.elf_OBJS := $(G_MB) $(G_LIBC) hello_multiboot.o
 hello64.elf_BITS := 64
@@ -56,6 +74,11 @@ hello64.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) hello_multiboot.o
 
 .PHONY: guests
 guests: $(addprefix $(G_OUT)/,$(G_BINS) $(G_ELFS) $(G_BINS:.bin=.img))
+
+$(G_OBJ)/16/%.o: guests/%.c guests/guests.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC16    $<")
+	$(Q)$(GUEST_CC) $(G_CFLAGS_16) $(G_CFLAGS) -c $< -o $@
 
 $(G_OBJ)/32/%.o: guests/%.c guests/guests.mk
 	@mkdir -p $(dir $@)
@@ -66,6 +89,11 @@ $(G_OBJ)/64/%.o: guests/%.c guests/guests.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC64    $<")
 	$(Q)$(GUEST_CC) $(G_CFLAGS_64) $(G_CFLAGS) -c $< -o $@
+
+$(G_OBJ)/16/%.o: guests/%.S guests/guests.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS16    $<")
+	$(Q)$(GUEST_CC) $(G_CFLAGS_16) $(G_CFLAGS) -c $< -o $@
 
 $(G_OBJ)/32/%.o: guests/%.S guests/guests.mk
 	@mkdir -p $(dir $@)

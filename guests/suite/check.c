@@ -141,15 +141,28 @@ int trap_record(ulong vector, ulong error, ulong cr2, ulong *ip, ulong cs,
 	return 1;
 }
 
-static void trap_compare(ulong vector, ulong error, int with_cr2, ulong cr2)
+static int trap_matches(ulong vector, ulong error, int with_cr2, ulong cr2)
+{
+	return trap.vector == vector && trap.count == (vector != NO_TRAP) &&
+	       (vector == NO_TRAP ||
+		(trap.error == error && trap.ip == trap_where &&
+		 (!with_cr2 || trap.cr2 == cr2)));
+}
+
+/* dev_vector: the documented deviation, or 0 with dev_error NO_TRAP for
+ * none. */
+static void trap_compare_dev(ulong vector, ulong error, int with_cr2,
+			     ulong cr2, ulong dev_vector, ulong dev_error)
 {
 	char a[20], b[20], c[20];
 
-	if (trap.vector == vector && trap.count == (vector != NO_TRAP) &&
-	    (vector == NO_TRAP ||
-	     (trap.error == error && trap.ip == trap_where &&
-	      (!with_cr2 || trap.cr2 == cr2)))) {
+	if (trap_matches(vector, error, with_cr2, cr2)) {
 		pass("");
+		return;
+	}
+	if (dev_error != NO_TRAP &&
+	    trap_matches(dev_vector, dev_error, with_cr2, cr2)) {
+		pass(" (known hw deviation, see tests/suite/hw-deviations.md)");
 		return;
 	}
 	fail_start();
@@ -166,6 +179,11 @@ static void trap_compare(ulong vector, ulong error, int with_cr2, ulong cr2)
 		printf(" got vector %lu error %s at %s cr2 %s (%lu taken)\n",
 		       trap.vector, hex(a, trap.error), hex(b, trap.ip),
 		       hex(c, trap.cr2), trap.count);
+}
+
+static void trap_compare(ulong vector, ulong error, int with_cr2, ulong cr2)
+{
+	trap_compare_dev(vector, error, with_cr2, cr2, 0, NO_TRAP);
 }
 
 void check_trap(ulong vector, ulong error, const char *fmt, ...)
@@ -186,4 +204,26 @@ void check_pf(ulong error, ulong cr2, const char *fmt, ...)
 	set_name(fmt, ap);
 	va_end(ap);
 	trap_compare(14, error, 1, cr2);
+}
+
+void check_trap_dev(ulong vector, ulong error, ulong dev_vector,
+		    ulong dev_error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	trap_compare_dev(vector, error, 0, 0, dev_vector, dev_error);
+}
+
+void check_pf_dev(ulong error, ulong cr2, ulong dev_error, const char *fmt,
+		  ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	trap_compare_dev(14, error, 1, cr2, 14, dev_error);
 }

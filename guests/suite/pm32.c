@@ -18,7 +18,8 @@ struct tss32 {
 	uint16_t es, r4, cs, r5, ss, r6, ds, r7, fs, r8, gs, r9, ldt, r10;
 	uint16_t trap, iomap;
 	/* Ports 0-255: only 0x80-0x83 allowed; the byte after the bitmap
-	 * must be all ones. Ports past the TSS limit are denied. */
+	 * must be all ones. Ports past the TSS limit are denied. LLDT 0 makes
+	 * the LDT invalid (after reset its cache is base 0, limit 0xffff). */
 	uint8_t iobitmap[32];
 	uint8_t iobitmap_end;
 } __attribute__((packed));
@@ -107,9 +108,9 @@ static void setup(void)
 			 "ljmp %1, $1f\n1:\t"
 			 "mov %2, %%ds\n\tmov %2, %%es\n\tmov %2, %%ss\n\t"
 			 "mov %2, %%fs\n\tmov %2, %%gs\n\t"
-			 "lidt %3\n\tltr %w4"
+			 "lidt %3\n\tltr %w4\n\tlldt %w5"
 			 : : "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA),
-			   "m"(idtr), "r"(SEL_TSS) : "memory");
+			   "m"(idtr), "r"(SEL_TSS), "r"(0) : "memory");
 }
 
 void pm32_trap(struct frame32 *f)

@@ -9,6 +9,19 @@ BUILD=${BUILD:-build}
 ENGINE=${1:?usage: run-cases.sh ENGINE}
 hvmm=$BUILD/hvmm
 tmp=$(mktemp -d)
+
+# The instruction suite marks a check whose result is a documented
+# deviation of the harness's hardware from the manuals
+# (tests/suite/hw-deviations.md). The expected files hold the manuals'
+# results, so on hw the mark is dropped before comparing; the interpreter
+# must give the manuals' results and never prints the mark.
+strip_hw_deviations() {
+	if [ "$ENGINE" = hw ]; then
+		sed 's/ (known hw deviation, see tests\/suite\/hw-deviations.md)$//'
+	else
+		cat
+	fi
+}
 trap 'rm -rf "$tmp"' EXIT
 
 while IFS='|' read -r name want_status expected args; do
@@ -20,7 +33,7 @@ while IFS='|' read -r name want_status expected args; do
 	status=$?
 	if [ "$status" != "$want_status" ]; then
 		echo "FAIL $name: exit status wanted $want_status, got $status ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
-	elif ! cmp -s "$expected" "$tmp/out"; then
+	elif ! strip_hw_deviations <"$tmp/out" | cmp -s "$expected" -; then
 		echo "FAIL $name: serial output differs from $expected: got '$(head -c 300 "$tmp/out" | tr '\n' '|')'"
 	else
 		echo "PASS $name"

@@ -32,7 +32,7 @@ G_EMU_64 := elf_x86_64
 G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments
 
-G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin suite16.bin \
+G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
 	suite32.bin suite64.bin
 G_ELFS := hello32.elf hello64.elf
 
@@ -45,6 +45,8 @@ G_LM     := lib/longmode.o
 hello16.bin_BITS := 32
 hello16.bin_OBJS := lib/entry16.o lib/serial16.o hello16.o
 hello16.bin_LDS  := guests/lib/flat16.ld
+exitcode.bin_BITS := 32
+exitcode.bin_OBJS := $(G_FLAT) $(G_LIBC) exitcode.o
 hello32.bin_BITS := 32
 hello32.bin_OBJS := $(G_FLAT) $(G_LIBC) hello.o
 hello64.bin_BITS := 64

@@ -72,6 +72,20 @@ if grep -q -- "--engine" "$tmp/help" && grep -q -- "--mem" "$tmp/help" && grep -
 	echo "PASS run-help-lists-options"
 else echo "FAIL run-help-lists-options: --help does not list --engine/--mem/--serial"; fi
 
+# --serial=FILE puts COM1's output in FILE (replacing what a successful
+# run writes to), nothing on stdout.
+"$hvmm" run --engine=sw --serial="$tmp/com1.txt" "$g/hello64.bin" >"$tmp/out" 2>&1 </dev/null
+if cmp -s "$tmp/com1.txt" tests/guests/hello64.bin.expected && [ ! -s "$tmp/out" ]; then
+	echo "PASS serial-to-file"
+else
+	echo "FAIL serial-to-file: wanted the guest's output in the file only, got file '$(head -c 100 "$tmp/com1.txt")' stdout '$(head -c 100 "$tmp/out")'"
+fi
+
+# -v reports how the guest stopped, on stderr.
+"$hvmm" run --engine=sw -v "$g/exitcode.bin" >/dev/null 2>"$tmp/err" </dev/null
+if grep -q "exit status 43" "$tmp/err"; then echo "PASS verbose-reports-stop"
+else echo "FAIL verbose-reports-stop: wanted 'exit status 43' on stderr, got '$(head -c 200 "$tmp/err")'"; fi
+
 # Without /dev/kvm the hw engine is refused in one line, exit 2; with it, the guest runs.
 if [ -e /dev/kvm ]; then
 	expect kvm-present-runs 0 "" run --engine=hw "$g/hello64.bin"

@@ -363,4 +363,20 @@ static inline uint64_t fx_stack(struct sw_fx *fx, unsigned slot, unsigned size)
 	} while (0)
 #define fx_assert_not_raised(fx) assert_int_equal((fx)->c->exc.vector, FX_NOT_RAISED)
 
+/* fx_new that fails the test rather than returning NULL. */
+static inline struct sw_fx *fx_new_ok(enum fx_mode m)
+{
+	struct sw_fx *fx = fx_new(m);
+	assert_non_null(fx);
+	return fx;
+}
+
+/* Run to the HLT that ends a snippet, with no exception on the way. */
+static inline void fx_run_to_hlt(struct sw_fx *fx, uint64_t steps)
+{
+	fx_run(fx, steps);
+	fx_assert_no_exc(fx);
+	assert_int_equal(fx->vm.stop, VM_STOP_HALT);
+}
+
 #endif

@@ -12,13 +12,6 @@
 #define KCODE 0x21000ull   /* "kernel" code */
 #define UCODE 0x22000ull
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 #define PUT(fx, at, ...)                                                        \
 	do {                                                                    \
 		const uint8_t b_[] = { __VA_ARGS__ };                           \
@@ -40,7 +33,7 @@ static void call_gate(struct sw_fx *fx, uint16_t gsel, uint16_t sel, uint64_t of
 static void test_far_prot32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x9a, 0x00, 0x10, 0x02, 0x00, 0x08, 0x00,   /* call 0x08:0x21000 */
 		0xea, 0x00, 0x01, 0x00, 0x00, 0x48, 0x00);        /* jmp 0x48:0x100 */
 	PUT(fx, KCODE, 0xcb);                                     /* retf */
@@ -65,7 +58,7 @@ static void test_far_prot32(void **state)
 		{ FX_SEL_UCODE32, 0, FX_SEL_UCODE32 & ~3 }, { FX_SEL_CODE16, 0x10000, 0 },
 	};
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		fx = new_fx(FX_PROT32);
+		fx = fx_new_ok(FX_PROT32);
 		FX_CODE(fx, 0xea, bad[k].off & 0xff, (bad[k].off >> 8) & 0xff,
 			(bad[k].off >> 16) & 0xff, bad[k].off >> 24, bad[k].sel & 0xff, 0);
 		fx_run(fx, 1);
@@ -77,7 +70,7 @@ static void test_far_prot32(void **state)
 static void test_far_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0x9a, 0x10, 0x00, 0x00, 0x10);     /* call 0x1000:0x0010 */
 	PUT(fx, 0x10010, 0xcb);                         /* retf */
 	fx_run(fx, 1);
@@ -98,7 +91,7 @@ static void test_far_real(void **state)
 static void test_call_gate_privilege(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	call_gate(fx, FX_GDT_FREE, FX_SEL_CODE32, KCODE, 3, 2);
 	FX_CODE(fx, 0x68, 0x11, 0x11, 0x11, 0x11,      /* push 0x11111111 */
 		0x68, 0x22, 0x22, 0x22, 0x22,           /* push 0x22222222 */
@@ -130,7 +123,7 @@ static void test_call_gate_privilege(void **state)
 	fx_free(fx);
 
 	/* A gate with DPL 0 is out of reach from CPL 3. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	call_gate(fx, FX_GDT_FREE, FX_SEL_CODE32, KCODE, 0, 0);
 	FX_CODE(fx, 0x9a, 0, 0, 0, 0, FX_GDT_FREE | 3, 0);
 	fx_to_user(fx);
@@ -143,7 +136,7 @@ static void test_call_gate_privilege(void **state)
 static void test_call_gate_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	call_gate(fx, FX_GDT_FREE, FX_SEL_CODE64, KCODE, 3, 0);
 	FX_CODE(fx, 0xff, 0x1b);                        /* call far [rbx] (m16:32) */
 	fx_poke32(fx, FX_DATA_ADDR, 0);
@@ -185,7 +178,7 @@ static void push_frame64(struct sw_fx *fx, uint64_t rip, uint16_t cs, uint64_t f
 static void test_iretq(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x48, 0xcf);                        /* iretq */
 	PUT(fx, UCODE, 0x48, 0xcf);                     /* iretq at CPL 3: #GP */
 	push_frame64(fx, UCODE, FX_SEL_UCODE64, RFLAGS_FIXED | RFLAGS_IF | RFLAGS_IOPL,
@@ -203,7 +196,7 @@ static void test_iretq(void **state)
 	fx_free(fx);
 
 	/* Same level: IRETQ pops SS:RSP in 64-bit mode all the same. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x48, 0xcf);
 	push_frame64(fx, KCODE, FX_SEL_CODE64, RFLAGS_FIXED, 0x60000, FX_SEL_DATA);
 	fx_run(fx, 1);
@@ -212,7 +205,7 @@ static void test_iretq(void **state)
 	fx_free(fx);
 
 	/* To user with IOPL 0: IF set, but a user IRET cannot change IF. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x48, 0xcf);
 	PUT(fx, UCODE, 0x48, 0xcf);
 	push_frame64(fx, UCODE, FX_SEL_UCODE64, RFLAGS_FIXED, 0x70000, FX_SEL_UDATA);
@@ -235,7 +228,7 @@ static void test_iretq(void **state)
 static void test_iret_real_and_nt(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0xcf);
 	fx->c->s.gpr[RSP] = 0xfff0 - 6;
 	fx_poke16(fx, 0x2fff0 - 6, 0x1234);
@@ -249,7 +242,7 @@ static void test_iret_real_and_nt(void **state)
 	fx_free(fx);
 
 	/* IRET with NT set would be a task return: reported, not emulated. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0xcf);
 	fx->c->s.rflags |= RFLAGS_NT;
 	fx_run(fx, 1);
@@ -269,7 +262,7 @@ static void syscall_setup(struct sw_fx *fx)
 static void test_syscall_sysret(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	syscall_setup(fx);
 	FX_CODE(fx, 0x0f, 0x05, 0x90);                  /* syscall; nop */
 	PUT(fx, KCODE, 0x48, 0x0f, 0x07);               /* sysretq */
@@ -295,7 +288,7 @@ static void test_syscall_sysret(void **state)
 	fx_free(fx);
 
 	/* SYSRET to a non-canonical RCX faults at CPL 0 (Intel). */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	syscall_setup(fx);
 	FX_CODE(fx, 0x48, 0x0f, 0x07);
 	fx->c->s.gpr[RCX] = 0x0000800000000000ull;
@@ -305,7 +298,7 @@ static void test_syscall_sysret(void **state)
 	fx_free(fx);
 
 	/* 32-bit SYSRET: compatibility mode, CS = STAR[63:48]. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	syscall_setup(fx);
 	FX_CODE(fx, 0x0f, 0x07);
 	fx->c->s.gpr[RCX] = 0x1234;
@@ -316,12 +309,12 @@ static void test_syscall_sysret(void **state)
 	fx_free(fx);
 
 	/* EFER.SCE clear: #UD; SYSRET from CPL 3: #GP(0). */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x0f, 0x05);
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_UD, FX_NOERR);
 	fx_free(fx);
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	syscall_setup(fx);
 	FX_CODE(fx, 0x48, 0x0f, 0x07);
 	fx_to_user(fx);
@@ -333,7 +326,7 @@ static void test_syscall_sysret(void **state)
 static void test_sysenter_sysexit(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	struct vcpu_state *s = &fx->c->s;
 	s->msr.sysenter_cs = FX_SEL_CODE32;
 	s->msr.sysenter_esp = 0x88000;
@@ -361,14 +354,14 @@ static void test_sysenter_sysexit(void **state)
 	fx_free(fx);
 
 	/* SYSENTER_CS = 0: #GP(0). */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x34);
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_GP, 0);
 	fx_free(fx);
 
 	/* Long mode: allowed on Intel, #UD on AMD. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.msr.sysenter_cs = FX_SEL_CODE64;
 	fx->c->s.msr.sysenter_eip = KCODE;
 	FX_CODE(fx, 0x0f, 0x34);
@@ -378,7 +371,7 @@ static void test_sysenter_sysexit(void **state)
 	assert_int_equal(fx->c->mode, MODE_LONG64);
 	assert_int_equal(fx->c->s.rip, KCODE);
 	fx_free(fx);
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.msr.sysenter_cs = FX_SEL_CODE64;
 	FX_CODE(fx, 0x0f, 0x34);
 	fx->c->vendor_amd = true;

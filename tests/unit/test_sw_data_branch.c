@@ -15,13 +15,6 @@
 		fx_poke((fx), (gpa), put_, sizeof(put_));                   \
 	} while (0)
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 static void step(struct sw_fx *fx)
 {
 	fx_run(fx, 1);
@@ -31,7 +24,7 @@ static void step(struct sw_fx *fx)
 static void test_near_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	const uint64_t C = FX_CODE_ADDR;
 	FX_CODE(fx, 0xe8, 0xfb, 0x00, 0x00, 0x00);     /* call C+0x100 */
 	PUT(fx, C + 0x100, 0xff, 0xd0);                /* call rax */
@@ -78,7 +71,7 @@ static void test_near_64(void **state)
 static void test_near_64_opsize_prefix(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x66, 0xe8, 0x00, 0x01, 0x00, 0x00); /* call C+6+0x100 */
 	PUT(fx, FX_CODE_ADDR + 0x106, 0x66, 0xc3);        /* ret */
 	step(fx);
@@ -95,7 +88,7 @@ static void test_noncanonical_64(void **state)
 {
 	(void)state;
 	const uint64_t bad = 0x0000800000000000ull;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xff, 0xd0);                       /* call rax */
 	fx->c->s.gpr[RAX] = bad;
 	fx_run(fx, 1);
@@ -105,7 +98,7 @@ static void test_noncanonical_64(void **state)
 	assert_int_equal(fx_peek(fx, FX_STACK_TOP - 16, 8), FX_STACK_TOP);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xff, 0xe1);                       /* jmp rcx */
 	fx->c->s.gpr[RCX] = 0xffff7fffffffffffull;
 	fx_run(fx, 1);
@@ -114,14 +107,14 @@ static void test_noncanonical_64(void **state)
 	fx_free(fx);
 
 	/* A canonical upper-half target is fine (it faults on fetch, #PF). */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xff, 0xe1);                       /* jmp rcx */
 	fx->c->s.gpr[RCX] = 0xffff800000000000ull;
 	fx_run(fx, 2);
 	fx_assert_exc(fx, EXC_PF, PFEC_I);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xc3);                             /* ret */
 	fx->c->s.gpr[RSP] = FX_STACK_TOP - 0x100;
 	fx_poke64(fx, FX_STACK_TOP - 0x100, bad);
@@ -137,7 +130,7 @@ static void test_noncanonical_64(void **state)
 static void test_near_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	const uint64_t C = FX_CODE_ADDR;
 	FX_CODE(fx, 0xff, 0xd1);                       /* call ecx */
 	PUT(fx, C + 0x100, 0xff, 0x13);                /* call [ebx] */
@@ -173,7 +166,7 @@ static void test_near_32(void **state)
 static void test_cs_limit_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx_set_gdt(fx, FX_GDT_FREE, fx_desc(0, 0x20fff, 0xb, 0, FX_DB));
 	fx_seg_from_gdt(fx, &fx->c->s.seg[SEG_CS], FX_GDT_FREE);
 	fx_sync(fx);
@@ -192,7 +185,7 @@ static void test_cs_limit_32(void **state)
 static void test_near_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	uint64_t cs = FX_CODE_ADDR;   /* CS base; IP starts at 0 */
 	FX_CODE(fx, 0xe8, 0xfd, 0x00);                 /* call 0x100 */
 	PUT(fx, cs + 0x100, 0xff, 0x17);               /* call [bx] */
@@ -220,7 +213,7 @@ static void test_near_real(void **state)
 	fx_free(fx);
 
 	/* 66 E9 rel32: a 32-bit target beyond the real-mode limit 0xffff. */
-	fx = new_fx(FX_REAL);
+	fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0x66, 0xe9, 0xfa, 0xff, 0x00, 0x00); /* jmp 0x10000 */
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_GP, 0);

@@ -9,21 +9,6 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
-/* Run to the HLT that ends each snippet, with no exception on the way. */
-static void run_to_hlt(struct sw_fx *fx, uint64_t steps)
-{
-	fx_run(fx, steps);
-	fx_assert_no_exc(fx);
-	assert_int_equal(fx->vm.stop, VM_STOP_HALT);
-}
-
 static void set_all_gprs(struct sw_fx *fx, uint64_t v)
 {
 	for (int r = 0; r < NR_GPRS; r++)
@@ -34,7 +19,7 @@ static void set_all_gprs(struct sw_fx *fx, uint64_t v)
 static void test_mov_regs_imm_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x48, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* mov rax, 0x1122334455667788 */
 		0xb9, 0xef, 0xbe, 0xad, 0xde,             /* mov ecx, 0xdeadbeef */
@@ -57,7 +42,7 @@ static void test_mov_regs_imm_64(void **state)
 	fx->c->s.gpr[R12] = 0x1234567800000000ull;
 	fx->c->s.gpr[RBP] = FX_DATA_ADDR;
 	fx_poke16(fx, FX_DATA_ADDR, 0xb2a1);
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	const uint64_t *g = fx->c->s.gpr;
 	assert_int_equal(g[RAX], 0x1122334455666688ull);
 	assert_int_equal(g[RCX], 0xdeada112ull);
@@ -79,7 +64,7 @@ static void test_mov_regs_imm_64(void **state)
 static void test_mov_mem_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x48, 0xc7, 0x03, 0xff, 0xff, 0xff, 0xff, /* mov qword [rbx], -1 */
 		0xc7, 0x43, 0x08, 0x00, 0x00, 0x00, 0x80, /* mov dword [rbx+8], 0x80000000 */
@@ -104,7 +89,7 @@ static void test_mov_mem_64(void **state)
 	fx->c->s.gpr[RSI] = 0xab;
 	fx->c->s.gpr[R9] = 0x0102030405060708ull;
 	fx->c->s.gpr[RBX] = FX_DATA_ADDR;
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	uint64_t d = FX_DATA_ADDR;
 	assert_int_equal(fx_peek(fx, d, 8), ~0ull);
 	assert_int_equal(fx_peek(fx, d + 8, 8), 0xcccccccc80000000ull);
@@ -125,7 +110,7 @@ static void test_mov_mem_64(void **state)
 static void test_mov_moffs_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x48, 0xa3, 0x20, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, /* mov [0x40020], rax */
 		0xa3, 0x30, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,       /* mov [0x40030], eax */
@@ -140,7 +125,7 @@ static void test_mov_moffs_64(void **state)
 	fx->c->s.gpr[RAX] = 0x1122334455667788ull;
 	fx->c->s.seg[SEG_FS].base = 0x1000;
 	fx_poke(fx, 0x41021, "\x99", 1);
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	assert_int_equal(fx_peek(fx, 0x40020, 8), 0x1122334455667788ull);
 	assert_int_equal(fx_peek(fx, 0x40030, 8), 0x55667788ull);
 	assert_int_equal(fx_peek(fx, 0x40038, 8), 0x77880088ull);
@@ -149,7 +134,7 @@ static void test_mov_moffs_64(void **state)
 	fx_free(fx);
 
 	/* The intermediate loads, one at a time. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xa1, 0x20, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,       /* mov eax, [0x40020] */
 		0x67, 0xa0, 0x21, 0x00, 0x04, 0x00,                         /* addr32 mov al, [0x40021] */
@@ -173,7 +158,7 @@ static void test_mov_moffs_64(void **state)
 static void test_mov_moffs_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0xa1, 0x00, 0x80,                         /* mov ax, [0x8000] */
 		0x26, 0x8a, 0x1e, 0x00, 0x80,             /* mov bl, es:[0x8000] */
@@ -188,14 +173,14 @@ static void test_mov_moffs_real(void **state)
 	fx_poke32(fx, 0x28000, 0x11223344);
 	fx_poke16(fx, 0x28006, 0xbeef);
 	fx_poke(fx, 0x38000, "\x55", 1);
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	assert_int_equal(fx->c->s.gpr[RAX], 0x1122beefull);
 	assert_int_equal(fx->c->s.gpr[RBX] & 0xff, 0x55);
 	assert_int_equal(fx_peek(fx, 0x38002, 2), 0x3344);
 	assert_int_equal(fx_peek(fx, 0x28004, 1), 0x44);
 	fx_free(fx);
 
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0xa1, 0x00, 0x00, 0x04, 0x00,             /* mov eax, [0x40000] */
 		0x67, 0x66, 0xa1, 0x10, 0x00,             /* addr16 mov ax, [0x10] */
@@ -203,7 +188,7 @@ static void test_mov_moffs_real(void **state)
 		0xf4);
 	fx_poke32(fx, 0x40000, 0xdeadbeef);
 	fx_poke16(fx, 0x10, 0x1234);
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(fx->c->s.gpr[RAX], 0xdead1234ull);
 	assert_int_equal(fx_peek(fx, 0x40008, 4), 0x1234);
 	fx_free(fx);
@@ -212,7 +197,7 @@ static void test_mov_moffs_real(void **state)
 static void test_movzx_movsx(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0xb6, 0x03,                         /* movzx eax, byte [rbx] */
 		0x48, 0x0f, 0xb7, 0x0b,                   /* movzx rcx, word [rbx] */
@@ -231,7 +216,7 @@ static void test_movzx_movsx(void **state)
 	fx->c->s.gpr[R13] = 0x87654321ull;
 	fx->c->s.gpr[RDI] = 0;
 	fx_poke32(fx, 0x41280, 0x80f0ff85);
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	const uint64_t *g = fx->c->s.gpr;
 	assert_int_equal(g[RAX], 0x85);
 	assert_int_equal(g[RCX], 0xff85);
@@ -250,7 +235,7 @@ static void test_movzx_movsx(void **state)
 static void test_xchg(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x90,                                     /* nop */
 		0x48, 0x91,                               /* xchg rcx, rax */
@@ -277,7 +262,7 @@ static void test_xchg(void **state)
 
 	fx_run(fx, 1);  /* 90 is a NOP, not XCHG EAX, EAX: RAX keeps its top */
 	assert_int_equal(g[RAX], 0xaaaaaaaabbbbbbbbull);
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	assert_int_equal(g[RCX], 0xaaaaaaaabbbbbbbbull);
 	assert_int_equal(g[R8], 0x22222222ull);
 	assert_int_equal(g[RBX], 0x5544);
@@ -295,7 +280,7 @@ static void test_xchg(void **state)
 static void test_xchg_fault_changes_nothing(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	/* Map 0x200000-0x3fffff with 4 KiB pages, 0x200000 read-only. */
 	uint64_t pt = FX_FREE_ADDR;
 	for (uint64_t k = 0; k < 512; k++)
@@ -319,7 +304,7 @@ static void test_xchg_fault_changes_nothing(void **state)
 static void test_bswap_lea(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0xc8,                               /* bswap eax */
 		0x48, 0x0f, 0xc9,                         /* bswap rcx */
@@ -339,7 +324,7 @@ static void test_bswap_lea(void **state)
 	g[RSI] = 0x100000000ull;
 	g[RDI] = 0x80000001ull;
 	g[R12] = 0x1234000000000000ull;
-	run_to_hlt(fx, 20);
+	fx_run_to_hlt(fx, 20);
 	assert_int_equal(g[RAX], 0x78563412ull);
 	assert_int_equal(g[RCX], 0x0807060504030201ull);
 	assert_int_equal(g[R9], 0x8877665544332211ull);
@@ -357,7 +342,7 @@ static void test_bswap_lea(void **state)
 static void test_lea_16(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0x8d, 0x40, 0x10,                         /* lea ax, [bx+si+0x10] */
 		0x66, 0x8d, 0x48, 0x10,                   /* lea ecx, [bx+si+0x10] */
@@ -370,7 +355,7 @@ static void test_lea_16(void **state)
 	g[RAX] = 0xaaaa0000;
 	g[RCX] = 0xaaaa0000;
 	g[RDI] = 0xaaaa0000;
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RAX], 0xaaaa0010ull);  /* (0xfff8 + 8 + 0x10) & 0xffff */
 	assert_int_equal(g[RCX], 0x10);           /* zero-extended 16-bit address */
 	assert_int_equal(g[RDX], 0x20000);
@@ -381,7 +366,7 @@ static void test_lea_16(void **state)
 static void test_cbw_cwd_xlat(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x66, 0x98,                               /* cbw */
 		0x98,                                     /* cwde */
@@ -415,11 +400,11 @@ static void test_cbw_cwd_xlat(void **state)
 	g[RAX] = 0x1205;
 	g[RBX] = 0x40000;
 	fx_poke(fx, 0x40005, "\xee", 1);
-	run_to_hlt(fx, 5);
+	fx_run_to_hlt(fx, 5);
 	assert_int_equal(g[RAX], 0x12ee);
 	fx_free(fx);
 
-	fx = new_fx(FX_REAL);
+	fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0xd7,                                     /* xlat (ds:bx+al) */
 		0x26, 0xd7,                               /* es: xlat */
@@ -432,7 +417,7 @@ static void test_cbw_cwd_xlat(void **state)
 	fx_poke(fx, 0x20103, "\x10", 1);
 	fx_poke(fx, 0x30110, "\x20", 1);
 	fx_poke(fx, 0x20120, "\x30", 1);
-	run_to_hlt(fx, 5);
+	fx_run_to_hlt(fx, 5);
 	assert_int_equal(g[RAX], 0x30);
 	fx_free(fx);
 }
@@ -442,7 +427,7 @@ static void test_cbw_cwd_xlat(void **state)
 static void test_nops_ud2(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0x1f, 0x00,                         /* nop dword [rax] */
 		0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, /* nop word [rax+rax+0] */
@@ -482,7 +467,7 @@ static void set_leaf1_bit(struct sw_fx *fx, unsigned reg, unsigned bit, bool on)
  * the CPUID model lists them and raise #UD where it does not. */
 static void run_movbe(bool present)
 {
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	set_leaf1_bit(fx, 2, 22, present);
 	FX_CODE(fx,
 		0x0f, 0x38, 0xf0, 0x03,                   /* movbe eax, [rbx] */
@@ -495,7 +480,7 @@ static void run_movbe(bool present)
 	g[RDX] = 0xaaaaaaaaaaaaaaaaull;
 	fx_poke32(fx, FX_DATA_ADDR, 0x11223344);
 	if (present) {
-		run_to_hlt(fx, 5);
+		fx_run_to_hlt(fx, 5);
 		assert_int_equal(g[RAX], 0x44332211ull);
 		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 8, 8), 0x0807060504030201ull);
 		assert_int_equal(g[RDX], 0xaaaaaaaaaaaa4433ull);
@@ -508,7 +493,7 @@ static void run_movbe(bool present)
 
 static void run_movnti(bool present)
 {
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	set_leaf1_bit(fx, 3, 26, present);
 	FX_CODE(fx,
 		0x48, 0x0f, 0xc3, 0x4b, 0x10,             /* movnti [rbx+0x10], rcx */
@@ -519,7 +504,7 @@ static void run_movnti(bool present)
 	g[RCX] = 0x0102030405060708ull;
 	g[RSI] = 0xffffffff99887766ull;
 	if (present) {
-		run_to_hlt(fx, 5);
+		fx_run_to_hlt(fx, 5);
 		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 0x10, 8), 0x0102030405060708ull);
 		assert_int_equal(fx_peek(fx, FX_DATA_ADDR + 0x18, 8), 0x99887766ull);
 	} else {
@@ -542,7 +527,7 @@ static void test_movbe_movnti(void **state)
 static void test_lea_register_ud(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x8d, 0xc1);                     /* lea eax, ecx (invalid) */
 	fx->c->s.gpr[RAX] = 5;
 	fx_run(fx, 1);

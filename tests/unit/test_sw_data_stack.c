@@ -10,24 +10,10 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
-static void run_to_hlt(struct sw_fx *fx, uint64_t steps)
-{
-	fx_run(fx, steps);
-	fx_assert_no_exc(fx);
-	assert_int_equal(fx->vm.stop, VM_STOP_HALT);
-}
-
 static void test_push_pop_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x50,                                     /* push rax */
 		0x41, 0x57,                               /* push r15 */
@@ -61,7 +47,7 @@ static void test_push_pop_64(void **state)
 	assert_int_equal(fx_peek(fx, 0x7ffd4, 2), 0x1111);
 	assert_int_equal(fx_peek(fx, 0x7ffcc, 8), 0x12345678ffffffffull);
 
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RCX], 0x12345678ffffffffull);
 	assert_int_equal(g[RDX], 0xffffffffffff1111ull);
 	assert_int_equal(g[R8], 0xffffffffffff1234ull);
@@ -76,7 +62,7 @@ static void test_push_pop_64(void **state)
 static void test_push_pop_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x50,                                     /* push eax */
 		0x66, 0x50,                               /* push ax */
@@ -101,7 +87,7 @@ static void test_push_pop_32(void **state)
 	assert_int_equal(fx_peek(fx, 0x7ffee, 4), 0xffffffff);
 	assert_int_equal(fx_peek(fx, 0x7ffec, 2), 0xffff);
 	assert_int_equal(fx_peek(fx, 0x7ffe8, 4), 0x0080ffff);
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RCX], 0x0080ffff);
 	assert_int_equal(g[RDX] & 0xffff, 0xffff);
 	/* pop [esp] wrote at 0x7fff2 (new ESP), so pop esp reads -1. */
@@ -112,7 +98,7 @@ static void test_push_pop_32(void **state)
 static void test_push_pop_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0x50,                                     /* push ax */
 		0x66, 0x50,                               /* push eax */
@@ -138,7 +124,7 @@ static void test_push_pop_real(void **state)
 	assert_int_equal(fx_peek(fx, ss + 0xffe6, 2), 0x1234);
 	assert_int_equal(fx_peek(fx, ss + 0xffe4, 2), 0xfffd);
 	assert_int_equal(fx_peek(fx, ss + 0xffe0, 4), 0xfffffffd);
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RCX], 0xfffffffd);
 	assert_int_equal(g[RDX], 0x1234fffd);
 	assert_int_equal(g[RBX], 0xffea);
@@ -153,7 +139,7 @@ static void test_push_pop_real(void **state)
 static void test_stack16_wrap(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x66, 0x50,                               /* push ax */
 		0x66, 0x53,                               /* push bx */
@@ -180,7 +166,7 @@ static void test_stack16_wrap(void **state)
 static void test_pusha_popa(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x60,                                     /* pusha */
 		0x61,                                     /* popa */
@@ -213,7 +199,7 @@ static void test_pusha_popa(void **state)
 	assert_int_equal(fx_peek(fx, 0x80000 - 10, 2), 0x0000);     /* SP */
 	assert_int_equal(fx_peek(fx, 0x80000 - 16, 2), 0x8080);     /* DI */
 	g[RAX] = 0xffffffff;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(g[RAX], 0xffff1010);   /* 16-bit POPA merges */
 	assert_int_equal(g[RSP], 0x80000);
 	fx_free(fx);
@@ -222,7 +208,7 @@ static void test_pusha_popa(void **state)
 static void test_enter_leave_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0xc8, 0x10, 0x00, 0x03,                   /* enter 0x10, 3 */
 		0xc9,                                     /* leave */
@@ -243,7 +229,7 @@ static void test_enter_leave_32(void **state)
 	fx_run(fx, 1);
 	assert_int_equal(g[RBP], 0x7ff00);
 	assert_int_equal(g[RSP], 0x80000);
-	run_to_hlt(fx, 2);
+	fx_run_to_hlt(fx, 2);
 	assert_int_equal(g[RBP], 0x7fffc);
 	assert_int_equal(g[RSP], 0x7fff8);
 	assert_int_equal(fx_peek(fx, 0x7fff8, 4), 0x7fffc);
@@ -253,7 +239,7 @@ static void test_enter_leave_32(void **state)
 static void test_enter_leave_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xc8, 0x20, 0x00, 0x00,                   /* enter 0x20, 0 */
 		0xc8, 0x08, 0x00, 0x02,                   /* enter 8, 2 */
@@ -275,7 +261,7 @@ static void test_enter_leave_64(void **state)
 	fx_run(fx, 1);
 	assert_int_equal(g[RBP], 0x7fff8);
 	assert_int_equal(g[RSP], 0x7ffd8);
-	run_to_hlt(fx, 2);
+	fx_run_to_hlt(fx, 2);
 	assert_int_equal(g[RBP], 0x1234);
 	assert_int_equal(g[RSP], 0x80000);
 	fx_free(fx);
@@ -284,7 +270,7 @@ static void test_enter_leave_64(void **state)
 static void test_enter_leave_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0xc8, 0x04, 0x00, 0x02,                   /* enter 4, 2 */
 		0xc9,                                     /* leave */
@@ -299,7 +285,7 @@ static void test_enter_leave_real(void **state)
 	assert_int_equal(fx_peek(fx, 0x2ffee, 2), 0xff00);
 	assert_int_equal(fx_peek(fx, 0x2ffec, 2), 0xbeef);
 	assert_int_equal(fx_peek(fx, 0x2ffea, 2), 0xffee);
-	run_to_hlt(fx, 2);
+	fx_run_to_hlt(fx, 2);
 	assert_int_equal(g[RBP], 0xabcdff00);
 	assert_int_equal(g[RSP], 0xfff0);
 	fx_free(fx);
@@ -310,7 +296,7 @@ static void test_enter_leave_real(void **state)
 static void test_enter_fault_restarts(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xc8, 0x00, 0x00, 0x02,       /* enter 0, 2 */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;

@@ -11,20 +11,6 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
-static void run_to_hlt(struct sw_fx *fx, uint64_t steps)
-{
-	fx_run(fx, steps);
-	fx_assert_no_exc(fx);
-	assert_int_equal(fx->vm.stop, VM_STOP_HALT);
-}
-
 static void fill_pattern(struct sw_fx *fx, uint64_t gpa, unsigned n, uint8_t seed)
 {
 	uint8_t buf[4096];
@@ -48,7 +34,7 @@ static bool flag(struct sw_fx *fx, uint64_t bit)
 static void test_rep_movs_forward(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xf3, 0xa4,                               /* rep movsb */
 		0xf3, 0x48, 0xa5,                         /* rep movsq */
@@ -88,7 +74,7 @@ static void test_rep_movs_forward(void **state)
 static void test_rep_movs_backward(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x66, 0xf3, 0xa5,                         /* rep movsw (DF=1) */
 		0xf4);
@@ -98,7 +84,7 @@ static void test_rep_movs_backward(void **state)
 	g[RSI] = 0x40006;                                 /* last word of 4 */
 	g[RDI] = 0x41006;
 	g[RCX] = 4;
-	run_to_hlt(fx, 5);
+	fx_run_to_hlt(fx, 5);
 	assert_pattern(fx, 0x41000, 8, 9);
 	assert_int_equal(g[RSI], 0x3fffe);
 	assert_int_equal(g[RDI], 0x40ffe);
@@ -110,7 +96,7 @@ static void test_rep_movs_backward(void **state)
 static void test_rep_count_zero(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xf3, 0xaa,                               /* rep stosb */
 		0x67, 0xf3, 0xaa,                         /* addr32 rep stosb */
@@ -131,7 +117,7 @@ static void test_rep_count_zero(void **state)
 	assert_int_equal(g[RCX], 0x100000000ull);
 	assert_int_equal(g[RDI], 0x41000);
 	g[RCX] = 0;
-	run_to_hlt(fx, 2);
+	fx_run_to_hlt(fx, 2);
 	assert_int_equal(fx->c->s.rflags, flags);         /* no compare, no flags */
 	assert_int_equal(fx_peek(fx, 0x41000, 1), 0);
 	fx_free(fx);
@@ -142,7 +128,7 @@ static void test_rep_count_zero(void **state)
 static void test_movs_overlap(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf3, 0xa4,                       /* rep movsb */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -151,12 +137,12 @@ static void test_movs_overlap(void **state)
 	g[RSI] = 0x40000;
 	g[RDI] = 0x40001;
 	g[RCX] = 8;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(fx_peek(fx, 0x40000, 8), 0x0101010101010101ull);
 	assert_int_equal(fx_peek(fx, 0x40008, 8), 0x100f0e0d0c0b0a01ull);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf3, 0xa4, 0xf4);                /* rep movsb; hlt (DF=1) */
 	g = fx->c->s.gpr;
 	fx_poke64(fx, 0x40000, 0x0807060504030201ull);
@@ -165,7 +151,7 @@ static void test_movs_overlap(void **state)
 	g[RSI] = 0x40007;
 	g[RDI] = 0x40008;
 	g[RCX] = 8;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(fx_peek(fx, 0x40000, 8), 0x0706050403020101ull);
 	assert_int_equal(fx_peek(fx, 0x40008, 8), 0x100f0e0d0c0b0a08ull);
 	fx_free(fx);
@@ -174,7 +160,7 @@ static void test_movs_overlap(void **state)
 static void test_stos_lods(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x66, 0xf3, 0xab,                         /* rep stosw */
 		0xac,                                     /* lodsb */
@@ -201,7 +187,7 @@ static void test_stos_lods(void **state)
 	assert_int_equal(fx_peek(fx, 0x41006, 8), 0x55443322ull);
 	assert_int_equal(g[RDI], 0x4100e);
 	g[RCX] = 3;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(g[RAX] & 0xff, 0x88);             /* the last of 66 77 88 */
 	assert_int_equal(g[RSI], 0x40008);
 	fx_free(fx);
@@ -210,7 +196,7 @@ static void test_stos_lods(void **state)
 static void test_cmps_scas(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xf3, 0xa6,                               /* repe cmpsb */
 		0xf3, 0xa6,                               /* repe cmpsb */
@@ -282,7 +268,7 @@ static void test_cmps_scas(void **state)
 	fx_poke64(fx, 0x45000, 1);
 	g[RSI] = 0x44000;
 	g[RDI] = 0x45000;
-	run_to_hlt(fx, 2);
+	fx_run_to_hlt(fx, 2);
 	assert_false(flag(fx, RFLAGS_CF));
 	assert_false(flag(fx, RFLAGS_ZF));
 	assert_int_equal(g[RSI], 0x44008);
@@ -294,7 +280,7 @@ static void test_cmps_scas(void **state)
 static void test_segment_override(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x64, 0xf3, 0xa4,                 /* rep movsb [rdi], fs:[rsi] */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -303,11 +289,11 @@ static void test_segment_override(void **state)
 	g[RSI] = 0x40000;
 	g[RDI] = 0x50000;
 	g[RCX] = 16;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_pattern(fx, 0x50000, 16, 3);
 	fx_free(fx);
 
-	fx = new_fx(FX_REAL);
+	fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0x26, 0xac,                               /* lodsb al, es:[si] */
 		0x2e, 0xa4,                               /* movsb es:[di], cs:[si] */
@@ -323,7 +309,7 @@ static void test_segment_override(void **state)
 	fx_poke(fx, 0x20011, "\x33", 1);   /* CS:0x11 */
 	g[RSI] = 0x10;
 	g[RDI] = 0x40;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(g[RAX] & 0xff, 0x11);
 	assert_int_equal(fx_peek(fx, 0x30040, 1), 0x33);
 	assert_int_equal(g[RSI], 0x12);
@@ -336,7 +322,7 @@ static void test_segment_override(void **state)
 static void test_address_sizes(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0xf3, 0xa4,                       /* rep movsb */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -349,14 +335,14 @@ static void test_address_sizes(void **state)
 	g[RSI] = 0x1230ffff;
 	g[RDI] = 0x4560fffe;
 	g[RCX] = 0x78900002;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(g[RSI], 0x12300001);
 	assert_int_equal(g[RDI], 0x45600000);
 	assert_int_equal(g[RCX], 0x78900000);
 	assert_int_equal(fx_peek(fx, 0x3fffe, 2), 0xa2a1);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x67, 0xf3, 0xa4,                 /* addr32 rep movsb */
 		0xf4);
 	g = fx->c->s.gpr;
@@ -364,7 +350,7 @@ static void test_address_sizes(void **state)
 	g[RSI] = 0x500040000ull;
 	g[RDI] = 0x700041000ull;
 	g[RCX] = 0x900000004ull;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_pattern(fx, 0x41000, 4, 5);
 	assert_int_equal(g[RSI], 0x40004);
 	assert_int_equal(g[RDI], 0x41004);
@@ -376,7 +362,7 @@ static void test_address_sizes(void **state)
 static void test_repne_movs(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf2, 0xa4,                       /* repne movsb */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -385,7 +371,7 @@ static void test_repne_movs(void **state)
 	g[RSI] = 0x40000;
 	g[RDI] = 0x41000;
 	g[RCX] = 8;
-	run_to_hlt(fx, 3);
+	fx_run_to_hlt(fx, 3);
 	assert_int_equal(g[RCX], 0);
 	assert_pattern(fx, 0x41000, 8, 0);
 	fx_free(fx);
@@ -396,7 +382,7 @@ static void test_repne_movs(void **state)
 static void test_long_count(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf3, 0xaa,                       /* rep stosb */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -409,7 +395,7 @@ static void test_long_count(void **state)
 		assert_int_equal(fx->c->s.rip, FX_CODE_ADDR);
 		assert_int_equal(g[RDI], 0x100000 + 100000 - g[RCX]);
 	}
-	run_to_hlt(fx, 1000);
+	fx_run_to_hlt(fx, 1000);
 	assert_int_equal(g[RCX], 0);
 	assert_int_equal(g[RDI], 0x100000 + 100000);
 	for (uint64_t a = 0x100000; a < 0x100000 + 100000; a += 997)
@@ -424,7 +410,7 @@ static void test_long_count(void **state)
 static void test_rep_single_step(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf3, 0xaa,                       /* rep stosb */
 		0xf4);
 	uint64_t *g = fx->c->s.gpr;
@@ -465,7 +451,7 @@ static void fill_hole_and_resume(struct sw_fx *fx)
 static void test_rep_movs_page_fault_write(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	map_hole(fx);
 	FX_CODE(fx, 0xf3, 0xa4,                       /* rep movsb */
 		0xf4);
@@ -486,7 +472,7 @@ static void test_rep_movs_page_fault_write(void **state)
 	assert_int_equal(fx_peek(fx, FX_STACK_TOP - 40, 8), FX_CODE_ADDR);
 
 	fill_hole_and_resume(fx);
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RCX], 0);
 	assert_int_equal(g[RSI], 0x40200);
 	assert_int_equal(g[RDI], 0x201100);
@@ -497,7 +483,7 @@ static void test_rep_movs_page_fault_write(void **state)
 static void test_rep_movs_page_fault_read(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	map_hole(fx);
 	FX_CODE(fx, 0xf3, 0x48, 0xa5,                 /* rep movsq */
 		0xf4);
@@ -516,7 +502,7 @@ static void test_rep_movs_page_fault_read(void **state)
 
 	fill_hole_and_resume(fx);
 	fill_pattern(fx, 0x201000, 16, 37);
-	run_to_hlt(fx, 10);
+	fx_run_to_hlt(fx, 10);
 	assert_int_equal(g[RCX], 0);
 	assert_pattern(fx, 0x41010, 16, 37);
 	fx_free(fx);

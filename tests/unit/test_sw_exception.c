@@ -12,13 +12,6 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 /* Mark an IDT gate not present. */
 static void gate_absent(struct sw_fx *fx, unsigned vector)
 {
@@ -29,7 +22,7 @@ static void gate_absent(struct sw_fx *fx, unsigned vector)
 static void test_real_mode_ivt(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0xcd, 0x21);                        /* int 0x21 */
 	fx->c->s.rflags |= RFLAGS_IF | RFLAGS_CF;
 	fx_run(fx, 1);
@@ -44,7 +37,7 @@ static void test_real_mode_ivt(void **state)
 
 	/* A fault returns to the faulting instruction: DIV by zero. */
 	fx_free(fx);
-	fx = new_fx(FX_REAL);
+	fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0x90, 0xf6, 0xf3);                  /* nop; div bl */
 	fx->c->s.gpr[RBX] = 0;
 	fx_run(fx, 2);
@@ -63,7 +56,7 @@ static void test_real_mode_ivt(void **state)
 static void test_prot32_fault_frame(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x0b);                        /* ud2 */
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_UD, FX_NOERR);
@@ -80,7 +73,7 @@ static void test_prot32_fault_frame(void **state)
 static void test_prot32_privilege_change(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0xcd, 0x80);
 	fx_to_user(fx);
 	fx->c->s.rflags |= RFLAGS_IF;
@@ -99,7 +92,7 @@ static void test_prot32_privilege_change(void **state)
 
 	/* With a DPL-3 trap gate the INT goes through: IF stays set, no RF. */
 	fx_free(fx);
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	fx_set_gate(fx, 0x80, FX_SEL_CODE32, FX_STUB(0x80), 0xf, 3, 0);
 	FX_CODE(fx, 0xcd, 0x80);
 	fx_to_user(fx);
@@ -116,7 +109,7 @@ static void test_prot32_privilege_change(void **state)
 static void test_prot32_gate16(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx_set_gate(fx, 0x40, FX_SEL_CODE16, FX_STUB(0x40), 0x6, 0, 0);
 	FX_CODE(fx, 0xcd, 0x40);
 	fx->c->s.gpr[RSP] = 0x8000;
@@ -134,7 +127,7 @@ static void test_prot32_gate16(void **state)
 static void test_long64_rsp0_and_alignment(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x48, 0x8b, 0x03);                  /* mov rax, [rbx] */
 	fx->c->s.gpr[RBX] = 0x7000000000ull;            /* not mapped */
 	fx_poke64(fx, FX_TSS + 4, FX_STACK0_TOP - 8);   /* unaligned RSP0 */
@@ -160,7 +153,7 @@ static void test_long64_rsp0_and_alignment(void **state)
 static void test_long64_ist(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	fx_set_gate(fx, EXC_UD, FX_SEL_CODE64, FX_STUB(EXC_UD), 0xe, 0, 2);
 	fx_poke64(fx, FX_TSS + 0x24 + 8, 0xa8000);      /* IST2 */
 	FX_CODE(fx, 0x0f, 0x0b);
@@ -177,7 +170,7 @@ static void test_long64_ist(void **state)
 static void test_traps(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0xcc);                              /* int3 */
 	fx_run(fx, 1);
 	assert_int_equal(fx->c->last_event.vector, EXC_BP);
@@ -185,7 +178,7 @@ static void test_traps(void **state)
 	assert_false(fx_stack(fx, 2, 4) & RFLAGS_RF);
 	fx_free(fx);
 
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0xce, 0xce);                        /* into; into */
 	fx_run(fx, 1);
 	fx_assert_no_exc(fx);
@@ -195,7 +188,7 @@ static void test_traps(void **state)
 	assert_int_equal(fx_stack(fx, 0, 4), FX_CODE_ADDR + 2);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x90, 0x90);
 	fx->c->s.rflags |= RFLAGS_TF;
 	fx_run(fx, 1);
@@ -211,7 +204,7 @@ static void test_traps(void **state)
 static void test_np_gate(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	gate_absent(fx, 0x30);
 	FX_CODE(fx, 0xcd, 0x30);
 	fx_run(fx, 1);
@@ -220,7 +213,7 @@ static void test_np_gate(void **state)
 	fx_free(fx);
 
 	/* A descriptor that is no gate at all: #GP(vector*8+2). */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx_poke64(fx, FX_IDT + 16 * 0x30, 0);
 	FX_CODE(fx, 0xcd, 0x30);
 	fx_run(fx, 1);
@@ -232,7 +225,7 @@ static void test_np_gate(void **state)
 static void test_double_fault(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	gate_absent(fx, EXC_GP);
 	FX_CODE(fx, 0xcd, 0x80);
 	fx_to_user(fx);
@@ -244,7 +237,7 @@ static void test_double_fault(void **state)
 	fx_free(fx);
 
 	/* #PF while delivering #PF (the kernel stack is not mapped). */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx_poke64(fx, FX_TSS + 4, 0x7000000000ull);     /* RSP0 unmapped */
 	fx_set_gate(fx, EXC_DF, FX_SEL_CODE64, FX_STUB(EXC_DF), 0xe, 0, 1);
 	fx_poke64(fx, FX_TSS + 0x24, 0xa8000);          /* IST1 */
@@ -258,7 +251,7 @@ static void test_double_fault(void **state)
 	fx_free(fx);
 
 	/* #UD (benign) then #NP: handled serially, no #DF. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	gate_absent(fx, EXC_UD);
 	FX_CODE(fx, 0x0f, 0x0b);
 	fx_run(fx, 1);
@@ -269,7 +262,7 @@ static void test_double_fault(void **state)
 static void test_triple_fault(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx->c->s.idtr.limit = 0;                        /* nothing deliverable */
 	FX_CODE(fx, 0x0f, 0x0b);
 	fx_run(fx, 3);
@@ -283,7 +276,7 @@ static void test_triple_fault(void **state)
 static void test_hlt(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0xf4, 0x90);
 	fx->c->s.rflags |= RFLAGS_IF;
 	assert_int_equal(fx_run(fx, 5), RUN_EXIT_HALT);
@@ -307,7 +300,7 @@ static void test_hlt(void **state)
 static void test_pending_exception(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x90);
 	struct vcpu_state s;
 	sw_engine_ops.store_state(fx->c, &s);
@@ -327,7 +320,7 @@ static void test_pending_exception(void **state)
 static void test_task_gate_unsupported(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx_poke64(fx, FX_IDT + 8 * 0x50, (0x58ull << 16) | (0x85ull << 40));
 	FX_CODE(fx, 0xcd, 0x50);
 	fx_run(fx, 1);
@@ -342,7 +335,7 @@ static void test_task_gate_unsupported(void **state)
 static void test_run_limits(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x90, 0x90, 0x90, 0xcd, 0x80);
 	fx_set_gate(fx, 0x80, FX_SEL_CODE64, FX_STUB(0x80), 0xe, 3, 0);
 	assert_int_equal(fx_run(fx, 2), RUN_EXIT_BUDGET);
@@ -356,7 +349,7 @@ static void test_run_limits(void **state)
 	assert_int_equal(fx->vm.stop, VM_STOP_HALT);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x90, 0x90, 0x90, 0xcd, 0x80);
 	fx_set_gate(fx, 0x80, FX_SEL_CODE64, FX_STUB(0x80), 0xe, 3, 0);
 	fx_to_user(fx);

@@ -13,13 +13,6 @@
 #define PT_PDPT 0xa1000ull
 #define PT_PD   0xa2000ull
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 /* Identity map of the first GiB with 2 MiB pages at PT_PML4. */
 static void build_identity(struct sw_fx *fx)
 {
@@ -58,7 +51,7 @@ static const uint8_t wrmsr[] = { 0x0f, 0x30 };                /* wrmsr */
 static void test_enter_long_mode(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	build_identity(fx);
 	FX_CODE(fx,
 		0x0f, 0x20, 0xe0,                        /* mov eax, cr4 */
@@ -95,7 +88,7 @@ static void test_enter_long_mode(void **state)
 static void test_leave_long_mode(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	fx_load_segs(fx, FX_SEL_CODE32, FX_SEL_DATA);
 	assert_int_equal(fx->c->mode, MODE_COMPAT32);
 	FX_CODE(fx,
@@ -115,19 +108,19 @@ static void test_cr0_faults(void **state)
 {
 	(void)state;
 	/* PG without PE. */
-	expect_gp(new_fx(FX_PROT32), mov_cr0_rax, 3, CR0_PG | CR0_ET);
+	expect_gp(fx_new_ok(FX_PROT32), mov_cr0_rax, 3, CR0_PG | CR0_ET);
 	/* NW without CD. */
-	expect_gp(new_fx(FX_PROT32), mov_cr0_rax, 3, CR0_PE | CR0_NW);
+	expect_gp(fx_new_ok(FX_PROT32), mov_cr0_rax, 3, CR0_PE | CR0_NW);
 	/* Paging with LME but without PAE. */
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx->c->s.efer = EFER_LME;
 	fx->c->s.cr3 = PT_PML4;
 	expect_gp(fx, mov_cr0_rax, 3, CR0_PE | CR0_ET | CR0_PG);
 	/* Bits 63:32 in 64-bit mode. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	expect_gp(fx, mov_cr0_rax, 3, fx->c->s.cr0 | (1ull << 32));
 	/* Clearing PG in 64-bit mode. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	expect_gp(fx, mov_cr0_rax, 3, fx->c->s.cr0 & ~CR0_PG);
 }
 
@@ -135,7 +128,7 @@ static void test_cr0_faults(void **state)
 static void test_cr0_reserved_ignored(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x22, 0xc0, 0xf4);             /* mov cr0, eax; hlt */
 	fx->c->s.gpr[RAX] = CR0_PE | (1u << 7) | (1u << 20);
 	fx_run(fx, 5);
@@ -151,14 +144,14 @@ static void test_cr4_faults(void **state)
 	static const uint64_t bad[] = { CR4_PCIDE, 1ull << 13, CR4_FSGSBASE, CR4_OSXSAVE,
 	                                CR4_SMEP, CR4_SMAP, CR4_UMIP, 1ull << 12 };
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		struct sw_fx *fx = new_fx(FX_PROT32);
+		struct sw_fx *fx = fx_new_ok(FX_PROT32);
 		expect_gp(fx, mov_cr4_rax, 3, bad[k]);
 	}
 	/* PAE cannot be cleared in long mode. */
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	expect_gp(fx, mov_cr4_rax, 3, 0);
 	/* Bits the model supports are accepted. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x22, 0xe0, 0xf4);             /* mov cr4, eax; hlt */
 	uint64_t ok = CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_TSD | CR4_DE;
 	fx->c->s.gpr[RAX] = ok;
@@ -172,21 +165,21 @@ static void test_cr3_cr8_efer_faults(void **state)
 {
 	(void)state;
 	/* CR3 beyond the physical-address width in long mode. */
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	expect_gp(fx, mov_cr3_rax, 3, FX_PML4 | (1ull << 62));
 	/* CR8 bits 63:4. */
-	expect_gp(new_fx(FX_LONG64), mov_cr8_rax, 4, 0x10);
+	expect_gp(fx_new_ok(FX_LONG64), mov_cr8_rax, 4, 0x10);
 	/* EFER: SVME (not in the model) and LME changed while paging. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.gpr[RCX] = 0xc0000080;
 	fx->c->s.gpr[RDX] = 0;
 	expect_gp(fx, wrmsr, 2, EFER_LME | EFER_LMA | EFER_NXE | (1ull << 12));
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.gpr[RCX] = 0xc0000080;
 	fx->c->s.gpr[RDX] = 0;
 	expect_gp(fx, wrmsr, 2, EFER_NXE);
 	/* Setting LME while 32-bit paging is on. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	build_identity(fx);
 	fx->c->s.cr3 = PT_PD;   /* entry 0 maps 0-4 MiB as a PSE page */
 	fx->c->s.cr4 |= CR4_PSE;
@@ -200,7 +193,7 @@ static void test_cr3_cr8_efer_faults(void **state)
 static void test_cr8(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x44, 0x0f, 0x22, 0xc0,                  /* mov cr8, rax */
 		0x44, 0x0f, 0x20, 0xc3,                  /* mov rbx, cr8 */
@@ -230,7 +223,7 @@ static void test_cr3_flush_keeps_global(void **state)
 {
 	(void)state;
 	for (int global = 0; global < 2; global++) {
-		struct sw_fx *fx = new_fx(FX_LONG64);
+		struct sw_fx *fx = fx_new_ok(FX_LONG64);
 		FX_CODE(fx,
 			0x48, 0x8b, 0x03,                /* mov rax, [rbx] */
 			0x48, 0x8b, 0x0b,                /* mov rcx, [rbx] */
@@ -263,7 +256,7 @@ static void test_cr3_flush_keeps_global(void **state)
 static void test_invlpg(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x48, 0x8b, 0x03,                        /* mov rax, [rbx] */
 		0x0f, 0x01, 0x3b,                        /* invlpg [rbx] */
@@ -282,7 +275,7 @@ static void test_invlpg(void **state)
 static void test_debug_registers(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0x23, 0xc0,                        /* mov dr0, rax */
 		0x0f, 0x21, 0xc3,                        /* mov rbx, dr0 */
@@ -303,7 +296,7 @@ static void test_debug_registers(void **state)
 	fx_free(fx);
 
 	/* With CR4.DE, DR4 is #UD. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.cr4 |= CR4_DE;
 	FX_CODE(fx, 0x0f, 0x21, 0xe0, 0xf4);             /* mov rax, dr4 */
 	fx_run(fx, 1);
@@ -312,10 +305,10 @@ static void test_debug_registers(void **state)
 
 	/* DR7 bits 63:32 are #GP in 64-bit mode. */
 	static const uint8_t mov_dr7_rax[] = { 0x0f, 0x23, 0xf8 };
-	expect_gp(new_fx(FX_LONG64), mov_dr7_rax, 3, 1ull << 32);
+	expect_gp(fx_new_ok(FX_LONG64), mov_dr7_rax, 3, 1ull << 32);
 
 	/* DR7.GD: the next MOV DR is a #DB fault with DR6.BD, GD cleared. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx->c->s.dr[7] = 0x400 | (1ull << 13);
 	FX_CODE(fx, 0x0f, 0x21, 0xc3, 0xf4);             /* mov rbx, dr0 */
 	fx_run(fx, 1);
@@ -329,7 +322,7 @@ static void test_debug_registers(void **state)
 static void test_lmsw_smsw_clts(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0x01, 0xf0,                        /* lmsw ax */
 		0x0f, 0x01, 0xe1,                        /* smsw ecx */
@@ -355,7 +348,7 @@ static void test_lmsw_smsw_clts(void **state)
 	fx_free(fx);
 
 	/* LMSW sets PE from real mode. */
-	fx = new_fx(FX_REAL);
+	fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx, 0x0f, 0x01, 0xf0, 0xf4);             /* lmsw ax */
 	fx->c->s.gpr[RAX] = 1;
 	fx_run(fx, 1);

@@ -9,13 +9,6 @@
 #include "swvmm/flags.h"
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 struct popf_case {
 	enum fx_mode mode;
 	bool user;
@@ -27,7 +20,7 @@ struct popf_case {
 
 static void run_popf(const struct popf_case *pc)
 {
-	struct sw_fx *fx = new_fx(pc->mode);
+	struct sw_fx *fx = fx_new_ok(pc->mode);
 	if (pc->o16 && pc->mode != FX_REAL)
 		FX_CODE(fx, 0x66, 0x9d, 0xf4);           /* popfw */
 	else
@@ -80,7 +73,7 @@ static void test_popf(void **state)
 static void test_pushf(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x9c,                                    /* pushf */
 		0x66, 0x9c,                              /* pushfw */
@@ -93,7 +86,7 @@ static void test_pushf(void **state)
 	assert_int_equal(fx->c->s.gpr[RSP], FX_STACK_TOP - 6);
 	fx_free(fx);
 
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x9c, 0xf4);                         /* pushfq */
 	fx->c->s.rflags = 0x2 | RFLAGS_ID | RFLAGS_DF;
 	fx_run(fx, 1);
@@ -105,7 +98,7 @@ static void test_cli_sti_iopl(void **state)
 {
 	(void)state;
 	/* CPL 3 with IOPL 3: allowed. */
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0xfb,                                    /* sti */
 		0xfa,                                    /* cli */
@@ -121,7 +114,7 @@ static void test_cli_sti_iopl(void **state)
 	fx_free(fx);
 
 	/* CPL 3, IOPL 0, CR4.PVI: CLI/STI work on VIF; STI with VIP #GPs. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xfa,                                    /* cli */
 		0xfb,                                    /* sti */
@@ -143,7 +136,7 @@ static void test_cli_sti_iopl(void **state)
 	fx_free(fx);
 
 	/* CPL 1 with PVI and IOPL 0: #GP (PVI is for CPL 3 only). */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0xfa, 0xf4);
 	fx->c->s.cr4 |= CR4_PVI;
 	fx->c->s.seg[SEG_CS].dpl = 1;
@@ -157,7 +150,7 @@ static void test_cli_sti_iopl(void **state)
 static void test_shadows(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0xfb,                                    /* sti */
 		0xfb,                                    /* sti */

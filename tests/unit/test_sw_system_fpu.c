@@ -10,13 +10,6 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 static void fill_fx(struct fxsave_area *fx)
 {
 	uint8_t *b = (uint8_t *)fx;
@@ -29,7 +22,7 @@ static void fill_fx(struct fxsave_area *fx)
 static void test_fxsave_fxrstor_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0xae, 0x00,                        /* fxsave [rax] */
 		0x48, 0x0f, 0xae, 0x08,                  /* fxrstor64 [rax] */
@@ -74,7 +67,7 @@ static void test_fxsave_fxrstor_64(void **state)
 static void test_fxsave_fxrstor_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0xae, 0x00,                        /* fxsave [eax] */
 		0x0f, 0xae, 0x0b,                        /* fxrstor [ebx] */
@@ -109,7 +102,7 @@ static void test_fxsave_fxrstor_32(void **state)
 static void fx_fault(uint64_t cr0_set, uint64_t addr, uint32_t mxcsr, const uint8_t *code,
                      unsigned vec, int err)
 {
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	uint8_t buf[8];
 	memcpy(buf, code, 3);
 	buf[3] = 0xf4;
@@ -143,7 +136,7 @@ static void test_fx_faults(void **state)
 static void test_mxcsr(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0xae, 0x13,                        /* ldmxcsr [rbx] */
 		0x0f, 0xae, 0x19,                        /* stmxcsr [rcx] */
@@ -166,7 +159,7 @@ static void test_mxcsr(void **state)
 	fx_free(fx);
 
 	/* Without CR4.OSFXSR: #UD, even with CR0.TS. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x0f, 0xae, 0x13, 0xf4);
 	fx->c->s.cr0 |= CR0_TS;
 	fx->c->s.gpr[RBX] = FX_DATA_ADDR;
@@ -178,7 +171,7 @@ static void test_mxcsr(void **state)
 static void test_x87_control(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0xdb, 0xe3,                              /* fninit */
 		0xdf, 0xe0,                              /* fnstsw ax */
@@ -254,7 +247,7 @@ static void test_unexecuted_classes(void **state)
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct ext_case *ec = &cases[k];
-		struct sw_fx *fx = new_fx(FX_LONG64);
+		struct sw_fx *fx = fx_new_ok(FX_LONG64);
 		uint8_t buf[8];
 		memcpy(buf, ec->code, ec->len);
 		buf[ec->len] = 0xf4;

@@ -11,13 +11,6 @@
 #include "swvmm/msr.h"
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 static const uint8_t cpuid_hlt[] = { 0x0f, 0xa2, 0xf4 };          /* cpuid; hlt */
 
 static void run_cpuid(struct sw_fx *fx, uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -46,7 +39,7 @@ static void test_cpuid_matches_model(void **state)
 		{ 0, 0 }, { 1, 0 }, { 7, 0 }, { 7, 1 }, { 0x80000000u, 0 }, { 0x80000001u, 0 },
 		{ 0x80000002u, 0 }, { 0x80000008u, 0 }, { 0x40000000u, 0 }, { 0x12345678u, 0 },
 	};
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	for (unsigned k = 0; k < sizeof(leaves) / sizeof(leaves[0]); k++) {
 		uint32_t got[4], want[4];
 		run_cpuid(fx, leaves[k][0], leaves[k][1], got);
@@ -74,7 +67,7 @@ static uint64_t edx_eax(struct sw_fx *fx)
 static void test_rdtsc(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	uint64_t base = 0x0000123400000000ull;
 	struct vcpu_state in = fx->c->s;
 	in.tsc = base;
@@ -129,7 +122,7 @@ static void test_rdtsc(void **state)
 static void test_stored_tsc_not_below_last_read(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x31, 0xf4);                   /* rdtsc; hlt */
 	fx_run(fx, 2);
 	uint64_t seen = edx_eax(fx);
@@ -170,7 +163,7 @@ static uint64_t rdmsr(struct sw_fx *fx, uint32_t idx)
 static void test_msr_round_trip(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	static const struct {
 		uint32_t idx;
 		uint64_t val;
@@ -222,7 +215,7 @@ static void test_msr_faults(void **state)
 		{ SW_MSR_TSC_AUX, 1 },                        /* no RDTSCP/RDPID */
 	};
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		struct sw_fx *fx = new_fx(FX_LONG64);
+		struct sw_fx *fx = fx_new_ok(FX_LONG64);
 		struct vcpu_state before = fx->c->s;
 		wrmsr_expect(fx, bad[k].idx, bad[k].val, true);
 		assert_int_equal(fx->c->s.msr.lstar, before.msr.lstar);
@@ -232,7 +225,7 @@ static void test_msr_faults(void **state)
 		fx_free(fx);
 	}
 	/* RDMSR of an unknown MSR. */
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x32, 0xf4);
 	fx->c->s.gpr[RCX] = 0xc0011000;
 	fx_run(fx, 1);
@@ -244,7 +237,7 @@ static void test_msr_faults(void **state)
 static void test_sysenter_msrs_by_vendor(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	uint64_t v = 0x0000800012345678ull;
 	wrmsr_expect(fx, SW_MSR_SYSENTER_ESP, v, !fx->c->vendor_amd);
 	if (fx->c->vendor_amd)
@@ -255,7 +248,7 @@ static void test_sysenter_msrs_by_vendor(void **state)
 static void test_swapgs(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0x01, 0xf8,                        /* swapgs */
 		0xf4);
@@ -268,7 +261,7 @@ static void test_swapgs(void **state)
 	fx_free(fx);
 
 	/* Outside 64-bit mode SWAPGS does not exist. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x01, 0xf8, 0xf4);
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_UD, FX_NOERR);

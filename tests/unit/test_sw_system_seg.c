@@ -10,17 +10,10 @@
 
 #include "tests/unit/sw_fixture.h"
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 static void test_push_pop_sreg_32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x1e,                                    /* push ds */
 		0x66, 0x06,                              /* push es (16 bits) */
@@ -46,7 +39,7 @@ static void test_push_pop_sreg_32(void **state)
 static void test_pop_sreg_fault(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x68, 0x80, 0x00, 0x00, 0x00,            /* push 0x80 */
 		0x1f,                                    /* pop ds */
@@ -64,7 +57,7 @@ static void test_pop_sreg_fault(void **state)
 static void test_push_pop_sreg_64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0xa0,                              /* push fs */
 		0x6a, 0x2b,                              /* push 0x2b */
@@ -84,7 +77,7 @@ static void test_push_pop_sreg_64(void **state)
 static void test_mov_sreg(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x8c, 0xd8,                              /* mov eax, ds */
 		0x66, 0x8c, 0xd9,                        /* mov cx, ds */
@@ -106,7 +99,7 @@ static void test_mov_sreg(void **state)
 	fx_free(fx);
 
 	/* MOV SS, null: #GP(0) outside 64-bit mode. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x8e, 0xd0, 0xf4);                   /* mov ss, eax */
 	fx->c->s.gpr[RAX] = 0;
 	fx_run(fx, 1);
@@ -114,7 +107,7 @@ static void test_mov_sreg(void **state)
 	fx_free(fx);
 
 	/* MOV CS is #UD. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x8e, 0xc8, 0xf4);                   /* mov cs, eax */
 	fx->c->s.gpr[RAX] = FX_SEL_CODE32;
 	fx_run(fx, 1);
@@ -125,7 +118,7 @@ static void test_mov_sreg(void **state)
 static void test_load_far_pointers(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0xb2, 0x20,                        /* lss esp, [eax] */
 		0xc4, 0x0b,                              /* les ecx, [ebx] */
@@ -153,7 +146,7 @@ static void test_load_far_pointers(void **state)
 	fx_free(fx);
 
 	/* A code selector cannot go to SS: #GP(sel), ESP kept. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0xb2, 0x20, 0xf4);             /* lss esp, [eax] */
 	fx->c->s.gpr[RAX] = FX_DATA_ADDR;
 	fx_poke32(fx, FX_DATA_ADDR, 0x70000);
@@ -168,7 +161,7 @@ static void test_load_far_pointers(void **state)
 static void test_lfs_rexw(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x48, 0x0f, 0xb4, 0x03, 0xf4);       /* lfs rax, [rbx] */
 	fx->c->s.gpr[RBX] = FX_DATA_ADDR;
 	fx->c->s.gpr[RAX] = ~0ull;

@@ -19,13 +19,6 @@
 #define NEW_TSS   0xb0000ull
 #define NEW_LDT   0xb1000ull
 
-static struct sw_fx *new_fx(enum fx_mode m)
-{
-	struct sw_fx *fx = fx_new(m);
-	assert_non_null(fx);
-	return fx;
-}
-
 /* A system descriptor (S = 0): LDT (2), TSS (9/11, 1/3), gates. */
 static uint64_t sys_desc(uint32_t base, uint32_t limit, unsigned type, unsigned dpl, bool p)
 {
@@ -48,7 +41,7 @@ static void run_ok(struct sw_fx *fx, uint64_t steps)
 static void test_gdt_idt_real(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_REAL);
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 		0x0f, 0x01, 0x17,                        /* lgdtw [bx] */
 		0x0f, 0x01, 0x47, 0x08,                  /* sgdtw [bx+8] */
@@ -82,7 +75,7 @@ static void test_gdt_idt_real(void **state)
 static void test_gdt_idt_prot32(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0x01, 0x03,                        /* sgdt [ebx] */
 		0x0f, 0x01, 0x10,                        /* lgdt [eax] */
@@ -119,7 +112,7 @@ static void test_gdt_idt_prot32(void **state)
 static void test_gdt_idt_long64(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_LONG64);
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x0f, 0x01, 0x03,                        /* sgdt [rbx] */
 		0x0f, 0x01, 0x10,                        /* lgdt [rax] */
@@ -144,7 +137,7 @@ static void test_gdt_idt_long64(void **state)
 	fx_free(fx);
 
 	/* A non-canonical base is #GP(0) and GDTR keeps its value. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx, 0x0f, 0x01, 0x10, 0xf4);             /* lgdt [rax] */
 	fx->c->s.gpr[RAX] = FX_DATA_ADDR;
 	fx_poke16(fx, FX_DATA_ADDR, 0x7f);
@@ -161,7 +154,7 @@ static void test_ltr(void **state)
 	(void)state;
 	for (int m = 0; m < 2; m++) {
 		enum fx_mode mode = m ? FX_LONG64 : FX_PROT32;
-		struct sw_fx *fx = new_fx(mode);
+		struct sw_fx *fx = fx_new_ok(mode);
 		fx_set_gdt(fx, SEL_FREE0, sys_desc(NEW_TSS, 0x67, 0x9, 0, true));
 		fx_set_gdt(fx, SEL_FREE1, 0);
 		FX_CODE(fx,
@@ -192,7 +185,7 @@ static void test_ltr(void **state)
 
 static void ltr_fault(enum fx_mode mode, uint64_t desc, uint16_t sel, unsigned vec, int err)
 {
-	struct sw_fx *fx = new_fx(mode);
+	struct sw_fx *fx = fx_new_ok(mode);
 	fx_set_gdt(fx, SEL_FREE0, desc);
 	fx_set_gdt(fx, SEL_FREE1, 0);
 	FX_CODE(fx, 0x0f, 0x00, 0xd8, 0xf4);             /* ltr ax */
@@ -221,7 +214,7 @@ static void test_ltr_faults(void **state)
 	ltr_fault(FX_PROT32, 0, 0x80, EXC_GP, 0x80);
 	/* A 16-bit TSS is fine in protected mode, not in long mode. */
 	ltr_fault(FX_LONG64, sys_desc(NEW_TSS, 0x67, 0x1, 0, true), SEL_FREE0, EXC_GP, SEL_FREE0);
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx_set_gdt(fx, SEL_FREE0, sys_desc(NEW_TSS, 0x2b, 0x1, 0, true));
 	FX_CODE(fx, 0x0f, 0x00, 0xd8, 0xf4);             /* ltr ax */
 	fx->c->s.gpr[RAX] = SEL_FREE0;
@@ -229,7 +222,7 @@ static void test_ltr_faults(void **state)
 	assert_int_equal(fx->c->s.tr.type, 0x3);
 	fx_free(fx);
 	/* Long mode: the upper half's base must make a canonical address. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	fx_set_gdt(fx, SEL_FREE0, sys_desc(NEW_TSS, 0x67, 0x9, 0, true));
 	fx_set_gdt(fx, SEL_FREE1, 0x00008000);
 	FX_CODE(fx, 0x0f, 0x00, 0xd8, 0xf4);
@@ -244,7 +237,7 @@ static void test_ltr_faults(void **state)
 static void test_lldt(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	fx_set_gdt(fx, SEL_FREE2, sys_desc(NEW_LDT, 0x17, 0x2, 0, true));
 	fx_poke64(fx, NEW_LDT + 8, fx_desc(FX_DATA_ADDR, 0xfff, 0x3, 0, FX_DB));
 	fx_poke32(fx, FX_DATA_ADDR, 0xcafe);
@@ -271,7 +264,7 @@ static void test_lldt(void **state)
 	fx_free(fx);
 
 	/* A TSS is not an LDT. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x00, 0xd0, 0xf4);             /* lldt ax */
 	fx->c->s.gpr[RAX] = FX_SEL_TSS;
 	fx_run(fx, 1);
@@ -283,7 +276,7 @@ static void test_lldt(void **state)
 static void test_lar_lsl_good(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0x02, 0xc3,                        /* lar eax, ebx */
 		0x0f, 0x03, 0xcb,                        /* lsl ecx, ebx */
@@ -309,7 +302,7 @@ static void test_lar_lsl_good(void **state)
 	fx_free(fx);
 
 	/* 64-bit mode: REX.W zero-extends; a 64-bit TSS is valid. */
-	fx = new_fx(FX_LONG64);
+	fx = fx_new_ok(FX_LONG64);
 	FX_CODE(fx,
 		0x48, 0x0f, 0x02, 0xc3,                  /* lar rax, rbx */
 		0x48, 0x0f, 0x03, 0xce,                  /* lsl rcx, rsi */
@@ -342,7 +335,7 @@ static void test_lar_lsl_bad(void **state)
 		{ SEL_FREE0, false, 1 },                  /* an interrupt gate */
 	};
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		struct sw_fx *fx = new_fx(FX_PROT32);
+		struct sw_fx *fx = fx_new_ok(FX_PROT32);
 		uint16_t sel = bad[k].sel;
 		if (bad[k].desc)
 			fx_set_gdt(fx, SEL_FREE0, sys_desc(0x1000, 0x10, 0xe, 0, true));
@@ -374,7 +367,7 @@ static void test_lar_lsl_bad(void **state)
 static void test_verr_verw_arpl(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = new_fx(FX_PROT32);
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0x00, 0xe3,                        /* verr bx (code, readable) */
 		0x0f, 0x00, 0xeb,                        /* verw bx (code: no) */
@@ -403,7 +396,7 @@ static void test_verr_verw_arpl(void **state)
 
 	/* At CPL 3: the kernel data segment is neither readable nor
 	 * writable, the user one both. */
-	fx = new_fx(FX_PROT32);
+	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx,
 		0x0f, 0x00, 0xe3,                        /* verr bx */
 		0x0f, 0x00, 0xeb,                        /* verw bx */

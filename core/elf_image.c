@@ -8,18 +8,9 @@
 #include <string.h>
 
 #include "core/elf_image.h"
+#include "core/reason.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	if (why && whylen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -ENOEXEC;
-}
+#define fail(why, whylen, ...) set_reason(why, whylen, -ENOEXEC, __VA_ARGS__)
 
 /* [off, off+len) lies within a file of size bytes. */
 static bool in_file(uint64_t off, uint64_t len, size_t size)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/reason.h"
 #include "core/vcpu_state.h"
 
 /* Bits that may be set; everything else is reserved. */
@@ -22,17 +23,7 @@
 #define SYS_TYPE_TSS16_BUSY 0x3
 #define SYS_TYPE_TSS_BUSY 0xb
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	if (why && whylen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define fail(why, whylen, ...) set_reason(why, whylen, -EINVAL, __VA_ARGS__)
 
 static bool canonical(uint64_t a)
 {

@@ -1,0 +1,15 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/reason.h"
+
+int set_reason(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	if (why && whylen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}

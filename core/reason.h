@@ -1,0 +1,12 @@
+/* One-line failure reasons for code that has no struct vm at hand (the ELF
+ * reader, the state checks): write the reason if asked, return the error. */
+#ifndef HVMM_REASON_H
+#define HVMM_REASON_H
+
+#include <stddef.h>
+
+/* vsnprintf into why (when why && whylen) and return err (a -errno). */
+int set_reason(char *why, size_t whylen, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

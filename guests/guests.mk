@@ -33,7 +33,10 @@ G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments
 
 G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
-	suite32.bin suite64.bin
+	suite32.bin suite64.bin smc64.bin
+# Benchmark loops (guests/bench/README.md), one image per loop.
+G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid
+G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
 G_ELFS := hello32.elf hello64.elf
 
 # Objects of each guest, relative to guests/.
@@ -69,6 +72,15 @@ suite32.bin_OBJS := $(G_FLAT) $(G_LIBC) $(G_SUITE) suite/pm32.o \
 suite64.bin_BITS := 64
 suite64.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) $(G_SUITE) suite/lm64.o \
 	suite/lm64_stubs.o suite/lm64_user.o suite/lm64_paging.o
+# Benchmark images: the shared kernel plus one loop_<name>.o each.
+G_BENCH := $(G_FLAT) $(G_LM) $(G_LIBC) bench/param.o bench/kernel.o \
+	bench/entry.o
+$(foreach l,$(G_BENCH_LOOPS),\
+	$(eval bench_$(l).bin_BITS := 64)\
+	$(eval bench_$(l).bin_OBJS := $(G_BENCH) bench/loop_$(l).o)\
+	$(eval bench_$(l).bin_LDS := guests/bench/bench.ld))
+smc64.bin_BITS   := 64
+smc64.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) smc/code.o smc/smc64.o
 hello32.elf_BITS := 32
 hello32.elf_OBJS := $(G_MB) $(G_LIBC) hello_multiboot.o
 hello64.elf_BITS := 64

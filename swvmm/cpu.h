@@ -16,6 +16,7 @@
 struct vm;
 struct insn;
 struct sw_cpu;
+struct sw_icache;
 
 /* Exception vectors. */
 enum {
@@ -44,17 +45,23 @@ enum sw_access {
  * operands; c->next_rip is already the address after the instruction. */
 typedef void (*sw_exec_fn)(struct sw_cpu *c, const struct insn *i);
 
-#define SW_TLB_SIZE 256
-
-/* One 4 KiB translation. Direct-mapped by VPN; a large page fills one
- * entry per 4 KiB piece used, and shift (12, 21, 22 or 30) lets INVLPG
- * drop every piece of the page it names. Permissions are the combined
- * bits of all levels, checked per access (CPL, CR0.WP, SMEP/SMAP), so one
- * entry serves supervisor and user accesses alike. */
+/* The soft TLB: SW_TLB_SETS sets of SW_TLB_WAYS entries, the set chosen by
+ * a fold of the linear page number (swvmm/tlb.h), so that buffers a power
+ * of two apart land in different sets. One entry maps one 4 KiB page; a
+ * large page fills one entry per 4 KiB piece used, and shift (12, 21, 22
+ * or 30) lets INVLPG drop every piece of the page it names. perm holds
+ * the combined bits of all levels, checked per access (CPL, CR0.WP,
+ * SMEP/SMAP) on the slow path; fast says which accesses need no check at
+ * all under the current CR0.WP/CR4/EFER (TLBF_*), and host is where the
+ * page lies in host memory for those. */
+#define SW_TLB_SETS 256
+#define SW_TLB_WAYS 2
 struct sw_tlb_entry {
 	uint64_t vpn;        /* linear address >> 12, or ~0 when empty */
+	uint8_t *host;       /* the page in guest RAM/ROM, or NULL (MMIO) */
 	uint64_t ppn;        /* physical page number */
 	uint8_t perm;        /* TLB_* bits */
+	uint8_t fast;        /* TLBF_* bits */
 	uint8_t shift;       /* log2 of the page size that produced it */
 };
 #define TLB_W   1   /* writable at every level */
@@ -62,6 +69,13 @@ struct sw_tlb_entry {
 #define TLB_NX  4   /* not executable (some level has XD, EFER.NXE on) */
 #define TLB_D   8   /* dirty already set: writes need no walk */
 #define TLB_G   16  /* global page: survives CR3 writes */
+/* Accesses allowed straight to host memory: read, write (RAM holding no
+ * cached code, dirty already set), fetch; supervisor in bits 0-2, CPL 3
+ * in bits 3-5. Implicit supervisor accesses (ACC_SYS) use bits 0-2. */
+#define TLBF_R  1
+#define TLBF_W  2
+#define TLBF_X  4
+#define TLBF_USER_SHIFT 3
 
 /* The exception being raised (sw_raise) and the last event delivered
  * (read by tests and traces). */
@@ -78,9 +92,23 @@ struct sw_event_record {
 	uint64_t rip;                /* the return address pushed */
 };
 
+/* Arithmetic flags not computed yet (swvmm/flags.h): the operation that
+ * last set them and its operands. op == 0: c->s.rflags holds them all;
+ * else the arithmetic flags in keep are in c->s.rflags and the others
+ * follow from the operation. */
+struct sw_lazy_flags {
+	uint64_t a, b, res;
+	uint8_t op;
+	uint8_t size;
+	uint16_t keep;
+};
+
 struct sw_cpu {
 	struct vm *vm;
-	struct vcpu_state s;         /* the working copy of the canonical state */
+	struct vcpu_state s;         /* the working copy of the canonical state;
+	                                the arithmetic flags of rflags may wait
+	                                in lf while a run call is on */
+	struct sw_lazy_flags lf;
 	uint64_t next_rip;           /* address after the executing instruction */
 	uint64_t insn_rip;           /* address of the executing instruction */
 	enum cpu_mode mode;          /* cached from s; sw_update_mode() */
@@ -88,7 +116,30 @@ struct sw_cpu {
 	unsigned addr_size_default;  /* 2, 4 or 8 bytes */
 	unsigned op_size_default;    /* 2 or 4 bytes */
 	sw_exec_fn exec[1024];       /* handler per decoded form (IF_ id) */
-	struct sw_tlb_entry tlb[SW_TLB_SIZE];
+	struct sw_tlb_entry tlb[SW_TLB_SETS][SW_TLB_WAYS];
+	uint64_t tlb_sets_used[SW_TLB_SETS / 64]; /* sets that may hold entries:
+	                                             flushes visit only these */
+	struct sw_tlb_entry tlb_scratch; /* a translation not kept (swvmm/tlb.c) */
+	/* The page of the last data read and write at the current CPL that
+	 * went straight to memory (swvmm/mem_fast.h); emptied whenever a TLB
+	 * entry changes or the CPL does. */
+	uint64_t rd_vpn, wr_vpn;
+	uint8_t *rd_host, *wr_host;
+	unsigned tlb_ctx;            /* CR0.WP, CR4 and EFER bits the fast bits assume */
+	struct sw_icache *ic;        /* decoded-instruction cache (swvmm/icache.h) */
+	bool brk;                    /* end the decoded block after this insn:
+	                                code, mode or translations changed
+	                                (set with sw_block_break) */
+	uintptr_t blk_end;           /* the block loop stops after the
+	                                instruction at or beyond this address */
+	const void *blk_first;       /* the block loop runs this block: RIP of
+	                                the executing instruction is in insn_rip
+	                                only, icount is brought up to date at
+	                                the end (sw_block_unwound on a fault) */
+	uint64_t blk_rip;            /* ... from this RIP */
+	unsigned blk_n;              /* ... of so many instructions */
+	unsigned fast_r, fast_w, fast_x; /* TLBF_* bit of a data read, write,
+	                                    fetch at the current CPL */
 	jmp_buf fault;               /* sw_raise() lands here */
 	int fault_depth;             /* 0, 1 (delivering), 2 (#DF) */
 	uint64_t icount;             /* instructions retired in this engine */
@@ -105,18 +156,31 @@ struct sw_cpu {
 	bool has_1g_pages;           /* CPUID 0x80000001 EDX.26 */
 	uint8_t unimpl_seen[128];    /* forms already reported as missing */
 
-	/* The current run call (swvmm/sw_engine.c). */
-	uint64_t run_steps;          /* instructions and deliveries so far */
+	/* The current run call (swvmm/sw_engine.c). A step is a retired
+	 * instruction (icount) or an event delivery (run_events). */
+	uint64_t run_icount0;        /* icount when the call began */
+	uint64_t run_events;         /* deliveries so far */
 	unsigned run_cpl;            /* CPL when the call began */
 	bool run_first;              /* no instruction executed yet */
+	uint64_t run_stop_rip;       /* end a block before this RIP, or SW_NO_RIP */
 };
+#define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
+
+/* Code, mode or translations changed: the decoded block that runs ends
+ * after the current instruction (swvmm/step.c). */
+static inline void sw_block_break(struct sw_cpu *c)
+{
+	c->brk = true;
+	c->blk_end = 0;
+}
 
 /* ---- registers (swvmm/regs.c) ---- */
 /* size in bytes (1, 2, 4, 8). With rex false, byte registers 4-7 are
  * AH, CH, DH, BH; with rex true they are SPL, BPL, SIL, DIL. A 4-byte
  * write zero-extends to 64 bits, 1- and 2-byte writes merge. */
-uint64_t sw_gpr_read(const struct sw_cpu *c, unsigned reg, unsigned size, bool rex);
-void sw_gpr_write(struct sw_cpu *c, unsigned reg, unsigned size, bool rex, uint64_t val);
+static inline uint64_t sw_gpr_read(const struct sw_cpu *c, unsigned reg, unsigned size, bool rex);
+static inline void sw_gpr_write(struct sw_cpu *c, unsigned reg, unsigned size, bool rex,
+                                uint64_t val);
 /* Truncate to size bytes / sign-extend from size bytes. */
 static inline uint64_t sw_trunc(uint64_t v, unsigned size)
 {
@@ -126,6 +190,31 @@ static inline int64_t sw_sext(uint64_t v, unsigned size)
 {
 	unsigned sh = 64 - size * 8;
 	return (int64_t)(v << sh) >> sh;
+}
+/* Inline: every handler goes through these. */
+static inline uint64_t sw_gpr_read(const struct sw_cpu *c, unsigned reg, unsigned size, bool rex)
+{
+	if (size == 1 && !rex && reg >= 4 && reg < 8)
+		return (c->s.gpr[reg - 4] >> 8) & 0xff;   /* AH CH DH BH */
+	return sw_trunc(c->s.gpr[reg & 15], size);
+}
+static inline void sw_gpr_write(struct sw_cpu *c, unsigned reg, unsigned size, bool rex,
+                                uint64_t val)
+{
+	uint64_t *r;
+
+	if (size == 1 && !rex && reg >= 4 && reg < 8) {
+		r = &c->s.gpr[reg - 4];
+		*r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
+		return;
+	}
+	r = &c->s.gpr[reg & 15];
+	switch (size) {
+	case 1: *r = (*r & ~0xffull) | (val & 0xff); break;
+	case 2: *r = (*r & ~0xffffull) | (val & 0xffff); break;
+	case 4: *r = val & 0xffffffffull; break;   /* 32-bit writes zero-extend */
+	default: *r = val; break;
+	}
 }
 /* A canonical 48-bit linear address: bits 63..47 all equal (the CPUID
  * model advertises 48 virtual-address bits; 5-level paging is not modelled). */

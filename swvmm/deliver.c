@@ -6,6 +6,7 @@
 #include "core/vm.h"
 #include "swvmm/cpu.h"
 #include "swvmm/event.h"
+#include "swvmm/flags.h"
 #include "swvmm/segment.h"
 
 /* The frame an event pushes, highest slot first. */
@@ -293,6 +294,7 @@ static void deliver_long(struct sw_cpu *c, unsigned vector, int errcode, unsigne
 void sw_deliver_event(struct sw_cpu *c, unsigned vector, int errcode, unsigned kind,
                       uint64_t rip_after)
 {
+	sw_flags_sync(c);   /* the frame holds the whole RFLAGS */
 	switch (c->mode) {
 	case MODE_REAL:
 		deliver_real(c, vector, rip_after);   /* pushes no error code */

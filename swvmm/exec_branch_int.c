@@ -4,6 +4,7 @@
 #include "swvmm/event.h"
 #include "swvmm/exec_branch.h"
 #include "swvmm/far.h"
+#include "swvmm/flags.h"
 #include "swvmm/segment.h"
 
 static void exec_int_ib(struct sw_cpu *c, const struct insn *i)
@@ -21,7 +22,7 @@ static void exec_int3(struct sw_cpu *c, const struct insn *i)
 static void exec_into(struct sw_cpu *c, const struct insn *i)
 {
 	(void)i;
-	if (c->s.rflags & RFLAGS_OF)
+	if (sw_flag(c, RFLAGS_OF))
 		sw_deliver_event(c, EXC_OF, SW_NO_ERRCODE,
 		                 SW_EV_SOFT | SW_EV_EXCEPTION | SW_EV_TRAP, c->next_rip);
 }
@@ -88,6 +89,7 @@ static void exec_iret(struct sw_cpu *c, const struct insn *i)
 {
 	struct vcpu_state *s = &c->s;
 	unsigned os = i->opsize, ssize = sw_stack_size(c), old_cpl = c->cpl;
+	sw_flags_sync(c);   /* the old RFLAGS decides what may change */
 	bool lma = s->efer & EFER_LMA;
 
 	if (c->mode == MODE_REAL) {

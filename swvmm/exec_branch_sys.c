@@ -7,6 +7,7 @@
 #include "swvmm/decode.h"
 #include "swvmm/exec_branch.h"
 #include "swvmm/far.h"
+#include "swvmm/flags.h"
 
 static void set_flat(struct seg_cache *sc, uint16_t sel, bool code, unsigned dpl, bool l)
 {
@@ -27,6 +28,7 @@ static void set_flat(struct seg_cache *sc, uint16_t sel, bool code, unsigned dpl
 static void exec_syscall(struct sw_cpu *c, const struct insn *i)
 {
 	struct vcpu_state *s = &c->s;
+	sw_flags_sync(c);   /* RFLAGS is saved or replaced whole */
 	bool lma = s->efer & EFER_LMA;
 	uint16_t sel = (uint16_t)(s->msr.star >> 32);
 	(void)i;
@@ -54,6 +56,7 @@ static void exec_syscall(struct sw_cpu *c, const struct insn *i)
 static void exec_sysret(struct sw_cpu *c, const struct insn *i)
 {
 	struct vcpu_state *s = &c->s;
+	sw_flags_sync(c);   /* RFLAGS is saved or replaced whole */
 	uint16_t sel = (uint16_t)(s->msr.star >> 48);
 	bool lma = s->efer & EFER_LMA;
 
@@ -83,6 +86,7 @@ static void exec_sysret(struct sw_cpu *c, const struct insn *i)
 static void exec_sysenter(struct sw_cpu *c, const struct insn *i)
 {
 	struct vcpu_state *s = &c->s;
+	sw_flags_sync(c);   /* RFLAGS is saved or replaced whole */
 	uint16_t sel = (uint16_t)s->msr.sysenter_cs & 0xfffc;
 	bool lma = s->efer & EFER_LMA;
 	(void)i;
@@ -102,6 +106,7 @@ static void exec_sysenter(struct sw_cpu *c, const struct insn *i)
 static void exec_sysexit(struct sw_cpu *c, const struct insn *i)
 {
 	struct vcpu_state *s = &c->s;
+	sw_flags_sync(c);   /* RFLAGS is saved or replaced whole */
 	uint16_t sel = (uint16_t)s->msr.sysenter_cs & 0xfffc;
 	bool lma = s->efer & EFER_LMA;
 	bool to64 = i->opsize == 8;

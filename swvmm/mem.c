@@ -1,11 +1,18 @@
 /* Guest memory as instructions see it: segmentation (limits, rights,
  * canonical addresses), then paging (swvmm/mmu.c), then RAM or the MMIO
- * bus. Every byte goes through gmem_find/gmem_ptr or bus_access, so no
- * guest address reaches host memory outside guest RAM. */
+ * bus. Every byte goes through gmem_find/gmem_ptr, bus_access or the host
+ * address of a TLB entry (looked up with gmem_find for a whole 4 KiB page
+ * inside one region; an access through it stays inside the page), so no
+ * guest address reaches host memory outside guest RAM. Writes into RAM
+ * outside the TLB fast path tell the decoded-instruction cache
+ * (sw_ic_write). */
 #include <string.h>
 
 #include "core/vm.h"
 #include "swvmm/cpu.h"
+#include "swvmm/icache.h"
+#include "swvmm/mem_fast.h"
+#include "swvmm/tlb.h"
 
 /* ---- physical ---- */
 
@@ -17,6 +24,7 @@ static void phys_read(struct sw_cpu *c, uint64_t gpa, void *buf, unsigned len)
 		return;
 	}
 	c->vm->stats.mmio_accesses++;
+	sw_block_break(c);   /* a device may stop the VM: end the decoded block */
 	if (len == 1 || len == 2 || len == 4 || len == 8) {
 		bus_access(&c->vm->bus, BUS_MMIO, gpa, buf, len, false);
 		return;
@@ -35,11 +43,14 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 {
 	const struct gmem_region *r = gmem_find(&c->vm->mem, gpa, len);
 	if (r) {
-		if (r->kind == GMEM_RAM)   /* writes to ROM are dropped */
+		if (r->kind == GMEM_RAM) {   /* writes to ROM are dropped */
 			memcpy(r->host + (gpa - r->gpa), buf, len);
+			sw_ic_write(c, gpa, len);
+		}
 		return;
 	}
 	c->vm->stats.mmio_accesses++;
+	sw_block_break(c);
 	if (len == 1 || len == 2 || len == 4 || len == 8) {
 		uint8_t tmp[8];
 		memcpy(tmp, buf, len);
@@ -50,8 +61,10 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 		uint8_t b = ((const uint8_t *)buf)[i];
 		r = gmem_find(&c->vm->mem, gpa + i, 1);
 		if (r) {
-			if (r->kind == GMEM_RAM)
+			if (r->kind == GMEM_RAM) {
 				r->host[gpa + i - r->gpa] = b;
+				sw_ic_write(c, gpa + i, 1);
+			}
 		} else {
 			bus_access(&c->vm->bus, BUS_MMIO, gpa + i, &b, 1, true);
 		}
@@ -90,8 +103,11 @@ static unsigned translate_range(struct sw_cpu *c, uint64_t lin, unsigned len, un
 	return n;
 }
 
-uint64_t sw_lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, unsigned acc)
+static inline uint64_t lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, unsigned acc)
 {
+	const uint8_t *p = sw_fast_ptr(c, lin, size, sw_tlb_fast_bit(c, acc & ~ACC_WRITE));
+	if (p)
+		return sw_load_le(p, size);
 	struct piece pc[2];
 	uint64_t v = 0;
 	unsigned n = translate_range(c, lin, size, acc & ~ACC_WRITE, pc, 2), off = 0;
@@ -102,14 +118,30 @@ uint64_t sw_lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, unsigned acc
 	return v;
 }
 
-void sw_lin_write(struct sw_cpu *c, uint64_t lin, unsigned size, uint64_t val, unsigned acc)
+static inline void lin_write(struct sw_cpu *c, uint64_t lin, unsigned size, uint64_t val,
+                             unsigned acc)
 {
+	uint8_t *p = sw_fast_ptr(c, lin, size, sw_tlb_fast_bit(c, acc | ACC_WRITE));
+	if (p) {
+		sw_store_le(p, size, val);
+		return;
+	}
 	struct piece pc[2];
 	unsigned n = translate_range(c, lin, size, acc | ACC_WRITE, pc, 2), off = 0;
 	for (unsigned i = 0; i < n; i++) {
 		phys_write(c, pc[i].gpa, (uint8_t *)&val + off, pc[i].len);
 		off += pc[i].len;
 	}
+}
+
+uint64_t sw_lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, unsigned acc)
+{
+	return lin_read(c, lin, size, acc);
+}
+
+void sw_lin_write(struct sw_cpu *c, uint64_t lin, unsigned size, uint64_t val, unsigned acc)
+{
+	lin_write(c, lin, size, val, acc);
 }
 
 /* ---- segmentation ---- */
@@ -165,26 +197,40 @@ static void align_check(struct sw_cpu *c, uint64_t lin, unsigned size)
 		sw_raise(c, EXC_AC, 0);
 }
 
+/* 64-bit mode without FS/GS needs no descriptor: only the canonical
+ * check, done here for both ends; everything else goes the full way. */
+static inline uint64_t seg_linear(struct sw_cpu *c, unsigned seg, uint64_t off, unsigned size,
+                                  unsigned acc)
+{
+	if (c->mode == MODE_LONG64) {
+		uint64_t lin = off + (seg >= SEG_FS ? c->s.seg[seg].base : 0);
+		if (sw_canonical(lin) && sw_canonical(lin + size - 1))
+			return lin;
+	}
+	return sw_seg_linear(c, seg, off, size, acc);
+}
+
 uint64_t sw_read(struct sw_cpu *c, unsigned seg, uint64_t off, unsigned size)
 {
-	uint64_t lin = sw_seg_linear(c, seg, off, size, ACC_READ);
+	uint64_t lin = seg_linear(c, seg, off, size, ACC_READ);
 	align_check(c, lin, size);
-	return sw_lin_read(c, lin, size, ACC_READ);
+	return lin_read(c, lin, size, ACC_READ);
 }
 
 void sw_write(struct sw_cpu *c, unsigned seg, uint64_t off, unsigned size, uint64_t val)
 {
-	uint64_t lin = sw_seg_linear(c, seg, off, size, ACC_WRITE);
+	uint64_t lin = seg_linear(c, seg, off, size, ACC_WRITE);
 	align_check(c, lin, size);
-	sw_lin_write(c, lin, size, val, ACC_WRITE);
+	lin_write(c, lin, size, val, ACC_WRITE);
 }
 
 void sw_check_write(struct sw_cpu *c, unsigned seg, uint64_t off, unsigned size)
 {
 	struct piece pc[2];
-	uint64_t lin = sw_seg_linear(c, seg, off, size, ACC_WRITE);
+	uint64_t lin = seg_linear(c, seg, off, size, ACC_WRITE);
 	align_check(c, lin, size);
-	translate_range(c, lin, size, ACC_WRITE, pc, 2);
+	if (!sw_fast_ptr(c, lin, size, c->fast_w))
+		translate_range(c, lin, size, ACC_WRITE, pc, 2);
 }
 
 void sw_read_buf(struct sw_cpu *c, unsigned seg, uint64_t off, void *buf, unsigned len)

@@ -1,14 +1,12 @@
 /* Paging: the 32-bit, PAE and 4-level walks (Intel SDM Vol. 3, chapter 4),
- * permission checks, accessed/dirty bits and the soft TLB.
- *
- * The TLB maps linear pages to physical pages only; it never holds host
- * pointers, so memory written by the other engine or a device cannot make
- * it stale. A decoded-instruction cache keyed on physical addresses can be
- * added beside it and invalidated through sw_mem_invalidate(). */
+ * permission checks and accessed/dirty bits. A successful walk fills the
+ * soft TLB (swvmm/tlb.c). */
 #include <errno.h>
 
 #include "core/vm.h"
 #include "swvmm/cpu.h"
+#include "swvmm/icache.h"
+#include "swvmm/tlb.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -18,39 +16,6 @@
 #define PTE_PS   (1ull << 7)
 #define PTE_G    (1ull << 8)
 #define PTE_XD   (1ull << 63)
-#define TLB_EMPTY (~0ull)
-
-/* ---- TLB ---- */
-
-void sw_tlb_flush(struct sw_cpu *c, bool keep_global)
-{
-	for (unsigned i = 0; i < SW_TLB_SIZE; i++)
-		if (!keep_global || !(c->tlb[i].perm & TLB_G))
-			c->tlb[i].vpn = TLB_EMPTY;
-}
-
-void sw_tlb_flush_page(struct sw_cpu *c, uint64_t lin)
-{
-	/* A large page may sit in several entries (one per 4 KiB piece used):
-	 * drop every entry that came from the page containing lin. */
-	for (unsigned i = 0; i < SW_TLB_SIZE; i++) {
-		struct sw_tlb_entry *e = &c->tlb[i];
-		if (e->vpn == TLB_EMPTY)
-			continue;
-		unsigned sh = e->shift ? e->shift : 12;
-		if (((e->vpn << 12) >> sh) == (lin >> sh))
-			e->vpn = TLB_EMPTY;
-	}
-}
-
-void sw_mem_invalidate(struct sw_cpu *c, uint64_t gpa, uint64_t len)
-{
-	/* Nothing derived from memory contents is cached yet (the TLB holds
-	 * translations, which the guest itself must invalidate). */
-	(void)c;
-	(void)gpa;
-	(void)len;
-}
 
 /* ---- paging-structure entries in guest physical memory ---- */
 
@@ -75,6 +40,7 @@ static void pte_set(struct sw_cpu *c, uint64_t gpa, unsigned size, uint64_t bits
 	uint8_t *p = r->host + (gpa - r->gpa);
 	/* A and D live in the low byte of every entry format. */
 	__atomic_fetch_or(p, (uint8_t)bits, __ATOMIC_RELAXED);
+	sw_ic_write(c, gpa, 1);   /* page tables may share a page with code */
 }
 
 /* ---- checks ---- */
@@ -84,8 +50,7 @@ static bool user_access(const struct sw_cpu *c, unsigned acc)
 	return c->cpl == 3 && !(acc & ACC_SYS);
 }
 
-/* Does an access of kind acc violate the combined permissions perm? */
-static bool perm_violation(const struct sw_cpu *c, unsigned perm, unsigned acc)
+bool sw_mmu_perm_violation(const struct sw_cpu *c, unsigned perm, unsigned acc)
 {
 	bool write = acc & ACC_WRITE, fetch = acc & ACC_FETCH;
 
@@ -162,6 +127,7 @@ int sw_mmu_load_pdptes(struct sw_cpu *c)
 
 struct walk {
 	uint64_t ent_gpa[4];   /* entries to mark accessed */
+	uint64_t ent_val[4];   /* ... and what they held */
 	unsigned ent_size;
 	unsigned n;
 	uint64_t leaf;         /* the entry that mapped the page */
@@ -182,6 +148,7 @@ static unsigned walk_level(struct sw_cpu *c, struct walk *w, uint64_t gpa, uint6
 		return WALK_NP;
 	if (*e & rsvd)
 		return PFEC_P | PFEC_RSVD;
+	w->ent_val[w->n] = *e;
 	w->ent_gpa[w->n++] = gpa;
 	if (!(*e & PTE_W))
 		w->perm &= ~TLB_W;
@@ -301,18 +268,20 @@ int sw_mmu_walk(struct sw_cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa, uns
 	else
 		f = walk_4level(c, &w, lin);
 
-	if (!f && perm_violation(c, w.perm, acc))
+	if (!f && sw_mmu_perm_violation(c, w.perm, acc))
 		f = PFEC_P;
 	if (f) {
 		*pfec = (f & ~WALK_NP) | base_pfec(c, acc);
 		return -EFAULT;
 	}
 
-	/* Success: A on every entry used, D on the page for a write. */
+	/* Success: A on every entry used, D on the page for a write (no
+	 * store where the bit is set already). */
 	for (unsigned i = 0; i < w.n; i++)
-		pte_set(c, w.ent_gpa[i], w.ent_size, PTE_A);
+		if (!(w.ent_val[i] & PTE_A))
+			pte_set(c, w.ent_gpa[i], w.ent_size, PTE_A);
 	bool dirty = w.leaf & PTE_D;
-	if (acc & ACC_WRITE) {
+	if ((acc & ACC_WRITE) && !dirty) {
 		pte_set(c, w.ent_gpa[w.n - 1], w.ent_size, PTE_D);
 		dirty = true;
 	}
@@ -320,29 +289,7 @@ int sw_mmu_walk(struct sw_cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa, uns
 	uint64_t mask = (1ull << w.shift) - 1;
 	*gpa = w.page_base + (lin & mask);
 
-	struct sw_tlb_entry *t = &c->tlb[(lin >> 12) % SW_TLB_SIZE];
-	t->vpn = lin >> 12;
-	t->ppn = *gpa >> 12;
-	t->shift = (uint8_t)w.shift;
-	t->perm = (uint8_t)(w.perm | (dirty ? TLB_D : 0) |
-	                    ((w.leaf & PTE_G) && (s->cr4 & CR4_PGE) ? TLB_G : 0));
+	sw_tlb_fill(c, lin, *gpa, w.perm | (dirty ? TLB_D : 0) |
+	            ((w.leaf & PTE_G) && (s->cr4 & CR4_PGE) ? TLB_G : 0), w.shift);
 	return 0;
-}
-
-uint64_t sw_translate(struct sw_cpu *c, uint64_t lin, unsigned acc)
-{
-	uint64_t gpa;
-	unsigned pfec;
-
-	if (!(c->s.cr0 & CR0_PG))
-		return lin & 0xffffffffull;
-	const struct sw_tlb_entry *t = &c->tlb[(lin >> 12) % SW_TLB_SIZE];
-	if (t->vpn == lin >> 12 && !perm_violation(c, t->perm, acc) &&
-	    (!(acc & ACC_WRITE) || (t->perm & TLB_D)))
-		return (t->ppn << 12) | (lin & 0xfff);
-	/* Miss, a write to a clean page, or a violation: walk again (a fault
-	 * is decided on the entries in memory, as after a TLB invalidation). */
-	if (sw_mmu_walk(c, lin, acc, &gpa, &pfec))
-		sw_raise_pf(c, lin, pfec);
-	return gpa;
 }

@@ -1,33 +1,9 @@
-/* General-purpose register access with x86 sub-register rules, the cached
- * CPU mode, and the guest TSC. */
+/* The cached CPU mode and the guest TSC (general-purpose register access
+ * is inline in swvmm/cpu.h). */
 #include <x86intrin.h>
 
 #include "swvmm/cpu.h"
-
-uint64_t sw_gpr_read(const struct sw_cpu *c, unsigned reg, unsigned size, bool rex)
-{
-	if (size == 1 && !rex && reg >= 4 && reg < 8)
-		return (c->s.gpr[reg - 4] >> 8) & 0xff;   /* AH CH DH BH */
-	return sw_trunc(c->s.gpr[reg & 15], size);
-}
-
-void sw_gpr_write(struct sw_cpu *c, unsigned reg, unsigned size, bool rex, uint64_t val)
-{
-	uint64_t *r;
-
-	if (size == 1 && !rex && reg >= 4 && reg < 8) {
-		r = &c->s.gpr[reg - 4];
-		*r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
-		return;
-	}
-	r = &c->s.gpr[reg & 15];
-	switch (size) {
-	case 1: *r = (*r & ~0xffull) | (val & 0xff); break;
-	case 2: *r = (*r & ~0xffffull) | (val & 0xffff); break;
-	case 4: *r = val & 0xffffffffull; break;   /* 32-bit writes zero-extend */
-	default: *r = val; break;
-	}
-}
+#include "swvmm/tlb.h"
 
 void sw_update_mode(struct sw_cpu *c)
 {
@@ -51,6 +27,13 @@ void sw_update_mode(struct sw_cpu *c)
 	/* Real mode has no rings, whatever CS.DPL the cache holds. */
 	if (c->mode == MODE_REAL)
 		c->cpl = 0;
+	c->rd_vpn = c->wr_vpn = TLB_EMPTY;   /* they hold what this CPL may do */
+	c->fast_r = sw_tlb_fast_bit(c, ACC_READ);
+	c->fast_w = sw_tlb_fast_bit(c, ACC_WRITE);
+	c->fast_x = sw_tlb_fast_bit(c, ACC_FETCH);
+	/* A decoded block assumed the old mode: end it after this instruction. */
+	sw_block_break(c);
+	sw_tlb_check_context(c);
 }
 
 uint64_t sw_tsc(const struct sw_cpu *c)

@@ -11,7 +11,11 @@
 #include "swvmm/cpu.h"
 #include "swvmm/decode.h"
 #include "swvmm/event.h"
+#include "swvmm/flags.h"
+#include "swvmm/icache.h"
+#include "swvmm/step.h"
 #include "swvmm/sw_engine.h"
+#include "swvmm/tlb.h"
 
 static uint64_t now_ns(void)
 {
@@ -47,22 +51,30 @@ static int sw_create(struct vm *vm, void **ctx)
 		return vm_fail(vm, -ENOMEM, "cannot allocate the interpreter's CPU");
 	c->vm = vm;
 	c->delivering = -1;
+	if (sw_ic_init(c)) {
+		free(c);
+		return vm_fail(vm, -ENOMEM, "cannot allocate the decoded-instruction cache");
+	}
 	read_cpu_model(c);
 	sw_exec_table_init(c->exec);
-	sw_tlb_flush(c, false);
+	sw_tlb_reset(c);
 	*ctx = c;
 	return 0;
 }
 
 static void sw_destroy(void *ctx)
 {
-	free(ctx);
+	struct sw_cpu *c = ctx;
+	if (c)
+		sw_ic_free(c);
+	free(c);
 }
 
 static int sw_load_state(void *ctx, const struct vcpu_state *s)
 {
 	struct sw_cpu *c = ctx;
 	c->s = *s;
+	c->lf.op = LF_NONE;
 	c->tsc_offset = s->tsc - __rdtsc();
 	sw_update_mode(c);
 	/* The other engine may have changed page tables and code. */
@@ -75,6 +87,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 static int sw_store_state(void *ctx, struct vcpu_state *s)
 {
 	struct sw_cpu *c = ctx;
+	sw_flags_sync(c);
 	*s = c->s;
 	s->tsc = sw_tsc(c);
 	/* RDTSC may have shown a value bumped past the host clock (two reads
@@ -138,54 +151,10 @@ static bool event_pending(const struct sw_cpu *c)
 	       (ev->interrupt.injected && !ev->interrupt.soft);
 }
 
-/* RIP + n wrapped to the code size. */
-static uint64_t ip_add(const struct sw_cpu *c, uint64_t rip, uint64_t n)
+/* Steps taken in this run call. */
+static uint64_t run_steps(const struct sw_cpu *c)
 {
-	if (c->mode == MODE_LONG64)
-		return rip + n;
-	if (c->s.seg[SEG_CS].db)
-		return (rip + n) & 0xffffffffull;
-	return (rip + n) & 0xffff;
-}
-
-static void step(struct sw_cpu *c)
-{
-	uint8_t buf[16];
-	struct insn in;
-	enum decode_mode dm = decode_mode_of(c->mode);
-	bool tf = c->s.rflags & RFLAGS_TF;
-	uint64_t events = c->last_event.count;
-
-	c->insn_rip = c->s.rip;
-	c->next_rip = c->s.rip;
-	c->s.ev.shadow = 0;   /* a shadow covers one instruction only */
-
-	unsigned n = sw_fetch(c, c->s.rip, buf, 15);
-	int len = decode_insn(buf, n, dm, &in);
-	while (len == DECODE_MORE && n < 15) {
-		/* The next page (or beyond the CS limit) only when needed. */
-		n += sw_fetch(c, ip_add(c, c->s.rip, n), buf + n, 15 - n);
-		len = decode_insn(buf, n, dm, &in);
-	}
-	if (len == DECODE_MORE || len == DECODE_TOOLONG)
-		sw_gp0(c);
-	if (len < 0)
-		sw_ud(c);
-
-	c->next_rip = ip_add(c, c->s.rip, (unsigned)len);
-	c->exec[in.form](c, &in);
-	c->s.rip = c->next_rip;
-	c->s.rflags &= ~RFLAGS_RF;   /* RF lasts one instruction */
-	c->icount++;
-	c->vm->stats.sw_instructions++;
-
-	/* Single-step trap after an instruction that began with TF set,
-	 * unless it delivered an event (which cleared TF). */
-	if (tf && c->last_event.count == events) {
-		c->s.dr[6] |= 1ull << 14;   /* DR6.BS */
-		c->run_steps++;
-		sw_raise_trap(c, EXC_DB);
-	}
+	return c->icount - c->run_icount0 + c->run_events;
 }
 
 static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *lim)
@@ -211,19 +180,28 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 		}
 		if (lim->stop_on_cpl_change && c->cpl != c->run_cpl)
 			return RUN_EXIT_CPL_CHANGE;
-		if (lim->max_instructions && c->run_steps >= lim->max_instructions)
-			return RUN_EXIT_BUDGET;
+		uint64_t left = ~0ull;
+		if (lim->max_instructions) {
+			uint64_t done = run_steps(c);
+			if (done >= lim->max_instructions)
+				return RUN_EXIT_BUDGET;
+			left = lim->max_instructions - done;
+		}
 		if (lim->stop_at_rip && !c->run_first && c->s.rip == lim->rip)
 			return RUN_EXIT_RIP;
 		c->run_first = false;
 
 		c->insn_rip = c->next_rip = c->s.rip;
 		if (deliver_pending(c)) {
-			c->run_steps++;
+			c->run_events++;
 			continue;
 		}
-		step(c);
-		c->run_steps++;
+		/* Single-stepping, RF and an interrupt shadow are rules of one
+		 * instruction; everything else runs a block at a time. */
+		if ((c->s.rflags & (RFLAGS_TF | RFLAGS_RF)) || c->s.ev.shadow)
+			sw_step(c);
+		else
+			sw_run_blocks(c, left);
 	}
 }
 
@@ -232,9 +210,12 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	struct sw_cpu *c = ctx;
 	uint64_t t0 = now_ns();
 
-	c->run_steps = 0;
+	c->run_icount0 = c->icount;
+	c->run_events = 0;
 	c->run_cpl = c->cpl;
 	c->run_first = true;
+	c->run_stop_rip = lim->stop_at_rip ? lim->rip : SW_NO_RIP;
+	c->lf.op = LF_NONE;   /* the caller may have set c->s.rflags */
 	c->stop = false;
 	out->reason = RUN_EXIT_STOPPED;
 
@@ -242,17 +223,21 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	case 0:
 		break;
 	case SW_JMP_EXCEPTION:
+		sw_block_unwound(c);
 		if (!sw_exception_arrived(c))
 			goto done;   /* triple fault: the VM is stopped */
-		c->run_steps++;
+		c->run_events++;
 		break;
 	default:                     /* SW_JMP_STOP: the VM is stopped */
+		sw_block_unwound(c);
 		c->delivering = -1;
 		c->fault_depth = 0;
 		goto done;
 	}
 	out->reason = run_loop(c, lim);
 done:
+	sw_flags_sync(c);   /* outside a run, c->s.rflags is complete */
+	c->vm->stats.sw_instructions += c->icount - c->run_icount0;
 	c->vm->stats.ns_sw += now_ns() - t0;
 	return 0;
 }

@@ -21,6 +21,12 @@ packages=(
     busybox-static   # its initramfs
     xz-utils         # unpacking its kernel image
     binutils         # objcopy: reading kernel module dependencies
+    clang            # the interpreter fuzzer (tests/fuzz)
+    libclang-rt-14-dev  # its libFuzzer, ASan and UBSan runtimes
+    bochs            # make bench-sw: Bochs runs the benchmark loops
+    bochs-term       # its display without a display server
+    bochsbios        # its BIOS
+    vgabios          # its VGA BIOS
 )
 
 missing=()

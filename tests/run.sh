@@ -2,6 +2,7 @@
 # Runs every test and ends with "N passed, N failed".
 #  - unit tests: each $BUILD/tests/test_* (cmocka, TAP output);
 #  - command tests: tests/cli/*.sh (bad input, help, exit statuses);
+#  - a short, fixed-budget libFuzzer run of the interpreter (tests/fuzz/);
 #  - guest cases: tests/guests/cases, each on the interpreter (sw) and on a
 #    real KVM (hw): directly when /dev/kvm is usable, else inside the KVM
 #    harness (tests/harness/kvm-run), together with the test_hw_* unit
@@ -60,6 +61,13 @@ check_reported() { # ENGINE OUTFILE RUNNER-STATUS [EXTRA-NAMES...]
 			result FAIL "$engine/$name" "did not run (runner exit status $rc)"
 	done <<<"$names"
 }
+
+echo "== interpreter fuzz smoke run (libFuzzer, ASan, UBSan)"
+fz_out=$(mktemp)
+bash tests/fuzz/run-smoke.sh >"$fz_out" 2>&1; fz_rc=$?
+collect fuzz < <(sed -E 's#^(PASS|FAIL) fuzz/#\1 #' "$fz_out")
+grep -qE '^(PASS|FAIL) ' "$fz_out" || result FAIL fuzz/interp-smoke "reported nothing (exit status $fz_rc)"
+rm -f "$fz_out"
 
 echo "== guests on the interpreter (sw)"
 sw_out=$(mktemp)

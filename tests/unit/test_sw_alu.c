@@ -312,18 +312,18 @@ static void test_flag_helpers_exhaustive(void **state)
 	for (unsigned a = 0; a < 256; a++)
 		for (unsigned b = 0; b < 256; b++)
 			for (unsigned ci = 0; ci < 2; ci++) {
-				c->s.rflags = RFLAGS_FIXED;
+				sw_flags_put(c, RFLAGS_FIXED);
 				sw_flags_add(c, a, b, ci, 1);
-				if ((c->s.rflags & F_ARITH) != host_add8((uint8_t)a, (uint8_t)b, ci))
+				if ((sw_flags_get(c) & F_ARITH) != host_add8((uint8_t)a, (uint8_t)b, ci))
 					fail_msg("add8 %#x+%#x+%u", a, b, ci);
 			}
 	static const uint16_t bs[] = { 0, 1, 2, 0x0f, 0x10, 0x7fff, 0x8000, 0x8001, 0xffff, 0x1234 };
 	for (unsigned a = 0; a < 65536; a++)
 		for (unsigned k = 0; k < sizeof(bs) / sizeof(bs[0]); k++)
 			for (unsigned bi = 0; bi < 2; bi++) {
-				c->s.rflags = RFLAGS_FIXED;
+				sw_flags_put(c, RFLAGS_FIXED);
 				sw_flags_sub(c, a, bs[k], bi, 2);
-				if ((c->s.rflags & F_ARITH) != host_sub16((uint16_t)a, bs[k], bi))
+				if ((sw_flags_get(c) & F_ARITH) != host_sub16((uint16_t)a, bs[k], bi))
 					fail_msg("sub16 %#x-%#x-%u", a, bs[k], bi);
 			}
 	free(c);
@@ -337,35 +337,35 @@ static void test_flag_helpers_64(void **state)
 	assert_non_null(c);
 	/* 0x7fff...f + 1: signed overflow, no carry, AF (0xf + 1), SF. */
 	sw_flags_add(c, 0x7fffffffffffffffull, 1, 0, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_OF | F_SF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_OF | F_SF | F_AF | F_PF);
 	/* ~0 + 1: carry, zero, AF, PF (0 has even parity). */
 	sw_flags_add(c, ~0ull, 1, 0, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_CF | F_ZF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_CF | F_ZF | F_AF | F_PF);
 	/* ~0 + ~0 + 1 = ~0 with carry. */
 	sw_flags_add(c, ~0ull, ~0ull, 1, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_CF | F_SF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_CF | F_SF | F_AF | F_PF);
 	/* 0x8000...0 - 1: signed overflow, AF borrow, result 0x7fff...f. */
 	sw_flags_sub(c, 0x8000000000000000ull, 1, 0, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_OF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_OF | F_AF | F_PF);
 	/* 0 - 1: borrow, SF, AF. */
 	sw_flags_sub(c, 0, 1, 0, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_CF | F_SF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_CF | F_SF | F_AF | F_PF);
 	/* 5 - 5 - 0 = 0; 5 - 4 - 1 = 0. */
 	sw_flags_sub(c, 5, 5, 0, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_ZF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_ZF | F_PF);
 	sw_flags_sub(c, 5, 4, 1, 8);
-	assert_int_equal(c->s.rflags & F_ARITH, F_ZF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_ZF | F_PF);
 	/* Logic clears CF/OF/AF; bits above the size are ignored. */
-	c->s.rflags = F_ARITH | RFLAGS_FIXED;
+	sw_flags_put(c, F_ARITH | RFLAGS_FIXED);
 	sw_flags_logic(c, 0xff00000000ull, 4);
-	assert_int_equal(c->s.rflags & F_ARITH, F_ZF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_ZF | F_PF);
 	/* INC keeps CF; DEC of the minimum overflows. */
-	c->s.rflags = F_CF | RFLAGS_FIXED;
+	sw_flags_put(c, F_CF | RFLAGS_FIXED);
 	sw_flags_inc(c, 0x7fffffff, 4);
-	assert_int_equal(c->s.rflags & F_ARITH, F_CF | F_OF | F_SF | F_AF | F_PF);
-	c->s.rflags = RFLAGS_FIXED;
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_CF | F_OF | F_SF | F_AF | F_PF);
+	sw_flags_put(c, RFLAGS_FIXED);
 	sw_flags_dec(c, 0x8000, 2);
-	assert_int_equal(c->s.rflags & F_ARITH, F_OF | F_AF | F_PF);
+	assert_int_equal(sw_flags_get(c) & F_ARITH, F_OF | F_AF | F_PF);
 	free(c);
 }
 

@@ -1,0 +1,231 @@
+/* The benchmark kernel: sets up what every loop may need (user-accessible
+ * low memory, 4 KiB pages over the data area, a second PML4, GDT with TSS,
+ * IDT, SYSCALL MSRs, the data filled with known values), reads the
+ * iteration count from the parameter block, runs the image's one loop in
+ * ring 0 or ring 3, and reports on COM1:
+ *   bench <name>: iterations <n>, instructions per iteration <k>, ring <r>
+ *   bench <name>: checksum 0x<16 hex digits>
+ *   bench: done
+ * The set-up is the same for every iteration count, so a run with 1
+ * iteration measures everything but the loop. */
+#include "lib/rt.h"
+#include "bench/bench.h"
+
+#define MSR_STAR	0xc0000081
+#define MSR_LSTAR	0xc0000082
+#define MSR_FMASK	0xc0000084
+/* Flags SYSCALL clears: TF, IF, DF, IOPL, NT, AC. */
+#define FMASK_BITS	0x47700
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS layout");
+
+struct idt_gate {
+	uint16_t offset0;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;		/* P, DPL, 0xe = 64-bit interrupt gate */
+	uint16_t offset1;
+	uint32_t offset2;
+	uint32_t reserved;
+} __attribute__((packed));
+
+struct table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+struct exc_frame {
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Accessed bits preset: loading a selector then never writes the GDT. */
+static uint64_t gdt[8] __attribute__((aligned(16))) = {
+	0,
+	0x00af9b000000ffff,	/* SEL_KCODE: 64-bit, DPL 0 */
+	0x00cf93000000ffff,	/* SEL_KDATA: DPL 0 */
+	0x00cffb000000ffff,	/* SEL_UCODE32: DPL 3, unused but SYSRET's layout */
+	0x00cff3000000ffff,	/* SEL_UDATA: DPL 3 */
+	0x00affb000000ffff,	/* SEL_UCODE64: 64-bit, DPL 3 */
+	0, 0,			/* SEL_TSS: 16 bytes, built at run time */
+};
+static struct tss64 tss __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static uint64_t data_pt[512] __attribute__((aligned(4096)));
+/* The CR3 loop switches between lm_pml4 and this copy of it: two address
+ * spaces with the same contents, as two processes sharing a kernel. */
+uint64_t alt_pml4[512] __attribute__((aligned(4096)));
+
+extern const volatile struct bench_param bench_param;
+extern uint64_t lm_pml4[512], lm_pdpt[512], lm_pd[4 * 512];
+extern char kstack_top[];
+extern const uint64_t exception_stubs[32];
+void load_kernel_segments(void);
+uint64_t user_call(uint64_t (*fn)(uint64_t), uint64_t iters);
+void int_r0_entry(void);
+void int_r3_entry(void);
+void return_entry(void);
+void syscall_entry(void);
+void exception_handler(const struct exc_frame *f) __attribute__((noreturn));
+
+#define LSR_TEMT	0x40	/* transmitter (holding and shift register) empty */
+
+/* Ends the guest on all three emulators: the Bochs shutdown sequence,
+ * then isa-debug-exit (QEMU, hvmm), then cli;hlt. The UART must have sent
+ * the last byte first: Bochs would quit with it still in the shift
+ * register and never write it out. */
+static void __attribute__((noreturn)) bench_exit(unsigned int code)
+{
+	while (!(inb(COM1_LSR) & LSR_TEMT))
+		;
+	for (const char *s = "Shutdown"; *s; s++)
+		__asm__ volatile("outb %0, %1" : : "a"(*s), "d"(BOCHS_SHUTDOWN_PORT));
+	exit_vm(code);
+}
+
+static void __attribute__((noreturn)) fail(const char *what)
+{
+	printf("bench: FAIL: %s\n", what);
+	bench_exit(EXIT_FAIL);
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)));
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Low 2 MiB (the image, its stacks) user-accessible, so the ring-3 loops
+ * can run from the image itself; U/S=1 on every level, since the CPU
+ * combines them. The data area gets 4 KiB pages so that the array and
+ * CR3 loops go through a realistic number of TLB entries. */
+static void setup_pages(void)
+{
+	uint64_t cr3;
+
+	lm_pml4[0] |= PTE_U;
+	lm_pdpt[0] |= PTE_U;
+	lm_pd[0] |= PTE_U;
+	for (unsigned int i = 0; i < 512; i++)
+		data_pt[i] = (BENCH_DATA + ((uint64_t)i << 12)) | PTE_P | PTE_W;
+	lm_pd[BENCH_DATA >> 21] = (uintptr_t)data_pt | PTE_P | PTE_W;
+	for (unsigned int i = 0; i < 512; i++)
+		alt_pml4[i] = lm_pml4[i];
+	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
+static void setup_gdt_tss(void)
+{
+	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+
+	tss.rsp[0] = (uintptr_t)kstack_top;
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap */
+	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
+			   0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
+			   ((limit >> 16) & 0xf) << 48 |
+			   ((base >> 24) & 0xff) << 56;
+	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	load_kernel_segments();
+	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
+}
+
+static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl)
+{
+	idt[vector] = (struct idt_gate){
+		.offset0 = (uint16_t)target,
+		.selector = SEL_KCODE,
+		.type = (uint8_t)(0x8e | dpl << 5),
+		.offset1 = (uint16_t)(target >> 16),
+		.offset2 = (uint32_t)(target >> 32),
+	};
+}
+
+static void setup_idt(void)
+{
+	struct table_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	for (unsigned int v = 0; v < 32; v++)
+		set_gate(v, exception_stubs[v], 0);
+	set_gate(VEC_INT_R0, (uintptr_t)int_r0_entry, 0);
+	set_gate(VEC_INT_R3, (uintptr_t)int_r3_entry, 3);
+	set_gate(VEC_RETURN, (uintptr_t)return_entry, 3);
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+static void setup_syscall(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 | (uint64_t)SEL_KCODE << 32);
+	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
+}
+
+/* Known, position-dependent contents (xorshift64), so that the array and
+ * CR3 checksums are the same on every engine. */
+static void fill_data(void)
+{
+	uint64_t *p = (uint64_t *)(uintptr_t)BENCH_DATA, x = 0x2545f4914f6cdd1d;
+
+	for (unsigned int i = 0; i < BENCH_ARRAY_BYTES / 8; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x;
+	}
+}
+
+void guest_main(unsigned long magic, unsigned long info)
+{
+	uint64_t iters, sum;
+
+	(void)magic;
+	(void)info;
+	for (unsigned int i = 0; i < 8; i++)
+		if (bench_param.magic[i] != BENCH_MAGIC[i])
+			fail("parameter block has lost its magic");
+	iters = bench_param.iters;
+	if (iters == 0)
+		fail("iteration count 0");
+	setup_pages();
+	setup_gdt_tss();
+	setup_idt();
+	setup_syscall();
+	fill_data();
+	printf("bench %s: iterations %lu, instructions per iteration %lu, "
+	       "ring %lu\n", bench_name, iters, bench_insns_per_iter,
+	       bench_ring);
+	sum = bench_ring ? user_call(bench_loop, iters) : bench_loop(iters);
+	printf("bench %s: checksum 0x%016lx\n", bench_name, sum);
+	printf("bench: done\n");
+	bench_exit(0);
+}
+
+void exception_handler(const struct exc_frame *f)
+{
+	uint64_t cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	printf("bench: FAIL: exception %lu error 0x%lx at %lx:%lx rflags 0x%lx "
+	       "rsp %lx:%lx cr2 0x%lx\n", f->vector, f->error, f->cs, f->rip,
+	       f->rflags, f->ss, f->rsp, cr2);
+	bench_exit(EXIT_EXCEPTION + (unsigned int)f->vector);
+}

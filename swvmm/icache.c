@@ -1,25 +1,30 @@
 /* The decoded-instruction cache (design in swvmm/icache.h and
  * docs/swvmm.md): decoding blocks, the code-page records, invalidation
  * by writes and by sw_mem_invalidate. */
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "swvmm/cpu.h"
 #include "swvmm/icache.h"
 #include "swvmm/tlb.h"
 
+/* Several MiB, mostly never touched by a short run: anonymous memory is
+ * zero and costs nothing until used (an allocator may clear it all). */
 int sw_ic_init(struct sw_cpu *c)
 {
-	c->ic = calloc(1, sizeof(*c->ic));
-	if (!c->ic)
+	void *p = mmap(NULL, sizeof(*c->ic), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	               -1, 0);
+	if (p == MAP_FAILED)
 		return -1;
+	c->ic = p;
 	c->ic->epoch = 1;   /* zeroed records belong to epoch 0: empty */
 	return 0;
 }
 
 void sw_ic_free(struct sw_cpu *c)
 {
-	free(c->ic);
+	if (c->ic)
+		munmap(c->ic, sizeof(*c->ic));
 	c->ic = NULL;
 }
 
@@ -82,22 +87,14 @@ static uint64_t line_mask(unsigned off, unsigned len)
 
 /* Instructions after which the run loop must look at the vCPU again
  * (events, halt, stop requests, CPL): the forms the table marks F_STOP,
- * port I/O (a device may stop the VM), the loads of SS (an interrupt
- * shadow covers the next instruction), and the extension forms, which
- * only raise. */
+ * the loads of SS (an interrupt shadow covers the next instruction), and
+ * the extension forms, which only raise. (Port I/O that stops the VM
+ * calls sw_block_break, swvmm/io.c.) */
 static bool stops_run(const struct insn *i)
 {
 	if (insn_forms[i->form].flags & (F_STOP | F_EXT))
 		return true;
-	switch (i->form) {
-	case IF_IN_ALIb: case IF_IN_eAXIb: case IF_IN_ALDX: case IF_IN_eAXDX:
-	case IF_OUT_IbAL: case IF_OUT_IbeAX: case IF_OUT_DXAL: case IF_OUT_DXeAX:
-	case IF_INSB: case IF_INS: case IF_OUTSB: case IF_OUTS:
-	case IF_POP_SS: case IF_LSS_GvMp:
-		return true;
-	default:
-		return false;
-	}
+	return i->form == IF_POP_SS || i->form == IF_LSS_GvMp;
 }
 
 /* A block ends after any of those, after any branch, and after a REP

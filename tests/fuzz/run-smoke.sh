@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || { echo "FAIL fuzz/interp-smoke: no repository"; exit 1; }
 BUILD=${BUILD:-build}
 FUZZ_CC=${FUZZ_CC:-clang}
-FUZZ_RUNS=${FUZZ_RUNS:-8000}
+FUZZ_RUNS=${FUZZ_RUNS:-12000}
 name=fuzz/interp-smoke
 bin=$BUILD/fuzz/fuzz_interp
 art=$BUILD/fuzz/artifacts

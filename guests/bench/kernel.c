@@ -9,39 +9,8 @@
  * The set-up is the same for every iteration count, so a run with 1
  * iteration measures everything but the loop. */
 #include "lib/rt.h"
+#include "lib/x86_64.h"
 #include "bench/bench.h"
-
-#define MSR_STAR	0xc0000081
-#define MSR_LSTAR	0xc0000082
-#define MSR_FMASK	0xc0000084
-/* Flags SYSCALL clears: TF, IF, DF, IOPL, NT, AC. */
-#define FMASK_BITS	0x47700
-
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS layout");
-
-struct idt_gate {
-	uint16_t offset0;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type;		/* P, DPL, 0xe = 64-bit interrupt gate */
-	uint16_t offset1;
-	uint32_t offset2;
-	uint32_t reserved;
-} __attribute__((packed));
-
-struct table_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
 
 struct exc_frame {
 	uint64_t vector, error;

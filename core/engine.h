@@ -11,12 +11,18 @@
 struct vm;
 struct vcpu_state;
 
-/* Stop conditions for one run call; an engine may return earlier. */
+/* Stop conditions for one run call; an engine may return earlier. An
+ * engine honours those it can: KVM cannot count instructions, stop on a
+ * CPL change or at an address, so the hw engine honours deadline_ns,
+ * report_hlt and stop_on_io, and the interpreter all of them. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
 	bool stop_at_rip;
 	uint64_t rip;
+	uint64_t deadline_ns;        /* VM-clock time to return by (0: none): RUN_EXIT_BUDGET */
+	bool report_hlt;             /* every HLT returns RUN_EXIT_HALT, even with IF clear */
+	bool stop_on_io;             /* return RUN_EXIT_EVENT after each port or MMIO access */
 };
 
 enum run_exit_reason {
@@ -40,6 +46,23 @@ struct engine_ops {
 	int (*load_state)(void *ctx, const struct vcpu_state *s);
 	int (*store_state)(void *ctx, struct vcpu_state *s);
 	int (*run)(void *ctx, const struct run_limits *lim, struct run_exit *out);
+	/* store_state for a decision, not a migration: registers, segments,
+	 * control registers and events are current, the rest may be as last
+	 * loaded or stored. Cheap: no KVM ioctl. */
+	int (*peek_state)(void *ctx, struct vcpu_state *s);
+
+	/* Guest-physical memory the engine let the guest write behind the
+	 * other engine's back since its last load_state, reported as page
+	 * ranges through fn (the KVM dirty log). NULL: nothing to report. */
+	int (*written)(void *ctx, void (*fn)(void *opaque, uint64_t gpa, uint64_t len),
+	               void *opaque);
+	/* Caches of guest memory (decoded instructions). By default
+	 * load_state drops them all, as memory may have changed anywhere.
+	 * After manage_caches, load_state keeps them and the caller reports
+	 * every change made behind the engine through invalidate. Both NULL
+	 * for an engine that caches nothing. */
+	void (*manage_caches)(void *ctx);
+	void (*invalidate)(void *ctx, uint64_t gpa, uint64_t len);
 };
 
 #endif

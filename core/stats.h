@@ -1,4 +1,5 @@
-/* Counters kept per VM; engines add to them, the command reports them. */
+/* Counters kept per VM; engines and the dispatcher add to them, the
+ * command reports them (--stats). */
 #ifndef HVMM_STATS_H
 #define HVMM_STATS_H
 
@@ -6,13 +7,41 @@
 
 #define STATS_MAX_EXIT_REASONS 64
 
+/* Why the vCPU moved from one engine to the other. */
+enum mig_reason {
+	MIG_TO_USER,        /* theorem3: the interpreter dropped to CPL 3 */
+	MIG_KERNEL_ENTRY,   /* theorem3: a kernel entry point was reached on KVM */
+	MIG_RULE,           /* a policy-file rule chose the other engine */
+	MIG_CHAOS,          /* chaos: a seeded pseudo-random point */
+	MIG_OTHER,          /* anything else the policy asked */
+	NR_MIG_REASONS
+};
+
+/* One direction of one reason. ns: from the decision to the state being
+ * in the new engine (store, hand-off fix-ups, cache invalidation, load). */
+struct mig_stats {
+	uint64_t count;
+	uint64_t ns_total, ns_worst;
+	uint64_t ioctls;                           /* KVM ioctls they made, all told */
+};
+
+enum { MIG_SW_TO_HW, MIG_HW_TO_SW, NR_MIG_DIRS };
+
 struct vm_stats {
 	uint64_t hw_runs;                          /* KVM_RUN calls */
+	uint64_t hw_runs_cpl0;                     /* ... that entered the guest at CPL 0-2 */
 	uint64_t hw_exits[STATS_MAX_EXIT_REASONS]; /* by KVM exit reason */
 	uint64_t hw_ioctls;                        /* all KVM ioctls on the vCPU */
 	uint64_t sw_instructions;                  /* retired in the interpreter */
 	uint64_t pio_accesses, mmio_accesses;
 	uint64_t ns_hw, ns_sw;                     /* time in each engine */
+	uint64_t interrupts_hw;                    /* external interrupts injected into KVM */
+
+	struct mig_stats mig[NR_MIG_DIRS][NR_MIG_REASONS];
+	uint64_t kernel_entries;        /* kernel entries handed off at their entry point */
+	uint64_t kernel_entries_missed; /* KVM found at CPL 0-2 with no hand-off */
+	uint64_t entry_sites_max;       /* most entry points trapped at once */
+	uint64_t invalidated_pages;     /* pages of decoded code dropped after KVM ran */
 };
 
 #endif

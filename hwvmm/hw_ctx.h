@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/kvm.h>
+#include <time.h>
 
 #include "core/engine.h"
 #include "core/vcpu_state.h"
@@ -47,6 +48,19 @@ struct hw_ctx {
 	struct vcpu_state shadow;
 
 	uint32_t last_exit;           /* KVM exit reason of the last KVM_RUN */
+	bool ran_kernel;              /* guest code at CPL 0-2 ran since load_state:
+	                                 MSRs, debug registers and XCR0 may differ */
+
+	/* Guest TSC = host TSC + tsc_offset, set through KVM_VCPU_TSC_OFFSET
+	 * where KVM has it (has_tsc_offset); else the TSC moves as an MSR. */
+	bool has_tsc_offset;
+	uint64_t tsc_offset;
+
+	timer_t kick_timer;           /* kvm_kick.c */
+	bool kick_timer_ok;
+	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
+
+	void *dirty_bitmap;           /* kvm_dirty.c: one slot's KVM_GET_DIRTY_LOG */
 };
 
 /* kvm_vm.c: /dev/kvm, the VM, its memslots. */
@@ -64,12 +78,26 @@ int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *na
 /* kvm_state.c */
 int hw_load_state(void *ctx, const struct vcpu_state *s);
 int hw_store_state(void *ctx, struct vcpu_state *s);
+int hw_peek_state(void *ctx, struct vcpu_state *s);
+/* Whether KVM offers KVM_VCPU_TSC_OFFSET (sets has_tsc_offset). */
+void hw_tsc_probe(struct hw_ctx *c);
 
 /* kvm_run.c */
 int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out);
 /* Let KVM finish an I/O or MMIO instruction whose exit was handled, so
  * the state is at an instruction boundary, without running further. */
 int hw_complete_io(struct hw_ctx *c);
+
+/* kvm_kick.c: ending KVM_RUN at a VM-clock time. */
+int hw_kick_init(struct hw_ctx *c);
+void hw_kick_fini(struct hw_ctx *c);
+int hw_kick_arm(struct hw_ctx *c, uint64_t at_ns);
+void hw_kick_taken(struct hw_ctx *c);
+
+/* kvm_dirty.c: pages the guest wrote in KVM (engine_ops.written). */
+int hw_dirty_init(struct hw_ctx *c);
+void hw_dirty_fini(struct hw_ctx *c);
+int hw_written(void *ctx, void (*fn)(void *opaque, uint64_t gpa, uint64_t len), void *opaque);
 
 /* kvm_names.c */
 const char *kvm_exit_name(uint32_t reason);

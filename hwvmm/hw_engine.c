@@ -12,6 +12,8 @@ static void hw_destroy(void *ctx)
 	struct hw_ctx *c = ctx;
 	if (!c)
 		return;
+	hw_kick_fini(c);
+	hw_dirty_fini(c);
 	hw_vcpu_destroy(c);
 	hw_vm_close(c);
 	free(c);
@@ -28,6 +30,12 @@ static int hw_create(struct vm *vm, void **ctx)
 	int r = hw_vm_open(c);
 	if (!r)
 		r = hw_vcpu_create(c);
+	if (!r) {
+		hw_tsc_probe(c);
+		r = hw_dirty_init(c);
+	}
+	if (!r)
+		r = hw_kick_init(c);
 	if (r) {
 		hw_destroy(c);
 		return r;
@@ -43,4 +51,6 @@ const struct engine_ops hw_engine_ops = {
 	.load_state = hw_load_state,
 	.store_state = hw_store_state,
 	.run = hw_run,
+	.peek_state = hw_peek_state,
+	.written = hw_written,
 };

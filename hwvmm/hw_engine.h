@@ -4,11 +4,17 @@
 
 #include "core/engine.h"
 
+#include <stdint.h>
+
 /* name "hw". create fails with -ENODEV and vm->err
  * "KVM unavailable: /dev/kvm: <reason>" where KVM cannot be used. run
  * ignores the instruction budget, CPL and address limits (KVM cannot stop
- * on them) and returns on HLT, debug and interrupt-window exits, or when
- * vm->stop is set. */
+ * on them) and returns on HLT (with IF set, or always with report_hlt),
+ * debug exits, each port/MMIO exit with stop_on_io, at deadline_ns, or
+ * when vm->stop is set. */
 extern const struct engine_ops hw_engine_ops;
+
+/* "IO", "HLT", ... for a KVM exit reason (the statistics' keys). */
+const char *kvm_exit_name(uint32_t reason);
 
 #endif

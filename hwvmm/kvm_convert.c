@@ -110,6 +110,7 @@ void kvm_sregs_from_state(const struct vcpu_state *s, struct kvm_sregs *sr)
 	kvm_segment_from_cache(&s->seg[SEG_GS], &sr->gs);
 	kvm_segment_from_cache(&s->ldtr, &sr->ldt);
 	kvm_segment_from_cache(&s->tr, &sr->tr);
+	kvm_sregs_fix_for_entry(sr);
 	dtable_from_state(&s->gdtr, &sr->gdt);
 	dtable_from_state(&s->idtr, &sr->idt);
 	sr->cr0 = s->cr0;
@@ -382,4 +383,47 @@ void kvm_sync_regs_to_state(const struct kvm_sync_regs *sync, struct vcpu_state 
 	kvm_regs_to_state(&sync->regs, s);
 	kvm_sregs_to_state(&sync->sregs, s);
 	kvm_events_to_state(&sync->events, s);
+}
+
+/* VM entry (SDM 26.3.1.2; KVM checks the same on SVM hosts for
+ * consistency) wants every usable code/data segment accessed and TR busy.
+ * The interpreter keeps caches exactly as loaded (a selector loaded from
+ * a descriptor whose accessed bit the guest clears later, a TSS that LTR
+ * marked busy in memory but not in a reset state): only KVM's copy is
+ * changed, and kvm_sregs_unfix puts the guest's view back. */
+static void fix_segment(struct kvm_segment *k)
+{
+	if (!k->unusable && k->present && k->s)
+		k->type |= 1;
+}
+
+void kvm_sregs_fix_for_entry(struct kvm_sregs *sr)
+{
+	fix_segment(&sr->es);
+	fix_segment(&sr->cs);
+	fix_segment(&sr->ss);
+	fix_segment(&sr->ds);
+	fix_segment(&sr->fs);
+	fix_segment(&sr->gs);
+	if (sr->tr.type == 1 || sr->tr.type == 9)   /* available 16/32-bit TSS */
+		sr->tr.type |= 2;
+}
+
+/* If KVM hands back a segment that is the loaded one with only the
+ * entry fix-up applied, the guest's view is the loaded one. */
+static void unfix_one(const struct seg_cache *loaded, struct seg_cache *back)
+{
+	struct seg_cache want = *loaded;
+	want.type = back->type;
+	if (back->type != loaded->type && !memcmp(&want, back, sizeof(want)))
+		back->type = loaded->type;
+}
+
+void kvm_sregs_unfix(const struct vcpu_state *loaded, struct vcpu_state *back)
+{
+	for (int i = 0; i < NR_SREGS; i++)
+		if ((loaded->seg[i].type | 1) == back->seg[i].type)
+			unfix_one(&loaded->seg[i], &back->seg[i]);
+	if ((loaded->tr.type | 2) == back->tr.type)
+		unfix_one(&loaded->tr, &back->tr);
 }

@@ -90,6 +90,13 @@ int kvm_xcrs_to_state(const struct kvm_xcrs *x, struct vcpu_state *s);
 uint32_t kvm_mp_state_from_state(const struct vcpu_state *s);
 void kvm_mp_state_to_state(uint32_t mp_state, struct vcpu_state *s);
 
+/* Segment states VM entry refuses but the interpreter may hold (data or
+ * code segment not accessed, TR not busy), fixed in KVM's copy only; and
+ * the guest's view restored on the way back from a state that was loaded
+ * as `loaded`. */
+void kvm_sregs_fix_for_entry(struct kvm_sregs *sr);
+void kvm_sregs_unfix(const struct vcpu_state *loaded, struct vcpu_state *back);
+
 /* The kvm_run sync-regs form: regs, sregs and events together. */
 void kvm_sync_regs_from_state(const struct vcpu_state *s, const struct kvm_conv_caps *caps,
                               struct kvm_sync_regs *sync);

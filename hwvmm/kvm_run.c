@@ -1,15 +1,19 @@
 /* The KVM run loop: KVM_RUN, then one switch over the exit reason.
  *
- * The run limits are not honoured beyond vm->stop: KVM cannot count
- * instructions, stop on a CPL change or at an address, so this engine
- * runs until an exit needs the dispatcher (HLT, a debug exit, an
- * interrupt window) or the VM stops. */
+ * KVM cannot count instructions, stop on a CPL change or at an address:
+ * of the run limits this engine honours deadline_ns (a timer kick, see
+ * kvm_kick.c), report_hlt and stop_on_io. Before each KVM_RUN the
+ * monitor's timers are brought up to date and a waiting external
+ * interrupt is injected through the sync-regs events (no extra ioctl),
+ * or an interrupt window is requested when the guest cannot take it yet. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "core/clock.h"
+#include "core/intr.h"
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
 
@@ -32,27 +36,48 @@ static const char *sync_part_name(uint64_t dirty)
 	return "events";
 }
 
+/* The CPL of the state in the sync-regs area: the RPL of CS in protected
+ * mode, as the CPU keeps them equal. */
+static unsigned sync_cpl(const struct kvm_sync_regs *sr)
+{
+	if (!(sr->sregs.cr0 & CR0_PE))
+		return 0;
+	if (sr->regs.rflags & RFLAGS_VM)
+		return 3;
+	return sr->sregs.cs.selector & 3;
+}
+
 /* One KVM_RUN. 0, -EINTR (a signal or immediate_exit), or -errno with
  * vm->err set. */
 static int kvm_run_once(struct hw_ctx *c)
 {
 	struct vm *vm = c->vm;
 
+	if (c->sync_valid && sync_cpl(&c->run->s.regs) != 3 && !c->run->immediate_exit) {
+		vm->stats.hw_runs_cpl0++;
+		c->ran_kernel = true;
+	}
 	vm->stats.hw_runs++;
 	vm->stats.hw_ioctls++;
 	uint64_t t0 = now_ns();
 	int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
 	int err = errno;
 	vm->stats.ns_hw += now_ns() - t0;
+	vm_intr_set_cr8(vm, c->run->cr8);
 	if (r == 0) {
 		c->sync_valid = true;
 		c->last_exit = c->run->exit_reason;
+		if (c->last_exit != KVM_EXIT_HLT && sync_cpl(&c->run->s.regs) != 3)
+			c->ran_kernel = true;
 		if (c->last_exit < STATS_MAX_EXIT_REASONS)
 			vm->stats.hw_exits[c->last_exit]++;
 		return 0;
 	}
 	if (err == EINTR) {
+		hw_kick_taken(c);
 		c->sync_valid = true;
+		if (sync_cpl(&c->run->s.regs) != 3)
+			c->ran_kernel = true;
 		c->last_exit = KVM_EXIT_INTR;
 		vm->stats.hw_exits[KVM_EXIT_INTR]++;
 		return -EINTR;
@@ -202,10 +227,11 @@ static enum exit_action handle_exit(struct hw_ctx *c, struct run_exit *out)
 		c->halted = true;
 		return halted(c, out);
 	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		/* The next pass injects what waits (inject_pending). */
 		return EXIT_CONTINUE;
 	case KVM_EXIT_DEBUG:
-	case KVM_EXIT_IRQ_WINDOW_OPEN:
-		/* The dispatcher owns breakpoints and interrupt delivery. */
+		/* The dispatcher owns breakpoints. */
 		out->reason = RUN_EXIT_EVENT;
 		return EXIT_RETURN;
 	case KVM_EXIT_SHUTDOWN:
@@ -248,31 +274,100 @@ int hw_complete_io(struct hw_ctx *c)
 	return 0;
 }
 
+/* Can the state KVM holds take an external interrupt now? */
+static bool can_take_interrupt(const struct kvm_sync_regs *sr)
+{
+	const struct kvm_vcpu_events *e = &sr->events;
+	return (sr->regs.rflags & RFLAGS_IF) && !e->interrupt.shadow &&
+	       !e->interrupt.injected && !e->nmi.injected && !e->exception.injected &&
+	       !e->exception.pending;
+}
+
+/* Hand a waiting external interrupt to KVM as an injected event in the
+ * sync-regs area, or ask KVM to exit once the guest can take one. */
+static void inject_pending(struct hw_ctx *c)
+{
+	struct vm *vm = c->vm;
+	struct kvm_sync_regs *sr = &c->run->s.regs;
+
+	c->run->request_interrupt_window = 0;
+	if (!vm_intr_pending(vm))
+		return;
+	if (!can_take_interrupt(sr)) {
+		c->run->request_interrupt_window = 1;
+		return;
+	}
+	int v = vm_intr_ack(vm);
+	if (v < 0)
+		return;
+	sr->events.interrupt.injected = 1;
+	sr->events.interrupt.nr = (uint8_t)v;
+	sr->events.interrupt.soft = 0;
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+	vm->stats.interrupts_hw++;
+}
+
+/* Timers, interrupt, CR8 and kick for the next KVM_RUN. */
+static int before_run(struct hw_ctx *c, const struct run_limits *lim)
+{
+	struct vm *vm = c->vm;
+
+	vm_timers_update(vm);
+	inject_pending(c);
+	c->run->cr8 = vm_intr_get_cr8(vm);
+	uint64_t at = vm_timers_deadline(vm);
+	if (lim->deadline_ns && lim->deadline_ns < at)
+		at = lim->deadline_ns;
+	return hw_kick_arm(c, at == UINT64_MAX ? 0 : at);
+}
+
+static bool deadline_passed(struct hw_ctx *c, const struct run_limits *lim)
+{
+	return lim->deadline_ns && vclock_now_ns(&c->vm->clock) >= lim->deadline_ns;
+}
+
 int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 {
 	struct hw_ctx *c = ctx;
 	struct vm *vm = c->vm;
 
-	(void)lim; /* see the top of this file */
 	out->reason = RUN_EXIT_STOPPED;
-	if (vm->stop != VM_RUNNING)
-		return 0;
-	if (c->halted) {
-		if (!wake_event_pending(&c->run->s.regs.events)) {
-			halted(c, out);
-			return 0;
-		}
-		c->halted = false;
-	}
 	for (;;) {
 		if (vm->stop != VM_RUNNING)
 			return 0;
-		int r = kvm_run_once(c);
+		if (deadline_passed(c, lim)) {
+			out->reason = RUN_EXIT_BUDGET;
+			return 0;
+		}
+		int r = before_run(c, lim);
+		if (r)
+			return r;
+		if (c->halted) {
+			if (!wake_event_pending(&c->run->s.regs.events)) {
+				if (lim->report_hlt) {
+					out->reason = RUN_EXIT_HALT;
+					return 0;
+				}
+				halted(c, out);
+				return 0;
+			}
+			c->halted = false;
+		}
+		r = kvm_run_once(c);
 		if (r == -EINTR)
 			continue;
 		if (r < 0)
 			return r;
+		if (c->last_exit == KVM_EXIT_HLT && lim->report_hlt) {
+			c->halted = true;
+			out->reason = RUN_EXIT_HALT;
+			return 0;
+		}
 		if (handle_exit(c, out) == EXIT_RETURN)
 			return 0;
+		if (lim->stop_on_io && (c->last_exit == KVM_EXIT_IO || c->last_exit == KVM_EXIT_MMIO)) {
+			out->reason = RUN_EXIT_EVENT;
+			return 0;
+		}
 	}
 }

@@ -4,12 +4,20 @@
  * there with their dirty bits set they go in at the start of the next
  * KVM_RUN (in that order: regs, sregs, events), and KVM writes them back
  * there on every exit. The rest (MSRs, FPU, debug registers, XCR0) is
- * moved by ioctl, the FPU as an XSAVE image where KVM has one; the
- * HW_PART_* bits name those parts so that a caller can later skip the
- * ones neither side changed. */
+ * moved by ioctl, the FPU as an XSAVE image where KVM has one, and only
+ * when one side changed them: load_state puts a part only when it
+ * differs from what KVM holds (c->shadow); store_state reads MSRs, debug
+ * registers and XCR0 only when guest code ran at CPL 0-2 in KVM (at CPL 3
+ * the guest cannot change them), and the FPU always (user code can change
+ * it and KVM cannot say whether it did). The TSC is host TSC + an offset
+ * that KVM_VCPU_TSC_OFFSET sets and reports, so it moves without an ioctl
+ * unless the other engine changed it. */
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <x86intrin.h>
 
+#include "core/intr.h"
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
 
@@ -140,6 +148,65 @@ static int get_parts(struct hw_ctx *c, struct vcpu_state *s, unsigned parts)
 	return 0;
 }
 
+/* KVM_VCPU_TSC_OFFSET: guest TSC = host TSC + offset, set and read
+ * exactly (Linux 5.16 on; without it the TSC moves with the MSRs). */
+static int tsc_offset_attr(struct hw_ctx *c, bool set)
+{
+	struct kvm_device_attr a = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&c->tsc_offset,
+	};
+	return set ? HW_VCPU_IOCTL(c, KVM_SET_DEVICE_ATTR, &a)
+	           : HW_VCPU_IOCTL(c, KVM_GET_DEVICE_ATTR, &a);
+}
+
+void hw_tsc_probe(struct hw_ctx *c)
+{
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET };
+	c->has_tsc_offset = ioctl(c->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
+}
+
+/* How far behind KVM's TSC the state's may be and still count as the
+ * same clock: the time a migration takes, between the other engine's
+ * store and this load (host TSC ticks, about 50 us at 2 GHz). */
+#define TSC_SLACK 100000
+
+/* Which non-sync parts of s differ from what KVM holds. */
+static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s)
+{
+	const struct vcpu_state *k = &c->shadow;
+	unsigned parts = 0;
+
+	if (memcmp(&s->msr, &k->msr, sizeof(s->msr)))
+		parts |= HW_PART_MSRS;
+	if (memcmp(&s->fx, &k->fx, sizeof(s->fx)))
+		parts |= HW_PART_FPU;
+	if (memcmp(s->dr, k->dr, sizeof(s->dr)))
+		parts |= HW_PART_DREGS;
+	if (s->xcr0 != k->xcr0)
+		parts |= HW_PART_XCRS;
+	if (!c->has_tsc_offset && s->tsc != k->tsc)
+		parts |= HW_PART_MSRS;
+	return parts;
+}
+
+/* Keep KVM's TSC offset unless the state's TSC runs ahead of it (it must
+ * never go back) or well behind it (the guest wrote the TSC). */
+static int put_tsc(struct hw_ctx *c, const struct vcpu_state *s, bool msrs_put)
+{
+	if (!c->has_tsc_offset)
+		return 0;
+	if (msrs_put)   /* KVM_SET_MSRS wrote IA32_TSC: learn the offset it made */
+		return tsc_offset_attr(c, false) < 0 ? -EIO : 0;
+	uint64_t want = s->tsc - __rdtsc();
+	int64_t ahead = (int64_t)(want - c->tsc_offset);
+	if (ahead <= 0 && ahead >= -TSC_SLACK)
+		return 0;
+	c->tsc_offset = want;
+	return tsc_offset_attr(c, true) < 0 ? -EIO : 0;
+}
+
 /* Before the first KVM_RUN kvm_run holds no registers: read them by ioctl. */
 static int get_regs_by_ioctl(struct hw_ctx *c, struct vcpu_state *s)
 {
@@ -169,12 +236,14 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	if (r)
 		return r;
 
+	unsigned parts = c->dirty | changed_parts(c, s);
 	c->shadow = *s;
 	kvm_sync_regs_from_state(s, &c->caps, &c->run->s.regs);
 	c->run->kvm_dirty_regs = HW_SYNC_ALL;
 	/* Without an in-kernel APIC, KVM_RUN takes CR8 from kvm_run itself,
 	 * after the sregs: keep both the same. */
 	c->run->cr8 = s->cr8;
+	vm_intr_set_cr8(c->vm, s->cr8);
 	c->sync_valid = true;
 
 	/* KVM accepts KVM_MP_STATE_HALTED only with an in-kernel APIC, which
@@ -182,11 +251,13 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	 * hw_run does not enter the guest until an event wakes it. */
 	c->halted = s->ev.halted;
 
-	r = put_parts(c, s, c->dirty);
+	r = put_parts(c, s, parts);
+	if (!r)
+		r = put_tsc(c, s, parts & HW_PART_MSRS);
 	if (r)
 		return r;
-	/* Everything is put on every load for now (see HW_PART_*). */
-	c->dirty = HW_PARTS_ALL;
+	c->dirty = 0;
+	c->ran_kernel = false;
 	return 0;
 }
 
@@ -202,12 +273,36 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 		kvm_sync_regs_to_state(&c->run->s.regs, &t);
 	else if ((r = get_regs_by_ioctl(c, &t)))
 		return r;
-	r = get_parts(c, &t, HW_PARTS_ALL);
+	kvm_sregs_unfix(&c->shadow, &t);
+	unsigned parts = HW_PART_FPU;
+	if (c->ran_kernel || !c->has_tsc_offset)
+		parts = HW_PARTS_ALL;
+	r = get_parts(c, &t, parts);
 	if (r)
 		return r;
+	if (c->has_tsc_offset) {
+		/* The guest may have written IA32_TSC at CPL 0. */
+		if (c->ran_kernel && tsc_offset_attr(c, false) < 0)
+			return -EIO;
+		t.tsc = __rdtsc() + c->tsc_offset;
+	}
+	c->ran_kernel = false;
 	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, &t);
 
 	c->shadow = t;
 	*s = t;
+	return 0;
+}
+
+int hw_peek_state(void *ctx, struct vcpu_state *s)
+{
+	struct hw_ctx *c = ctx;
+
+	if (!c->sync_valid)
+		return hw_store_state(ctx, s);
+	*s = c->shadow;
+	kvm_sync_regs_to_state(&c->run->s.regs, s);
+	kvm_sregs_unfix(&c->shadow, s);
+	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, s);
 	return 0;
 }

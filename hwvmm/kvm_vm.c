@@ -42,6 +42,10 @@ static int add_memslots(struct hw_ctx *c)
 			.memory_size = r->size,
 			.userspace_addr = (uint64_t)(uintptr_t)r->host,
 		};
+		/* RAM logs the pages the guest writes: the interpreter's
+		 * decoded code for them is dropped when the vCPU comes back. */
+		if (r->kind == GMEM_RAM)
+			slot.flags = KVM_MEM_LOG_DIRTY_PAGES;
 		if (r->kind == GMEM_ROM) {
 			if (c->has_readonly_mem)
 				slot.flags = KVM_MEM_READONLY;

@@ -1,70 +1,255 @@
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/clock.h"
+#include "core/intr.h"
 #include "core/vm.h"
 #include "hwvmm/hw_engine.h"
 #include "policy/dispatch.h"
 #include "swvmm/sw_engine.h"
 
-static const struct engine_ops *const engines[] = {
-	&hw_engine_ops,
-	&sw_engine_ops,
-};
+const struct engine_ops *engine_ops_of(enum engine_id e)
+{
+	return e == ENGINE_HW ? &hw_engine_ops : &sw_engine_ops;
+}
 
 const struct engine_ops *engine_by_name(const char *name)
 {
-	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
-		if (!strcmp(engines[i]->name, name))
-			return engines[i];
+	for (int e = 0; e < NR_ENGINES; e++)
+		if (!strcmp(engine_ops_of(e)->name, name))
+			return engine_ops_of(e);
 	return NULL;
 }
 
-/* HLT with interrupts enabled waits for an interrupt. No device can raise
- * one yet (the interrupt controllers arrive with the hybrid), so such a
- * wait would never end: stop instead of hanging, and say why. */
-static void halt_with_no_wakeup(struct vm *vm)
+static uint64_t mono_ns(void)
 {
-	vm_log(vm, LOG_WARN, "guest halted with interrupts enabled at rip 0x%llx; "
-	       "no interrupt source can wake it, stopping",
-	       (unsigned long long)vm->vcpu.rip);
-	vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int dispatch_run(struct vm *vm, const struct engine_ops *eng)
+int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
 {
-	void *ctx = NULL;
-	int ret = eng->create(vm, &ctx);
-	if (ret)
-		return ret;
-	ret = eng->load_state(ctx, &vm->vcpu);
-	while (!ret && vm->stop == VM_RUNNING) {
-		struct run_limits lim = { 0 };
-		struct run_exit ex = { 0 };
-		ret = eng->run(ctx, &lim, &ex);
-		if (ret)
-			break;
-		switch (ex.reason) {
-		case RUN_EXIT_STOPPED:
-			break;
-		case RUN_EXIT_HALT:
-			ret = eng->store_state(ctx, &vm->vcpu);
-			if (!ret)
-				halt_with_no_wakeup(vm);
-			break;
-		case RUN_EXIT_BUDGET:
-		case RUN_EXIT_CPL_CHANGE:
-		case RUN_EXIT_RIP:
-		case RUN_EXIT_EVENT:
-			/* Single engine: nothing to switch to; run on. */
-			break;
+	memset(d, 0, sizeof(*d));
+	d->vm = vm;
+	d->pol = pol;
+	d->cur = NR_ENGINES;
+	bool need[NR_ENGINES] = {
+		[ENGINE_HW] = pol->kind != POLICY_SW,
+		[ENGINE_SW] = pol->kind != POLICY_HW,
+	};
+	for (int e = 0; e < NR_ENGINES; e++) {
+		if (!need[e])
+			continue;
+		d->ops[e] = engine_ops_of(e);
+		int r = d->ops[e]->create(vm, &d->ctx[e]);
+		if (r) {
+			dispatch_fini(d);
+			return r;
 		}
 	}
-	/* The canonical state reflects where the guest stopped, for reports. */
-	if (!ret)
-		ret = eng->store_state(ctx, &vm->vcpu);
-	/* A failure once the engine ran is the VM's end, not a usage error. */
+	/* With both engines, the interpreter keeps its decoded code across
+	 * migrations and is told what the guest wrote on KVM instead. */
+	if (d->ops[ENGINE_HW] && d->ops[ENGINE_SW] && d->ops[ENGINE_HW]->written)
+		d->ops[ENGINE_SW]->manage_caches(d->ctx[ENGINE_SW]);
+	return 0;
+}
+
+void dispatch_fini(struct dispatcher *d)
+{
+	if (d->traps.armed)
+		entry_traps_disarm(&d->traps, d->vm);
+	for (int e = 0; e < NR_ENGINES; e++)
+		if (d->ops[e] && d->ctx[e])
+			d->ops[e]->destroy(d->ctx[e]);
+	memset(d->ctx, 0, sizeof(d->ctx));
+}
+
+static void invalidate_sw(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct dispatcher *d = opaque;
+	d->vm->stats.invalidated_pages += len >> 12;
+	d->ops[ENGINE_SW]->invalidate(d->ctx[ENGINE_SW], gpa, len);
+}
+
+/* The second half of a migration: the state is in vm->vcpu (stored from
+ * `from`, or never loaded). Drops what the interpreter cached of memory
+ * the guest wrote on KVM, loads `to` and counts the migration from t0. */
+static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
+                   enum mig_reason why, uint64_t t0, uint64_t io0)
+{
+	struct vm *vm = d->vm;
+	int r;
+
+	d->cur = NR_ENGINES;
+	if (from == ENGINE_HW) {
+		/* Nothing but KVM may see the trap bytes. */
+		entry_traps_disarm(&d->traps, vm);
+		if (d->ops[ENGINE_SW] && d->ops[ENGINE_HW]->written &&
+		    (r = d->ops[ENGINE_HW]->written(d->ctx[ENGINE_HW], invalidate_sw, d)))
+			return r;
+	}
+	if ((r = d->ops[to]->load_state(d->ctx[to], &vm->vcpu)))
+		return r;
+	d->cur = to;
+	if (from == NR_ENGINES || from == to)
+		return 0;
+	struct mig_stats *m = &vm->stats.mig[to == ENGINE_HW ? MIG_SW_TO_HW : MIG_HW_TO_SW][why];
+	uint64_t ns = mono_ns() - t0;
+	m->count++;
+	m->ns_total += ns;
+	if (ns > m->ns_worst)
+		m->ns_worst = ns;
+	m->ioctls += vm->stats.hw_ioctls - io0;
+	return 0;
+}
+
+int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why)
+{
+	struct vm *vm = d->vm;
+	enum engine_id from = d->cur;
+	uint64_t t0 = mono_ns(), io0 = vm->stats.hw_ioctls;
+
+	if (from == to)
+		return 0;
+	if (from != NR_ENGINES) {
+		int r = d->ops[from]->store_state(d->ctx[from], &vm->vcpu);
+		if (r)
+			return r;
+	}
+	return move_in(d, from, to, why, t0, io0);
+}
+
+/* HLT with interrupts enabled waits for an interrupt: sleep until the
+ * next timer, then bring the timers up to date. With no timer running
+ * and nothing pending the wait would never end: stop, and say why. */
+static void wait_for_interrupt(struct dispatcher *d)
+{
+	struct vm *vm = d->vm;
+	uint64_t at = vm_timers_deadline(vm);
+
+	if (vm_intr_pending(vm))
+		return;
+	if (at == UINT64_MAX) {
+		vm_log(vm, LOG_WARN, "guest halted with interrupts enabled at rip 0x%llx; "
+		       "no interrupt source can wake it, stopping",
+		       (unsigned long long)d->peek.rip);
+		vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+		return;
+	}
+	uint64_t now = vclock_now_ns(&vm->clock);
+	if (at > now) {
+		uint64_t ns = at - now;
+		if (ns > 100000000ull)
+			ns = 100000000ull;
+		struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+		nanosleep(&ts, NULL);
+	}
+	vm_timers_update(vm);
+}
+
+/* A HLT exit on KVM with entry traps armed: either a kernel entry point
+ * (hand off: the CPU has entered ring 0 and pushed its frame; RIP goes
+ * back onto the entry's first instruction, which the chosen engine then
+ * runs with the original byte back), or a HLT of the guest's own.
+ * Returns 1 when it was an entry, 0 if not, or -errno. */
+static int kernel_entry(struct dispatcher *d)
+{
+	struct vm *vm = d->vm;
+	struct vcpu_state *s = &d->peek;
+	const struct entry_site *e = entry_traps_find(&d->traps, s->seg[SEG_CS].base + s->rip - 1);
+
+	if (!e || vcpu_cpl(s) == 3)
+		return 0;
+	uint64_t num;
+	enum pol_event_kind ev = entry_event(e, s, &num);
+	vm->stats.kernel_entries++;
+
+	uint64_t t0 = mono_ns(), io0 = vm->stats.hw_ioctls;
+	int r = d->ops[ENGINE_HW]->store_state(d->ctx[ENGINE_HW], &vm->vcpu);
+	if (r)
+		return r;
+	vm->vcpu.rip -= 1;
+	vm->vcpu.ev.halted = false;
+	/* The policy may keep the kernel on KVM: then only the bytes change. */
+	enum engine_id to = policy_wants_sw_at_entry(d->pol, &vm->vcpu, ev, num) ? ENGINE_SW
+	                                                                        : ENGINE_HW;
+	r = move_in(d, ENGINE_HW, to, MIG_KERNEL_ENTRY, t0, io0);
+	return r ? r : 1;
+}
+
+static int handle_halt(struct dispatcher *d, const struct decision *dec)
+{
+	struct vm *vm = d->vm;
+	int r = d->ops[d->cur]->peek_state(d->ctx[d->cur], &d->peek);
+	if (r)
+		return r;
+	if (d->cur == ENGINE_HW && dec->trap_entries) {
+		r = kernel_entry(d);
+		if (r)
+			return r < 0 ? r : 0;
+		if (vcpu_cpl(&d->peek) != 3)
+			vm->stats.kernel_entries_missed++;
+		/* A HLT of the guest's own, reported because of report_hlt. */
+		if (!(d->peek.rflags & RFLAGS_IF) && !d->peek.ev.nmi.pending) {
+			vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+			return 0;
+		}
+	}
+	wait_for_interrupt(d);
+	return 0;
+}
+
+int dispatch_run(struct vm *vm, struct policy *pol)
+{
+	struct dispatcher d;
+	int ret = dispatch_init(&d, vm, pol);
 	if (ret)
+		return ret;
+
+	while (!ret && vm->stop == VM_RUNNING) {
+		struct decision dec;
+		if (d.cur == NR_ENGINES)
+			d.peek = vm->vcpu;
+		else if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
+			break;
+		vm_timers_update(vm);
+		policy_decide(pol, &d.peek, d.cur, POL_EV_NONE, 0, vclock_now_ns(&vm->clock),
+		              vm_timers_deadline(vm), &dec);
+		if (dec.stop) {
+			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
+			       (unsigned long long)d.peek.rip);
+			vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+			break;
+		}
+		if (dec.engine != d.cur && (ret = dispatch_migrate(&d, dec.engine, dec.why)))
+			break;
+		if (dec.trap_entries && !d.traps.armed) {
+			/* The state KVM holds is the one to find entries for. */
+			if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
+				break;
+			entry_traps_arm(&d.traps, vm, &d.peek);
+			if (d.traps.n > vm->stats.entry_sites_max)
+				vm->stats.entry_sites_max = d.traps.n;
+		} else if (!dec.trap_entries && d.traps.armed) {
+			entry_traps_disarm(&d.traps, vm);
+		}
+
+		struct run_exit ex = { 0 };
+		ret = d.ops[d.cur]->run(d.ctx[d.cur], &dec.lim, &ex);
+		if (ret)
+			break;
+		if (ex.reason == RUN_EXIT_HALT)
+			ret = handle_halt(&d, &dec);
+	}
+	entry_traps_disarm(&d.traps, vm);
+	/* The canonical state reflects where the guest stopped, for reports. */
+	if (!ret && d.cur != NR_ENGINES)
+		ret = d.ops[d.cur]->store_state(d.ctx[d.cur], &vm->vcpu);
+	/* A failure once an engine ran is the VM's end, not a usage error. */
+	if (ret && d.cur != NR_ENGINES)
 		vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
-	eng->destroy(ctx);
+	dispatch_fini(&d);
 	return ret;
 }

@@ -1,20 +1,42 @@
-/* The dispatcher: the run loop that owns the vCPU, routes what the engine
- * reports and decides where the vCPU runs next. With one engine (this
- * issue) it runs that engine until the VM stops; the policy engine and
- * migration plug in here. */
+/* The dispatcher: the loop that owns the vCPU. It runs the engine the
+ * policy chooses, routes what the engine reports (halts, kernel entries
+ * trapped on KVM, budgets, events), and migrates the vCPU between the
+ * interpreter and KVM: store from one engine, fix-ups at the boundary,
+ * load into the other. Memory is never copied. */
 #ifndef HVMM_DISPATCH_H
 #define HVMM_DISPATCH_H
 
 #include "core/engine.h"
+#include "policy/entry_traps.h"
+#include "policy/policy.h"
 
 struct vm;
 
 /* The engines this build offers, by name ("hw", "sw"). NULL if unknown. */
 const struct engine_ops *engine_by_name(const char *name);
+const struct engine_ops *engine_ops_of(enum engine_id e);
+
+struct dispatcher {
+	struct vm *vm;
+	struct policy *pol;
+	const struct engine_ops *ops[NR_ENGINES];
+	void *ctx[NR_ENGINES];
+	enum engine_id cur;          /* engine holding the vCPU; NR_ENGINES: none */
+	struct entry_traps traps;
+	struct vcpu_state peek;      /* the state a decision looks at */
+};
+
+/* Create the engines the policy can use. 0 or -errno with vm->err set
+ * (e.g. "KVM unavailable: ..."). */
+int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol);
+void dispatch_fini(struct dispatcher *d);
+
+/* Move the vCPU to engine `to` (loading vm->vcpu if none holds it). */
+int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why);
 
 /* Run the VM from vm->vcpu until it stops. Returns 0 when the VM stopped
  * (vm->stop, vm->exit_status say how) or -errno with vm->err set when the
- * monitor itself failed (e.g. the engine could not be created). */
-int dispatch_run(struct vm *vm, const struct engine_ops *eng);
+ * monitor itself failed (e.g. an engine could not be created). */
+int dispatch_run(struct vm *vm, struct policy *pol);
 
 #endif

@@ -145,6 +145,8 @@ struct sw_cpu {
 	uint64_t icount;             /* instructions retired in this engine */
 	uint64_t tsc_offset;         /* guest TSC = host TSC + offset */
 	bool stop;                   /* leave the run loop after this insn */
+	bool caches_managed;         /* load_state keeps decoded code (engine.h) */
+	unsigned run_polls;          /* run-loop passes since the clock was read */
 
 	struct sw_exc exc;           /* being raised: set by sw_raise */
 	int delivering;              /* vector whose delivery runs, or -1 */

@@ -16,6 +16,7 @@
  * - DR6/DR7: fixed bits forced (DR6 0xffff0ff0 set, only B0-B3/BD/BS/BT
  *   writable; DR7 bit 10 set, bits 12, 14, 15 clear). Breakpoints armed in
  *   DR7 are recorded, not yet matched by the interpreter. */
+#include "core/intr.h"
 #include "swvmm/exec_system.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
@@ -134,7 +135,11 @@ void sys_write_cr(struct sw_cpu *c, unsigned cr, uint64_t val)
 		/* The task-priority class; bits 63:4 are reserved. */
 		if (val & ~0xfull)
 			sw_gp0(c);
+		/* CR8 is the local APIC's TPR (core/intr.h): a lower priority
+		 * may let a waiting interrupt in after this instruction. */
+		vm_intr_set_cr8(c->vm, val);
 		c->s.cr8 = val;
+		sw_block_break(c);
 		break;
 	default:
 		sw_ud(c);
@@ -148,7 +153,7 @@ static uint64_t read_cr(struct sw_cpu *c, unsigned cr)
 	case 2: return c->s.cr2;
 	case 3: return c->s.cr3;
 	case 4: return c->s.cr4;
-	case 8: return c->s.cr8 & 0xf;
+	case 8: return vm_intr_get_cr8(c->vm) & 0xf;
 	default: sw_ud(c);
 	}
 }

@@ -1,5 +1,6 @@
 /* Port I/O: the IOPL and TSS I/O-permission-bitmap check (SDM Vol. 1,
  * 19.5), then the bus. */
+#include "core/intr.h"
 #include "core/vm.h"
 #include "swvmm/cpu.h"
 
@@ -50,4 +51,8 @@ void sw_out(struct sw_cpu *c, uint16_t port, unsigned size, uint32_t val)
 		c->stop = true;
 		sw_block_break(c);
 	}
+	/* An EOI or unmask may have let an interrupt through: the run loop
+	 * takes it at the next boundary. */
+	if (vm_intr_pending(c->vm))
+		sw_block_break(c);
 }

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "core/clock.h"
+#include "core/intr.h"
 #include "core/vm.h"
 #include "swvmm/cpu.h"
 #include "swvmm/decode.h"
@@ -77,11 +79,26 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	c->lf.op = LF_NONE;
 	c->tsc_offset = s->tsc - __rdtsc();
 	sw_update_mode(c);
-	/* The other engine may have changed page tables and code. */
+	vm_intr_set_cr8(c->vm, s->cr8);
+	/* The other engine may have changed page tables and code: the soft
+	 * TLB always goes (refilling it is cheap); decoded code only when no
+	 * caller reports the memory written (manage_caches). */
 	sw_tlb_flush(c, false);
-	sw_mem_invalidate(c, 0, ~0ull);
+	if (!c->caches_managed)
+		sw_mem_invalidate(c, 0, ~0ull);
 	sw_mmu_load_pdptes(c);
 	return 0;
+}
+
+static void sw_manage_caches(void *ctx)
+{
+	struct sw_cpu *c = ctx;
+	c->caches_managed = true;
+}
+
+static void sw_invalidate(void *ctx, uint64_t gpa, uint64_t len)
+{
+	sw_mem_invalidate(ctx, gpa, len);
 }
 
 static int sw_store_state(void *ctx, struct vcpu_state *s)
@@ -89,6 +106,7 @@ static int sw_store_state(void *ctx, struct vcpu_state *s)
 	struct sw_cpu *c = ctx;
 	sw_flags_sync(c);
 	*s = c->s;
+	s->cr8 = vm_intr_get_cr8(c->vm);
 	s->tsc = sw_tsc(c);
 	/* RDTSC may have shown a value bumped past the host clock (two reads
 	 * in one host tick): the TSC never goes back across a switch. */
@@ -157,6 +175,25 @@ static uint64_t run_steps(const struct sw_cpu *c)
 	return c->icount - c->run_icount0 + c->run_events;
 }
 
+/* Take an external interrupt from the controllers (core/intr.h) at this
+ * boundary if the CPU accepts one: IF set, no interrupt shadow, nothing
+ * else being delivered first. It then goes the way of an interrupt
+ * carried over from the other engine. */
+static void accept_interrupt(struct sw_cpu *c)
+{
+	struct vcpu_events *ev = &c->s.ev;
+
+	if (!(c->s.rflags & RFLAGS_IF) || ev->shadow || event_pending(c) ||
+	    !vm_intr_pending(c->vm))
+		return;
+	int v = vm_intr_ack(c->vm);
+	if (v < 0)
+		return;
+	ev->interrupt.injected = true;
+	ev->interrupt.soft = false;
+	ev->interrupt.vector = (uint8_t)v;
+}
+
 static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *lim)
 {
 	struct vm *vm = c->vm;
@@ -168,6 +205,7 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 			c->stop = false;
 			return RUN_EXIT_EVENT;
 		}
+		accept_interrupt(c);
 		/* HLT waits here; it ends the VM when nothing can wake it. */
 		if (c->s.ev.halted && !event_pending(c)) {
 			if (!(c->s.rflags & RFLAGS_IF)) {
@@ -189,6 +227,11 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 		}
 		if (lim->stop_at_rip && !c->run_first && c->s.rip == lim->rip)
 			return RUN_EXIT_RIP;
+		/* The clock is read every few blocks only: a deadline is a
+		 * timer's, late by a few microseconds at most. */
+		if (lim->deadline_ns && !(++c->run_polls & 15) &&
+		    vclock_now_ns(&vm->clock) >= lim->deadline_ns)
+			return RUN_EXIT_BUDGET;
 		c->run_first = false;
 
 		c->insn_rip = c->next_rip = c->s.rip;
@@ -214,6 +257,7 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	c->run_events = 0;
 	c->run_cpl = c->cpl;
 	c->run_first = true;
+	c->run_polls = 0;
 	c->run_stop_rip = lim->stop_at_rip ? lim->rip : SW_NO_RIP;
 	c->lf.op = LF_NONE;   /* the caller may have set c->s.rflags */
 	c->stop = false;
@@ -248,5 +292,8 @@ const struct engine_ops sw_engine_ops = {
 	.destroy = sw_destroy,
 	.load_state = sw_load_state,
 	.store_state = sw_store_state,
+	.peek_state = sw_store_state,
+	.manage_caches = sw_manage_caches,
+	.invalidate = sw_invalidate,
 	.run = sw_run,
 };

@@ -10,6 +10,7 @@
 #include "core/loader.h"
 #include "core/vm.h"
 #include "policy/cli/options.h"
+#include "policy/cli/stats.h"
 #include "policy/dispatch.h"
 
 static const char main_usage[] =
@@ -63,6 +64,20 @@ static int load_guest(struct vm *vm, const struct run_options *o)
 	return ret;
 }
 
+/* A built-in policy by name, else a policy file. */
+static int make_policy(struct policy *p, const char *spec, char *err, size_t errlen)
+{
+	if (!strcmp(spec, "sw") || !strcmp(spec, "hw") || !strcmp(spec, "theorem3") ||
+	    !strncmp(spec, "chaos:", 6))
+		return policy_from_name(p, spec, err, errlen);
+	if (access(spec, F_OK) && errno == ENOENT) {
+		snprintf(err, errlen, "--policy: '%s' is neither a built-in policy (sw, hw, theorem3, "
+		         "chaos:SEED) nor a file", spec);
+		return -EINVAL;
+	}
+	return policy_from_file(p, spec, err, errlen);
+}
+
 static void report_stop(const struct vm *vm, int verbose)
 {
 	switch (vm->stop) {
@@ -97,15 +112,15 @@ static int cmd_run(int argc, char **argv)
 		fputs(run_usage, stdout);
 		return 0;
 	}
-	const struct engine_ops *eng = engine_by_name(o.engine);
-	if (!eng) {
-		snprintf(err, sizeof(err), "--engine=%s: this engine is not built into hvmm yet", o.engine);
+	struct policy pol;
+	if (make_policy(&pol, o.policy, err, sizeof(err)))
 		return usage_error(err);
-	}
 
 	struct vm *vm = calloc(1, sizeof(*vm));
-	if (!vm)
+	if (!vm) {
+		policy_free(&pol);
 		return usage_error("out of memory");
+	}
 	struct vm_config cfg = {
 		.ram_size = o.mem,
 		.serial_out_fd = -1,
@@ -117,6 +132,7 @@ static int cmd_run(int argc, char **argv)
 	if (vm_init(vm, &cfg)) {
 		status = usage_error(vm->err);
 		free(vm);
+		policy_free(&pol);
 		return status;
 	}
 	if (load_guest(vm, &o)) {
@@ -130,7 +146,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	vm->com1.out_fd = fd;
 
-	if (dispatch_run(vm, eng)) {
+	if (dispatch_run(vm, &pol)) {
 		/* The monitor could not run the guest at all (e.g. no KVM):
 		 * an environment problem, reported like bad input. */
 		if (vm->stop == VM_RUNNING) {
@@ -139,6 +155,8 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	report_stop(vm, o.verbose);
+	if (o.stats)
+		print_stats(stderr, vm, pol.name, o.stats == STATS_JSON);
 	status = vm->exit_status;
 out_fd:
 	if (fd > STDERR_FILENO)
@@ -146,6 +164,7 @@ out_fd:
 out:
 	vm_destroy(vm);
 	free(vm);
+	policy_free(&pol);
 	return status;
 }
 

@@ -11,7 +11,13 @@ const char run_usage[] =
 	"Usage: hvmm run [options] GUEST\n"
 	"Run GUEST, a multiboot v1 ELF image (ELF32 or ELF64) or a flat binary.\n"
 	"\n"
-	"  --engine=ENGINE   where the vCPU runs: hw (KVM) or sw (the interpreter)\n"
+	"  --policy=POLICY   where the vCPU runs: theorem3 (default: kernel code in the\n"
+	"                    interpreter, user code on KVM), sw (the interpreter only),\n"
+	"                    hw (KVM only), chaos:SEED (migrate at seeded random\n"
+	"                    points), or a policy file (see docs/policy.md)\n"
+	"  --engine=ENGINE   the same as --policy=ENGINE, for hw or sw\n"
+	"  --stats[=FORMAT]  at the end, print statistics to stderr: text (default)\n"
+	"                    or json\n"
 	"  --mem=SIZE        guest RAM, e.g. 64M, 1G (default 128M)\n"
 	"  --serial=DEST     COM1 output: stdio (default), none, or a file path\n"
 	"  --cmdline=STRING  multiboot command line for the guest\n"
@@ -66,12 +72,14 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-enum { OPT_ENGINE = 256, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_FLAT };
+enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_FLAT };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
 		{ "engine",  required_argument, NULL, OPT_ENGINE },
+		{ "policy",  required_argument, NULL, OPT_POLICY },
+		{ "stats",   optional_argument, NULL, OPT_STATS },
 		{ "mem",     required_argument, NULL, OPT_MEM },
 		{ "serial",  required_argument, NULL, OPT_SERIAL },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -84,7 +92,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	char optbuf[64];
 
 	memset(o, 0, sizeof(*o));
-	o->engine = "hw";
+	o->policy = "theorem3";
 	o->mem = DEFAULT_MEM;
 	o->serial = "stdio";
 	o->flat_addr = DEFAULT_FLAT_ADDR;
@@ -97,7 +105,20 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		case OPT_ENGINE:
 			if (strcmp(optarg, "hw") && strcmp(optarg, "sw"))
 				return fail(err, errlen, "--engine: unknown engine '%s' (expected hw or sw)", optarg);
-			o->engine = optarg;
+			o->policy = optarg;
+			break;
+		case OPT_POLICY:
+			if (!*optarg)
+				return fail(err, errlen, "--policy: empty policy%s", "");
+			o->policy = optarg;
+			break;
+		case OPT_STATS:
+			if (!optarg || !strcmp(optarg, "text"))
+				o->stats = STATS_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->stats = STATS_JSON;
+			else
+				return fail(err, errlen, "--stats: unknown format '%s' (expected text or json)", optarg);
 			break;
 		case OPT_MEM:
 			if (parse_size(optarg, &o->mem))

@@ -8,12 +8,15 @@
 
 #include "core/loader.h"
 
+enum { STATS_NONE, STATS_TEXT, STATS_JSON };
+
 #define DEFAULT_MEM (128ull << 20)
 #define DEFAULT_FLAT_ADDR 0x10000ull
 
 struct run_options {
 	const char *guest;
-	const char *engine;       /* "hw" or "sw" */
+	const char *policy;       /* sw, hw, theorem3, chaos:SEED, or a file */
+	int stats;                /* STATS_NONE, STATS_TEXT, STATS_JSON */
 	uint64_t mem;
 	const char *serial;       /* "stdio", "none" or a file path */
 	const char *cmdline;

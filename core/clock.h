@@ -1,0 +1,31 @@
+/* The VM clock: host time in nanoseconds since the VM started, read from
+ * the host TSC and scaled by its measured frequency, so that device
+ * timers and the guest TSC (host TSC + offset in both engines) advance
+ * at the same rate. */
+#ifndef HVMM_CLOCK_H
+#define HVMM_CLOCK_H
+
+#include <stdint.h>
+
+struct vclock {
+	uint64_t tsc0;      /* host TSC at VM start */
+	uint64_t tsc_khz;   /* host TSC ticks per millisecond */
+};
+
+/* Measure the host TSC against CLOCK_MONOTONIC (a few ms). 0 or -errno. */
+int vclock_init(struct vclock *c);
+
+/* Nanoseconds since vclock_init. */
+uint64_t vclock_now_ns(const struct vclock *c);
+
+/* Conversions between VM-clock nanoseconds and host TSC ticks. */
+uint64_t vclock_ns_to_tsc(const struct vclock *c, uint64_t ns);
+uint64_t vclock_tsc_to_ns(const struct vclock *c, uint64_t tsc);
+
+/* Ticks of an hz-Hz clock that starts with the VM clock: the number of
+ * whole ticks elapsed at ns, and the first ns at which ticks have elapsed
+ * (rounded up, saturating), so that timers stay on their tick grid. */
+uint64_t vclock_ns_to_ticks(uint64_t ns, uint64_t hz);
+uint64_t vclock_ticks_to_ns(uint64_t ticks, uint64_t hz);
+
+#endif

@@ -1,0 +1,119 @@
+#include "policy/cli/stats.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "core/vm.h"
+#include "hwvmm/hw_engine.h"
+
+static const char *const mig_names[NR_MIG_REASONS] = {
+	[MIG_TO_USER] = "to-user",
+	[MIG_KERNEL_ENTRY] = "kernel-entry",
+	[MIG_RULE] = "rule",
+	[MIG_CHAOS] = "chaos",
+	[MIG_OTHER] = "other",
+};
+static const char *const dir_names[NR_MIG_DIRS] = {
+	[MIG_SW_TO_HW] = "sw-to-hw",
+	[MIG_HW_TO_SW] = "hw-to-sw",
+};
+
+/* "KVM_EXIT_IO" -> "IO" */
+static const char *exit_key(unsigned r)
+{
+	const char *n = kvm_exit_name(r);
+	return strncmp(n, "KVM_EXIT_", 9) ? n : n + 9;
+}
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static double mean_us(const struct mig_stats *m)
+{
+	return m->count ? (double)m->ns_total / (double)m->count / 1e3 : 0.0;
+}
+
+static void text(FILE *f, const struct vm *vm, const char *policy)
+{
+	const struct vm_stats *s = &vm->stats;
+
+	fprintf(f, "hvmm stats: policy %s\n", policy);
+	fprintf(f, "  interpreter: %" PRIu64 " instructions, %.3f s\n", s->sw_instructions,
+	        secs(s->ns_sw));
+	fprintf(f, "  KVM: %" PRIu64 " KVM_RUN (%" PRIu64 " entered at CPL 0-2), %.3f s, %" PRIu64
+	        " vCPU ioctls\n", s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls);
+	fprintf(f, "  KVM exits:");
+	bool any = false;
+	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
+		if (!s->hw_exits[r])
+			continue;
+		fprintf(f, " %s %" PRIu64, exit_key(r), s->hw_exits[r]);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? "" : " none");
+	fprintf(f, "  interrupts injected into KVM: %" PRIu64 "\n", s->interrupts_hw);
+	fprintf(f, "  kernel entries handed off at their entry point: %" PRIu64
+	        ", missed: %" PRIu64 ", entry points trapped: up to %" PRIu64 "\n",
+	        s->kernel_entries, s->kernel_entries_missed, s->entry_sites_max);
+	fprintf(f, "  port I/O %" PRIu64 ", MMIO %" PRIu64 ", decoded-code pages dropped after KVM %"
+	        PRIu64 "\n", s->pio_accesses, s->mmio_accesses, s->invalidated_pages);
+	fprintf(f, "  migrations:\n");
+	for (int d = 0; d < NR_MIG_DIRS; d++)
+		for (int r = 0; r < NR_MIG_REASONS; r++) {
+			const struct mig_stats *m = &s->mig[d][r];
+			if (!m->count)
+				continue;
+			fprintf(f, "    %-8s %-12s %10" PRIu64 "  mean %8.1f us  worst %8.1f us  "
+			        "ioctls %.2f each\n", dir_names[d], mig_names[r], m->count, mean_us(m),
+			        (double)m->ns_worst / 1e3, (double)m->ioctls / (double)m->count);
+		}
+}
+
+static void json(FILE *f, const struct vm *vm, const char *policy)
+{
+	const struct vm_stats *s = &vm->stats;
+
+	fprintf(f, "{\"policy\":\"");
+	for (const char *p = policy; *p; p++)
+		fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : ((unsigned char)*p < 0x20 ? "?" : "%c"), *p);
+	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"seconds\":%.6f},", s->sw_instructions,
+	        secs(s->ns_sw));
+	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
+	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"exits\":{",
+	        s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, s->interrupts_hw);
+	const char *sep = "";
+	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
+		if (!s->hw_exits[r])
+			continue;
+		fprintf(f, "%s\"%s\":%" PRIu64, sep, exit_key(r), s->hw_exits[r]);
+		sep = ",";
+	}
+	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
+	        ",\"entry_sites_max\":%" PRIu64 ",\"pio\":%" PRIu64 ",\"mmio\":%" PRIu64
+	        ",\"invalidated_pages\":%" PRIu64 ",\"migrations\":[",
+	        s->kernel_entries, s->kernel_entries_missed, s->entry_sites_max, s->pio_accesses,
+	        s->mmio_accesses, s->invalidated_pages);
+	sep = "";
+	for (int d = 0; d < NR_MIG_DIRS; d++)
+		for (int r = 0; r < NR_MIG_REASONS; r++) {
+			const struct mig_stats *m = &s->mig[d][r];
+			if (!m->count)
+				continue;
+			fprintf(f, "%s{\"direction\":\"%s\",\"reason\":\"%s\",\"count\":%" PRIu64
+			        ",\"mean_ns\":%.0f,\"worst_ns\":%" PRIu64 ",\"ioctls\":%" PRIu64 "}",
+			        sep, dir_names[d], mig_names[r], m->count, mean_us(m) * 1e3, m->ns_worst,
+			        m->ioctls);
+			sep = ",";
+		}
+	fprintf(f, "]}\n");
+}
+
+void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)
+{
+	if (as_json)
+		json(out, vm, policy);
+	else
+		text(out, vm, policy);
+}

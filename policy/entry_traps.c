@@ -1,0 +1,167 @@
+#include "policy/entry_traps.h"
+
+#include <string.h>
+
+#include "core/pagewalk.h"
+#include "core/vm.h"
+
+/* Read guest linear memory the way the monitor looks at it: no fault, no
+ * accessed bits. 0 or -EFAULT. */
+static int read_lin(struct vm *vm, const struct vcpu_state *s, uint64_t lin, void *buf, unsigned len)
+{
+	uint8_t *b = buf;
+	for (unsigned i = 0; i < len; i++) {
+		uint64_t gpa;
+		if (guest_lin_to_phys(&vm->mem, s, lin + i, &gpa))
+			return -1;
+		const uint8_t *p = gmem_ptr(&vm->mem, gpa, 1);
+		if (!p)
+			return -1;
+		b[i] = *p;
+	}
+	return 0;
+}
+
+static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s,
+                     uint64_t lin, enum entry_kind kind, unsigned vector)
+{
+	uint64_t gpa;
+
+	if (guest_lin_to_phys(&vm->mem, s, lin, &gpa))
+		return;
+	const struct gmem_region *r = gmem_find(&vm->mem, gpa, 1);
+	if (!r || r->kind != GMEM_RAM)
+		return;
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->site[i].gpa == gpa)
+			return;   /* several gates may share a handler */
+	if (t->n == MAX_ENTRY_SITES)
+		return;
+	t->site[t->n++] = (struct entry_site){
+		.lin = lin, .gpa = gpa, .kind = (uint8_t)kind, .vector = (uint8_t)vector,
+	};
+}
+
+/* The base of the code segment a legacy gate names, from the GDT or LDT. */
+static int selector_base(struct vm *vm, const struct vcpu_state *s, uint16_t sel, uint64_t *base)
+{
+	uint64_t table = s->gdtr.base, limit = s->gdtr.limit;
+	if (sel & 4) {
+		if (s->ldtr.unusable)
+			return -1;
+		table = s->ldtr.base;
+		limit = s->ldtr.limit;
+	}
+	if ((uint64_t)(sel & ~7) + 7 > limit)
+		return -1;
+	uint8_t d[8];
+	if (read_lin(vm, s, table + (sel & ~7), d, 8))
+		return -1;
+	*base = d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 | (uint32_t)d[7] << 24;
+	return 0;
+}
+
+static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s)
+{
+	bool lm = s->efer & EFER_LMA;
+	unsigned size = lm ? 16 : 8;
+	unsigned count = ((unsigned)s->idtr.limit + 1) / size;
+	if (count > 256)
+		count = 256;
+
+	for (unsigned v = 0; v < count; v++) {
+		uint8_t g[16];
+		if (read_lin(vm, s, s->idtr.base + v * size, g, size))
+			continue;
+		unsigned type = g[5] & 0xf;
+		if (!(g[5] & 0x80))
+			continue;   /* not present */
+		uint64_t off = g[0] | (uint32_t)g[1] << 8;
+		uint16_t sel = (uint16_t)(g[2] | g[3] << 8);
+		if (lm) {
+			if (type != 0xe && type != 0xf)
+				continue;
+			off |= (uint64_t)(g[6] | g[7] << 8) << 16 |
+			       (uint64_t)(g[8] | g[9] << 8 | (uint32_t)g[10] << 16 | (uint32_t)g[11] << 24) << 32;
+			add_site(t, vm, s, off, ENTRY_GATE, v);
+			continue;
+		}
+		/* Legacy interrupt and trap gates, 32- and 16-bit; a task gate
+		 * switches tasks, which hvmm does not run. */
+		if (type == 0xe || type == 0xf)
+			off |= (uint32_t)(g[6] | g[7] << 8) << 16;
+		else if (type != 0x6 && type != 0x7)
+			continue;
+		uint64_t base;
+		if (selector_base(vm, s, sel, &base))
+			continue;
+		add_site(t, vm, s, (base + off) & 0xffffffffu, ENTRY_GATE, v);
+	}
+}
+
+int entry_traps_arm(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s)
+{
+	t->n = 0;
+	t->armed = false;
+	if (!(s->cr0 & CR0_PE))
+		return 0;
+	add_gates(t, vm, s);
+	bool lm = s->efer & EFER_LMA;
+	if (s->efer & EFER_SCE) {
+		if (lm) {
+			add_site(t, vm, s, s->msr.lstar, ENTRY_LSTAR, 0);
+			add_site(t, vm, s, s->msr.cstar, ENTRY_CSTAR, 0);
+		} else {
+			add_site(t, vm, s, s->msr.star & 0xffffffffu, ENTRY_STAR, 0);
+		}
+	}
+	if (s->msr.sysenter_cs & 0xfffc)
+		add_site(t, vm, s, lm ? s->msr.sysenter_eip : s->msr.sysenter_eip & 0xffffffffu,
+		         ENTRY_SYSENTER, 0);
+	for (unsigned i = 0; i < t->n; i++) {
+		uint8_t *p = gmem_ptr(&vm->mem, t->site[i].gpa, 1);
+		t->site[i].orig = *p;
+		*p = ENTRY_TRAP_BYTE;
+	}
+	t->armed = t->n > 0;
+	return (int)t->n;
+}
+
+void entry_traps_disarm(struct entry_traps *t, struct vm *vm)
+{
+	if (!t->armed)
+		return;
+	for (unsigned i = 0; i < t->n; i++) {
+		uint8_t *p = gmem_ptr(&vm->mem, t->site[i].gpa, 1);
+		if (*p == ENTRY_TRAP_BYTE)
+			*p = t->site[i].orig;
+	}
+	t->armed = false;
+}
+
+const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t lin)
+{
+	if (!t->armed)
+		return NULL;
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->site[i].lin == lin)
+			return &t->site[i];
+	return NULL;
+}
+
+enum pol_event_kind entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                                uint64_t *num)
+{
+	switch (e->kind) {
+	case ENTRY_GATE:
+		*num = e->vector;
+		if (e->vector == 0x80) {
+			*num = s->gpr[RAX];
+			return POL_EV_SYSCALL;
+		}
+		return e->vector < 32 ? POL_EV_EXCEPTION : POL_EV_INTERRUPT;
+	default:
+		*num = s->gpr[RAX];
+		return POL_EV_SYSCALL;
+	}
+}

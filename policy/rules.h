@@ -1,0 +1,73 @@
+/* Policy files: ordered rules, first match wins. The grammar is in
+ * docs/policy.md. Parsing is pure (text in, rules or a file:line:column
+ * error out); matching is a pure function of a query the dispatcher
+ * builds at each decision point. */
+#ifndef HVMM_RULES_H
+#define HVMM_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vcpu_state.h"
+
+/* What happened at a decision point, when something did. */
+enum pol_event_kind {
+	POL_EV_NONE,        /* a plain decision point (no event) */
+	POL_EV_SYSCALL,     /* kernel entered by SYSCALL/SYSENTER/INT 0x80; num = RAX */
+	POL_EV_INTERRUPT,   /* external interrupt delivered; num = vector */
+	POL_EV_EXCEPTION,   /* exception delivered; num = vector */
+	POL_EV_PORT,        /* port I/O; num = port */
+	POL_EV_MSR,         /* RDMSR/WRMSR; num = MSR index */
+	POL_EV_CR_WRITE,    /* MOV to CRn; num = n */
+	POL_NR_EVENT_KINDS
+};
+
+struct pol_query {
+	unsigned cpl;
+	enum cpu_mode mode;
+	uint64_t rip;
+	uint64_t cr3;
+	enum pol_event_kind event;
+	uint64_t num;
+};
+
+enum pol_action_kind {
+	POL_ACT_SW,         /* run in the interpreter */
+	POL_ACT_HW,         /* run on KVM */
+	POL_ACT_AUDIT,      /* set the audit level (level) and go on */
+	POL_ACT_STOP,       /* stop the VM */
+};
+
+struct pol_action {
+	enum pol_action_kind kind;
+	unsigned level;     /* POL_ACT_AUDIT: 0..3 */
+	unsigned rule;      /* 1-based index of the rule that matched */
+	unsigned line;      /* its line in the file */
+};
+
+struct pol_rules;
+
+/* Parse a whole policy text; name is used in messages (the file path).
+ * Returns 0 and *out, or -EINVAL with err set to one line
+ * "NAME:LINE:COL: expected ..., found ..." (or -ENOMEM). */
+int pol_rules_parse(const char *name, const char *text, size_t len,
+                    struct pol_rules **out, char *err, size_t errlen);
+
+/* Read and parse a file; -errno with err "PATH: strerror" when it cannot
+ * be read. */
+int pol_rules_load(const char *path, struct pol_rules **out, char *err, size_t errlen);
+
+void pol_rules_free(struct pol_rules *r);
+
+/* The first rule whose conditions all hold. false when none does. */
+bool pol_rules_match(const struct pol_rules *r, const struct pol_query *q,
+                     struct pol_action *out);
+
+/* Which event kinds any rule mentions (bit 1 << kind): the dispatcher
+ * asks the engines to report only those. */
+unsigned pol_rules_events(const struct pol_rules *r);
+
+unsigned pol_rules_count(const struct pol_rules *r);
+
+#endif

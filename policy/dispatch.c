@@ -29,30 +29,44 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Create engine e if it does not exist yet. */
+static int ensure_engine(struct dispatcher *d, enum engine_id e)
+{
+	if (d->ctx[e])
+		return 0;
+	d->ops[e] = engine_ops_of(e);
+	int r = d->ops[e]->create(d->vm, &d->ctx[e]);
+	if (r) {
+		d->ctx[e] = NULL;
+		return r;
+	}
+	/* With both engines, the interpreter keeps its decoded code across
+	 * migrations and is told what the guest wrote on KVM instead. */
+	if (d->ctx[ENGINE_HW] && d->ctx[ENGINE_SW] && d->ops[ENGINE_HW]->written)
+		d->ops[ENGINE_SW]->manage_caches(d->ctx[ENGINE_SW]);
+	return 0;
+}
+
 int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
 {
 	memset(d, 0, sizeof(*d));
 	d->vm = vm;
 	d->pol = pol;
 	d->cur = NR_ENGINES;
+	/* The engines a built-in policy uses are made up front, so that a
+	 * missing KVM is reported before the guest runs; a policy file's
+	 * only when its rules first choose them. */
 	bool need[NR_ENGINES] = {
-		[ENGINE_HW] = pol->kind != POLICY_SW,
-		[ENGINE_SW] = pol->kind != POLICY_HW,
+		[ENGINE_HW] = pol->kind != POLICY_SW && pol->kind != POLICY_FILE,
+		[ENGINE_SW] = pol->kind != POLICY_HW && pol->kind != POLICY_FILE,
 	};
 	for (int e = 0; e < NR_ENGINES; e++) {
-		if (!need[e])
-			continue;
-		d->ops[e] = engine_ops_of(e);
-		int r = d->ops[e]->create(vm, &d->ctx[e]);
+		int r = need[e] ? ensure_engine(d, e) : 0;
 		if (r) {
 			dispatch_fini(d);
 			return r;
 		}
 	}
-	/* With both engines, the interpreter keeps its decoded code across
-	 * migrations and is told what the guest wrote on KVM instead. */
-	if (d->ops[ENGINE_HW] && d->ops[ENGINE_SW] && d->ops[ENGINE_HW]->written)
-		d->ops[ENGINE_SW]->manage_caches(d->ctx[ENGINE_SW]);
 	return 0;
 }
 
@@ -83,6 +97,8 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	int r;
 
 	d->cur = NR_ENGINES;
+	if ((r = ensure_engine(d, to)))
+		return r;
 	if (from == ENGINE_HW) {
 		/* Nothing but KVM may see the trap bytes. */
 		entry_traps_disarm(&d->traps, vm);

@@ -72,6 +72,29 @@ if grep -q -- "--engine" "$tmp/help" && grep -q -- "--mem" "$tmp/help" && grep -
 	echo "PASS run-help-lists-options"
 else echo "FAIL run-help-lists-options: --help does not list --engine/--mem/--serial"; fi
 
+# Policies: built-in names, chaos seeds, policy files (errors as file:line:col).
+printf 'cpl 0 -> sw\ncpl 3 ->\n' >"$tmp/bad.pol"
+printf '# only comments\n' >"$tmp/empty.pol"
+printf 'cpl 0..3 -> sw\n' >"$tmp/allsw.pol"
+expect unknown-policy          2 "'quantum' is neither a built-in policy" run --policy=quantum "$g/hello64.bin"
+expect bad-chaos-seed          2 "bad chaos seed 'x1'" run --policy=chaos:x1 "$g/hello64.bin"
+expect empty-chaos-seed        2 "bad chaos seed ''" run --policy=chaos: "$g/hello64.bin"
+expect policy-file-syntax      2 "$tmp/bad.pol:2:9: expected" run --policy="$tmp/bad.pol" "$g/hello64.bin"
+expect policy-file-no-rules    2 "$tmp/empty.pol:" run --policy="$tmp/empty.pol" "$g/hello64.bin"
+expect policy-file-directory   2 "$tmp" run --policy="$tmp" "$g/hello64.bin"
+expect stats-bad-format        2 "--stats: unknown format 'xml'" run --stats=xml "$g/hello64.bin"
+# --stats reports on stderr; the interpreter's count is exact, so two runs agree.
+"$hvmm" run --policy=sw --stats "$g/hello64.bin" >"$tmp/out" 2>"$tmp/err" </dev/null
+"$hvmm" run --policy=sw --stats=json "$g/hello64.bin" >"$tmp/out2" 2>"$tmp/err2" </dev/null
+n1=$(sed -n 's/^  interpreter: \([0-9]*\) instructions.*/\1/p' "$tmp/err")
+n2=$(sed -n 's/.*"sw":{"instructions":\([0-9]*\),.*/\1/p' "$tmp/err2")
+if [ -n "$n1" ] && [ "$n1" -gt 0 ] && [ "$n1" = "$n2" ] && cmp -s "$tmp/out" tests/guests/hello64.bin.expected; then
+	echo "PASS stats-text-and-json"
+else
+	echo "FAIL stats-text-and-json: wanted equal nonzero instruction counts, got text '$n1' json '$n2' ($(head -c 200 "$tmp/err2"))"
+fi
+# A policy file that keeps every CPL in the interpreter runs without KVM.
+expect policy-file-runs        0 "" run --policy="$tmp/allsw.pol" --serial=none "$g/hello64.bin"
 # --serial=FILE puts COM1's output in FILE (replacing what a successful
 # run writes to), nothing on stdout.
 "$hvmm" run --engine=sw --serial="$tmp/com1.txt" "$g/hello64.bin" >"$tmp/out" 2>&1 </dev/null

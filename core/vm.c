@@ -1,11 +1,55 @@
-/* VM lifetime, stop reasons, error text and logging. */
+/* VM lifetime and its standard devices, stop reasons, error text and
+ * logging. */
 #include "core/vm.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/debug_exit.h"
+
+static int attach(struct vm *vm, enum bus_space sp, uint64_t base, uint64_t len,
+                  bus_handler_fn fn, void *opaque, const char *name)
+{
+	int rc = bus_register(&vm->bus, sp, base, len, fn, opaque, name);
+	if (rc)
+		vm_fail(vm, rc, "cannot attach %s at %s %#llx: %s", name,
+		        sp == BUS_PIO ? "port" : "address", (unsigned long long)base,
+		        strerror(-rc));
+	return rc;
+}
+
+/* The interrupt controllers and timers, in their reset state. */
+static int attach_platform(struct vm *vm)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts)) {
+		int e = errno;
+		return vm_fail(vm, -e, "cannot read the wall clock: %s", strerror(e));
+	}
+	int64_t wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+
+	pic_init(&vm->pic);
+	pit_init(&vm->pit, &vm->clock, &vm->pic);
+	lapic_init(&vm->lapic, &vm->clock);
+	cmos_init(&vm->cmos, &vm->clock, &vm->pic, wall_ns - (int64_t)vclock_now_ns(&vm->clock));
+	cmos_set_ram_size(&vm->cmos, vm->cfg.ram_size);
+
+	int rc;
+	if ((rc = attach(vm, BUS_PIO, PIC_MASTER_BASE, PIC_NR_PORTS, pic_master_io, &vm->pic,
+	                 "pic-master")) ||
+	    (rc = attach(vm, BUS_PIO, PIC_SLAVE_BASE, PIC_NR_PORTS, pic_slave_io, &vm->pic,
+	                 "pic-slave")) ||
+	    (rc = attach(vm, BUS_PIO, PIC_ELCR_BASE, PIC_ELCR_NR_PORTS, pic_elcr_io, &vm->pic,
+	                 "elcr")) ||
+	    (rc = attach(vm, BUS_PIO, PIT_BASE, PIT_NR_PORTS, pit_io, &vm->pit, "pit")) ||
+	    (rc = attach(vm, BUS_PIO, PIT_PORT_B, 1, pit_port_b_io, &vm->pit, "port-b")) ||
+	    (rc = attach(vm, BUS_PIO, CMOS_BASE, CMOS_NR_PORTS, cmos_io, &vm->cmos, "cmos")) ||
+	    (rc = attach(vm, BUS_MMIO, LAPIC_BASE, LAPIC_SIZE, lapic_mmio, &vm->lapic, "lapic")))
+		return rc;
+	return 0;
+}
 
 int vm_init(struct vm *vm, const struct vm_config *cfg)
 {
@@ -14,7 +58,11 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		return vm_fail(vm, -EINVAL, "no VM configuration");
 	vm->cfg = *cfg;
 
-	int rc = gmem_init(&vm->mem, cfg->ram_size);
+	int rc = vclock_init_rate(&vm->clock, cfg->tsc_khz);
+	if (rc)
+		return vm_fail(vm, rc, "cannot calibrate the TSC: %s", strerror(-rc));
+
+	rc = gmem_init(&vm->mem, cfg->ram_size);
 	if (rc)
 		return vm_fail(vm, rc, "cannot map %llu bytes of guest RAM: %s",
 		               (unsigned long long)cfg->ram_size, strerror(-rc));
@@ -34,6 +82,9 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		        strerror(-rc));
 		goto undo;
 	}
+	rc = attach_platform(vm);
+	if (rc)
+		goto undo;
 
 	rc = cpuid_model_init(&vm->cpuid, NULL, 0);
 	if (rc) {

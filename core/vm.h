@@ -9,8 +9,13 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "clock.h"
+#include "cmos.h"
 #include "cpuid.h"
+#include "lapic.h"
 #include "memory.h"
+#include "pic.h"
+#include "pit.h"
 #include "stats.h"
 #include "uart8250.h"
 #include "vcpu_state.h"
@@ -39,16 +44,23 @@ struct vm_config {
 	int serial_out_fd;
 	int serial_in_fd;
 	int verbosity;             /* highest log level passed to log_fn */
+	uint64_t tsc_khz;          /* host TSC rate if known (another VM's
+	                              vm->clock.tsc_khz); 0: measure it */
 	vm_log_fn log_fn;          /* the command's printer */
 	void *log_opaque;
 };
 
 struct vm {
 	struct vm_config cfg;
+	struct vclock clock;       /* device time and the guest TSC's rate */
 	struct guest_mem mem;
 	struct io_bus bus;
 	struct cpuid_model cpuid;
 	struct uart8250 com1;
+	struct pic pic;
+	struct pit pit;
+	struct lapic lapic;
+	struct cmos cmos;
 	struct vcpu_state vcpu;
 	struct vm_stats stats;
 

@@ -738,8 +738,12 @@ static int fz_run(const struct fz_input *in)
 	unsigned cpl = m == FZ_REAL ? 0 : m == FZ_VM86 ? 3 : in->h[1] & 3u;
 	const char *verbose = getenv("HVMM_FUZZ_VERBOSE");
 	bool loud = verbose && *verbose && strcmp(verbose, "0");
+	/* The host TSC rate, measured by the first VM: measuring it for every
+	 * input would cost more than running most inputs. */
+	static uint64_t tsc_khz;
 	struct vm_config cfg = { .ram_size = FZ_RAM, .serial_out_fd = -1, .serial_in_fd = -1,
-	                         .verbosity = LOG_DEBUG, .log_fn = loud ? fz_log : NULL };
+	                         .verbosity = LOG_DEBUG, .log_fn = loud ? fz_log : NULL,
+	                         .tsc_khz = tsc_khz };
 	struct vm vm;
 	void *ctx = NULL;
 	int ret = -1;
@@ -749,6 +753,7 @@ static int fz_run(const struct fz_input *in)
 		fprintf(stderr, "fuzz_interp: %s\n", vm.err);
 		abort();
 	}
+	tsc_khz = vm.clock.tsc_khz;
 	void *guards[FZ_MAX_GUARDS];
 	unsigned nguards = fz_guard_ram(&vm.mem, guards);
 	fz_build_base(&vm, fz_long(m));

@@ -51,18 +51,23 @@ struct engine_ops {
 	 * loaded or stored. Cheap: no KVM ioctl. */
 	int (*peek_state)(void *ctx, struct vcpu_state *s);
 
-	/* Guest-physical memory the engine let the guest write behind the
-	 * other engine's back since its last load_state, reported as page
-	 * ranges through fn (the KVM dirty log). NULL: nothing to report. */
-	int (*written)(void *ctx, void (*fn)(void *opaque, uint64_t gpa, uint64_t len),
-	               void *opaque);
+	/* Write tracking for the other engine's caches. watch: from the
+	 * next run on, note guest writes to the 4 KiB page at gpa. written:
+	 * one call of fn per watched page the guest may have written since
+	 * the last call; fn returns whether to go on watching it. NULL for
+	 * an engine whose writes the other sees anyway. */
+	int (*watch)(void *ctx, uint64_t gpa);
+	int (*written)(void *ctx, bool (*fn)(void *opaque, uint64_t gpa), void *opaque);
+	/* The pages an engine caches decoded code of, one call of fn each. */
+	void (*cached_pages)(void *ctx, void (*fn)(void *opaque, uint64_t gpa), void *opaque);
 	/* Caches of guest memory (decoded instructions). By default
 	 * load_state drops them all, as memory may have changed anywhere.
 	 * After manage_caches, load_state keeps them and the caller reports
-	 * every change made behind the engine through invalidate. Both NULL
-	 * for an engine that caches nothing. */
+	 * every page changed behind the engine through invalidate, which
+	 * returns whether the page held cached code. Both NULL for an engine
+	 * that caches nothing. */
 	void (*manage_caches)(void *ctx);
-	void (*invalidate)(void *ctx, uint64_t gpa, uint64_t len);
+	bool (*invalidate)(void *ctx, uint64_t gpa);
 };
 
 #endif

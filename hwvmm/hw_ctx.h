@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/engine.h"
+#include "core/memory.h"
 #include "core/vcpu_state.h"
 #include "hwvmm/kvm_convert.h"
 
@@ -60,7 +61,12 @@ struct hw_ctx {
 	bool kick_timer_ok;
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
 
-	void *dirty_bitmap;           /* kvm_dirty.c: one slot's KVM_GET_DIRTY_LOG */
+	/* kvm_dirty.c: per RAM slot, one bit a page. */
+	bool dirty_manual;            /* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 on */
+	bool arm_pending;             /* to_arm has bits */
+	uint64_t *watched[GMEM_MAX_REGIONS]; /* pages whose writes are logged for the caller */
+	uint64_t *to_arm[GMEM_MAX_REGIONS];  /* pages to watch from the next run */
+	uint64_t *dirty_bitmap, *clear_bitmap; /* scratch, the largest slot's size */
 };
 
 /* kvm_vm.c: /dev/kvm, the VM, its memslots. */
@@ -95,9 +101,12 @@ int hw_kick_arm(struct hw_ctx *c, uint64_t at_ns);
 void hw_kick_taken(struct hw_ctx *c);
 
 /* kvm_dirty.c: pages the guest wrote in KVM (engine_ops.written). */
+int hw_dirty_enable(struct hw_ctx *c);
 int hw_dirty_init(struct hw_ctx *c);
 void hw_dirty_fini(struct hw_ctx *c);
-int hw_written(void *ctx, void (*fn)(void *opaque, uint64_t gpa, uint64_t len), void *opaque);
+int hw_dirty_arm(struct hw_ctx *c);
+int hw_watch(void *ctx, uint64_t gpa);
+int hw_written(void *ctx, bool (*fn)(void *opaque, uint64_t gpa), void *opaque);
 
 /* kvm_names.c */
 const char *kvm_exit_name(uint32_t reason);

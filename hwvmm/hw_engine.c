@@ -52,5 +52,6 @@ const struct engine_ops hw_engine_ops = {
 	.store_state = hw_store_state,
 	.run = hw_run,
 	.peek_state = hw_peek_state,
+	.watch = hw_watch,
 	.written = hw_written,
 };

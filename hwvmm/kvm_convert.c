@@ -375,6 +375,8 @@ void kvm_sync_regs_from_state(const struct vcpu_state *s, const struct kvm_conv_
 {
 	kvm_regs_from_state(s, &sync->regs);
 	kvm_sregs_from_state(s, &sync->sregs);
+	if (!caps->tr_busy && (sync->sregs.tr.type == 3 || sync->sregs.tr.type == 0xb))
+		sync->sregs.tr.type &= ~2;
 	kvm_events_from_state(s, caps, &sync->events);
 }
 
@@ -424,6 +426,6 @@ void kvm_sregs_unfix(const struct vcpu_state *loaded, struct vcpu_state *back)
 	for (int i = 0; i < NR_SREGS; i++)
 		if ((loaded->seg[i].type | 1) == back->seg[i].type)
 			unfix_one(&loaded->seg[i], &back->seg[i]);
-	if ((loaded->tr.type | 2) == back->tr.type)
+	if ((loaded->tr.type | 2) == back->tr.type || (loaded->tr.type & ~2) == back->tr.type)
 		unfix_one(&loaded->tr, &back->tr);
 }

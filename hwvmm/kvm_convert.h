@@ -37,6 +37,12 @@ struct kvm_conv_caps {
 	 * ones, so a pending exception is handed over as injected (KVM then
 	 * delivers it on entry, which is what pending means). */
 	bool exception_payload;
+	/* The host runs KVM on VMX, whose VM entry wants TR busy. On SVM
+	 * hosts TR goes in as the TSS type "available": AMD's VMRUN takes
+	 * either, and the emulated SVM of the test harness (QEMU TCG) aborts
+	 * on a busy TR when a 32-bit guest changes privilege level (see
+	 * docs/migration.md). */
+	bool tr_busy;
 };
 
 void kvm_regs_from_state(const struct vcpu_state *s, struct kvm_regs *r);

@@ -312,6 +312,9 @@ static int before_run(struct hw_ctx *c, const struct run_limits *lim)
 {
 	struct vm *vm = c->vm;
 
+	int r = hw_dirty_arm(c);
+	if (r)
+		return r;
 	vm_timers_update(vm);
 	inject_pending(c);
 	c->run->cr8 = vm_intr_get_cr8(vm);

@@ -100,6 +100,7 @@ int hw_vm_open(struct hw_ctx *c)
 	c->has_xcrs = check_ext(c, KVM_CAP_XCRS) > 0;
 	c->has_xsave = check_ext(c, KVM_CAP_XSAVE) > 0;
 	c->has_readonly_mem = check_ext(c, KVM_CAP_READONLY_MEM) > 0;
+	c->caps.tr_busy = !strcmp(vm->cpuid.vendor, "GenuineIntel");
 	int r = enable_exception_payload(c);
 	if (r)
 		return r;
@@ -112,6 +113,9 @@ int hw_vm_open(struct hw_ctx *c)
 		return sys_fail(c, "KVM_SET_TSS_ADDR");
 	/* No KVM_CREATE_IRQCHIP: the monitor emulates PIC and APIC itself and
 	 * decides where each interrupt is delivered. */
+	r = hw_dirty_enable(c);
+	if (r)
+		return r;
 	return add_memslots(c);
 }
 

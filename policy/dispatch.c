@@ -80,11 +80,20 @@ void dispatch_fini(struct dispatcher *d)
 	memset(d->ctx, 0, sizeof(d->ctx));
 }
 
-static void invalidate_sw(void *opaque, uint64_t gpa, uint64_t len)
+/* A page the guest wrote on KVM: drop the interpreter's decoded code of
+ * it, and keep watching it if there was any (it is code). */
+static bool invalidate_sw(void *opaque, uint64_t gpa)
 {
 	struct dispatcher *d = opaque;
-	d->vm->stats.invalidated_pages += len >> 12;
-	d->ops[ENGINE_SW]->invalidate(d->ctx[ENGINE_SW], gpa, len);
+	bool held = d->ops[ENGINE_SW]->invalidate(d->ctx[ENGINE_SW], gpa);
+	d->vm->stats.invalidated_pages += held;
+	return held;
+}
+
+static void watch_on_hw(void *opaque, uint64_t gpa)
+{
+	struct dispatcher *d = opaque;
+	d->ops[ENGINE_HW]->watch(d->ctx[ENGINE_HW], gpa);
 }
 
 /* The second half of a migration: the state is in vm->vcpu (stored from
@@ -106,6 +115,12 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 		    (r = d->ops[ENGINE_HW]->written(d->ctx[ENGINE_HW], invalidate_sw, d)))
 			return r;
 	}
+	/* KVM is to log guest writes to every page the interpreter holds
+	 * decoded code of. */
+	if (to == ENGINE_HW && d->ctx[ENGINE_SW] && d->ops[ENGINE_HW]->watch)
+		d->ops[ENGINE_SW]->cached_pages(d->ctx[ENGINE_SW], watch_on_hw, d);
+	vm_log(vm, LOG_DEBUG, "vCPU to %s at rip 0x%llx cpl %u", d->ops[to]->name,
+	       (unsigned long long)vm->vcpu.rip, vcpu_cpl(&vm->vcpu));
 	if ((r = d->ops[to]->load_state(d->ctx[to], &vm->vcpu)))
 		return r;
 	d->cur = to;
@@ -246,6 +261,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
 				break;
 			entry_traps_arm(&d.traps, vm, &d.peek);
+			vm_log(vm, LOG_DEBUG, "%u kernel entry points trapped", d.traps.n);
 			if (d.traps.n > vm->stats.entry_sites_max)
 				vm->stats.entry_sites_max = d.traps.n;
 		} else if (!dec.trap_entries && d.traps.armed) {

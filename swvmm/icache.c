@@ -180,6 +180,17 @@ void sw_ic_write(struct sw_cpu *c, uint64_t gpa, uint64_t len)
 	}
 }
 
+void sw_ic_each_code_page(const struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
+                          void *opaque)
+{
+	const struct sw_icache *ic = c->ic;
+	if (!ic->pages_used)
+		return;
+	for (unsigned i = 0; i < SW_IC_PAGES; i++)
+		if (ic->page[i].epoch == ic->epoch && ic->page[i].lines)
+			fn(opaque, ic->page[i].ppn << 12);
+}
+
 void sw_mem_invalidate(struct sw_cpu *c, uint64_t gpa, uint64_t len)
 {
 	/* A large range costs more page by page than decoding afresh. */

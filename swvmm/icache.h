@@ -65,6 +65,9 @@ struct sw_icache {
 };
 
 int sw_ic_init(struct sw_cpu *c);
+/* fn(opaque, gpa) for each page holding decoded code. */
+void sw_ic_each_code_page(const struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
+                          void *opaque);
 void sw_ic_free(struct sw_cpu *c);
 
 static inline uint64_t sw_ic_key(uint64_t gpa, enum decode_mode dm)

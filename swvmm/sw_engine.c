@@ -90,15 +90,24 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	return 0;
 }
 
+static void sw_cached_pages(void *ctx, void (*fn)(void *opaque, uint64_t gpa), void *opaque)
+{
+	sw_ic_each_code_page(ctx, fn, opaque);
+}
+
 static void sw_manage_caches(void *ctx)
 {
 	struct sw_cpu *c = ctx;
 	c->caches_managed = true;
 }
 
-static void sw_invalidate(void *ctx, uint64_t gpa, uint64_t len)
+static bool sw_invalidate(void *ctx, uint64_t gpa)
 {
-	sw_mem_invalidate(ctx, gpa, len);
+	struct sw_cpu *c = ctx;
+	bool held = sw_ic_page_has_code(c, gpa >> 12);
+	if (held)
+		sw_mem_invalidate(c, gpa & ~0xfffull, 0x1000);
+	return held;
 }
 
 static int sw_store_state(void *ctx, struct vcpu_state *s)
@@ -295,5 +304,6 @@ const struct engine_ops sw_engine_ops = {
 	.peek_state = sw_store_state,
 	.manage_caches = sw_manage_caches,
 	.invalidate = sw_invalidate,
+	.cached_pages = sw_cached_pages,
 	.run = sw_run,
 };

@@ -110,7 +110,6 @@ void kvm_sregs_from_state(const struct vcpu_state *s, struct kvm_sregs *sr)
 	kvm_segment_from_cache(&s->seg[SEG_GS], &sr->gs);
 	kvm_segment_from_cache(&s->ldtr, &sr->ldt);
 	kvm_segment_from_cache(&s->tr, &sr->tr);
-	kvm_sregs_fix_for_entry(sr);
 	dtable_from_state(&s->gdtr, &sr->gdt);
 	dtable_from_state(&s->idtr, &sr->idt);
 	sr->cr0 = s->cr0;
@@ -375,8 +374,6 @@ void kvm_sync_regs_from_state(const struct vcpu_state *s, const struct kvm_conv_
 {
 	kvm_regs_from_state(s, &sync->regs);
 	kvm_sregs_from_state(s, &sync->sregs);
-	if (!caps->tr_busy && (sync->sregs.tr.type == 3 || sync->sregs.tr.type == 0xb))
-		sync->sregs.tr.type &= ~2;
 	kvm_events_from_state(s, caps, &sync->events);
 }
 
@@ -409,6 +406,12 @@ void kvm_sregs_fix_for_entry(struct kvm_sregs *sr)
 	fix_segment(&sr->gs);
 	if (sr->tr.type == 1 || sr->tr.type == 9)   /* available 16/32-bit TSS */
 		sr->tr.type |= 2;
+}
+
+void kvm_sregs_tr_available(struct kvm_sregs *sr)
+{
+	if (sr->tr.type == 3 || sr->tr.type == 0xb)
+		sr->tr.type &= ~2;
 }
 
 /* If KVM hands back a segment that is the loaded one with only the

@@ -101,6 +101,8 @@ void kvm_mp_state_to_state(uint32_t mp_state, struct vcpu_state *s);
  * the guest's view restored on the way back from a state that was loaded
  * as `loaded`. */
 void kvm_sregs_fix_for_entry(struct kvm_sregs *sr);
+/* On SVM hosts (caps.tr_busy clear): TR as "available" (see tr_busy). */
+void kvm_sregs_tr_available(struct kvm_sregs *sr);
 void kvm_sregs_unfix(const struct vcpu_state *loaded, struct vcpu_state *back);
 
 /* The kvm_run sync-regs form: regs, sregs and events together. */

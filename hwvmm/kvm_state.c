@@ -239,6 +239,11 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	unsigned parts = c->dirty | changed_parts(c, s);
 	c->shadow = *s;
 	kvm_sync_regs_from_state(s, &c->caps, &c->run->s.regs);
+	/* States VM entry refuses, fixed in KVM's copy only (unfixed on the
+	 * way out): the guest's view stays as the state has it. */
+	kvm_sregs_fix_for_entry(&c->run->s.regs.sregs);
+	if (!c->caps.tr_busy)
+		kvm_sregs_tr_available(&c->run->s.regs.sregs);
 	c->run->kvm_dirty_regs = HW_SYNC_ALL;
 	/* Without an in-kernel APIC, KVM_RUN takes CR8 from kvm_run itself,
 	 * after the sregs: keep both the same. */

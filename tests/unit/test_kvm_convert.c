@@ -518,6 +518,92 @@ static void test_fpu_debug_xcr_mapping(void **state)
 	assert_int_equal(kvm_xcrs_to_state(&x, &s), -ENOENT);
 }
 
+/* Segment states VM entry refuses but the interpreter may hold: a data
+ * segment not accessed, a code segment not accessed, an available TSS.
+ * Guards hwvmm/kvm_convert.c kvm_sregs_fix_for_entry (called by
+ * hw_load_state on every load into KVM) and kvm_sregs_unfix
+ * (hw_store_state, hw_peek_state): KVM gets the accessed/busy forms, the
+ * guest's view comes back unchanged. */
+static void test_sregs_fixed_for_entry(void **state)
+{
+	(void)state;
+	struct vcpu_state s, back;
+	struct kvm_sregs sr;
+	flat32_state(&s);
+	s.seg[SEG_DS].type = 0x2;
+	s.seg[SEG_CS].type = 0xa;
+	s.tr.type = 0x9;
+	s.seg[SEG_FS] = (struct seg_cache){ .unusable = 1, .type = 0x2, .s = 1 };
+	kvm_sregs_from_state(&s, &sr);
+	kvm_sregs_fix_for_entry(&sr);
+	assert_int_equal(sr.ds.type, 0x3);
+	assert_int_equal(sr.cs.type, 0xb);
+	assert_int_equal(sr.tr.type, 0xb);
+	assert_int_equal(sr.es.type, 0x3);
+	assert_int_equal(sr.fs.type, 0x2);   /* unusable: VM entry ignores it */
+	assert_int_equal(sr.ds.selector, s.seg[SEG_DS].selector);
+	assert_int_equal(sr.tr.base, s.tr.base);
+
+	/* What KVM hands back, as is, then with the guest's view restored. */
+	back = s;
+	kvm_sregs_to_state(&sr, &back);
+	assert_int_equal(back.seg[SEG_DS].type, 0x3);
+	assert_int_equal(back.tr.type, 0xb);
+	kvm_sregs_unfix(&s, &back);
+	assert_int_equal(vcpu_state_diff(&s, &back, stderr), 0);
+
+	/* A 16-bit available TSS becomes busy the same way. */
+	s.tr.type = 0x1;
+	kvm_sregs_from_state(&s, &sr);
+	kvm_sregs_fix_for_entry(&sr);
+	assert_int_equal(sr.tr.type, 0x3);
+	back = s;
+	kvm_sregs_to_state(&sr, &back);
+	kvm_sregs_unfix(&s, &back);
+	assert_int_equal(back.tr.type, 0x1);
+}
+
+/* kvm_sregs_unfix restores only the entry fix-up: a segment or TR that
+ * the guest really loaded again on KVM keeps what KVM reports. */
+static void test_sregs_unfix_keeps_guest_changes(void **state)
+{
+	(void)state;
+	struct vcpu_state loaded, back;
+	struct kvm_sregs sr;
+	flat32_state(&loaded);
+	loaded.seg[SEG_DS].type = 0x2;
+	loaded.seg[SEG_ES].type = 0x2;
+	loaded.seg[SEG_SS].type = 0x2;
+	loaded.seg[SEG_CS].type = 0xa;
+	loaded.tr.type = 0x9;
+	kvm_sregs_from_state(&loaded, &sr);
+	kvm_sregs_fix_for_entry(&sr);
+	back = loaded;
+	kvm_sregs_to_state(&sr, &back);
+
+	/* DS reloaded from another descriptor (accessed). */
+	back.seg[SEG_DS].selector = 0x18;
+	back.seg[SEG_DS].base = 0x1000;
+	/* ES: same selector, now a smaller limit. */
+	back.seg[SEG_ES].limit = 0xfff;
+	/* SS: a type that is not the fix-up of the loaded one. */
+	back.seg[SEG_SS].type = 0x7;
+	/* CS: a far jump to another code segment. */
+	back.seg[SEG_CS].selector = 0x28;
+	/* TR: LTR of another TSS. */
+	back.tr.selector = 0x30;
+	back.tr.base = 0xc000;
+
+	struct vcpu_state want = back;
+	kvm_sregs_unfix(&loaded, &back);
+	assert_int_equal(vcpu_state_diff(&want, &back, stderr), 0);
+	assert_int_equal(back.seg[SEG_DS].type, 0x3);
+	assert_int_equal(back.seg[SEG_ES].type, 0x3);
+	assert_int_equal(back.seg[SEG_SS].type, 0x7);
+	assert_int_equal(back.seg[SEG_CS].type, 0xb);
+	assert_int_equal(back.tr.type, 0xb);
+}
+
 /* Where /dev/kvm is missing the engine says so in one line, and crashes
  * nothing; where it exists the engine must come up. */
 static void test_engine_create(void **state)
@@ -569,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_msr_mapping),
 		cmocka_unit_test(test_fpu_debug_xcr_mapping),
 		cmocka_unit_test(test_engine_create),
+		cmocka_unit_test(test_sregs_fixed_for_entry),
+		cmocka_unit_test(test_sregs_unfix_keeps_guest_changes),
 	};
 	return cmocka_run_group_tests_name("kvm_convert", tests, NULL, NULL);
 }

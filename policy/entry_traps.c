@@ -27,7 +27,7 @@ static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_sta
 {
 	uint64_t gpa;
 
-	if (guest_lin_to_phys(&vm->mem, s, lin, &gpa))
+	if ((kind != ENTRY_GATE && !lin) || guest_lin_to_phys(&vm->mem, s, lin, &gpa))
 		return;
 	const struct gmem_region *r = gmem_find(&vm->mem, gpa, 1);
 	if (!r || r->kind != GMEM_RAM)
@@ -107,6 +107,7 @@ int entry_traps_arm(struct entry_traps *t, struct vm *vm, const struct vcpu_stat
 		return 0;
 	add_gates(t, vm, s);
 	bool lm = s->efer & EFER_LMA;
+	/* An MSR target of 0 is one the kernel never set up. */
 	if (s->efer & EFER_SCE) {
 		if (lm) {
 			add_site(t, vm, s, s->msr.lstar, ENTRY_LSTAR, 0);

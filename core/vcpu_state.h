@@ -111,6 +111,9 @@ struct vcpu_state {
 	uint64_t xcr0;
 	uint64_t dr[8];            /* dr[4], dr[5] unused (aliases) */
 	uint64_t tsc;
+	uint64_t tsc_host;          /* host TSC when tsc was taken (0: at load);
+	                               not architectural: keeps the guest TSC
+	                               exact across a migration's own time */
 	struct vcpu_msrs msr;
 	struct vcpu_events ev;
 	struct fxsave_area fx;

@@ -209,7 +209,7 @@ void vcpu_state_dump(const struct vcpu_state *s, FILE *out)
 	fprintf(out, "dr0 0x%" PRIx64 " dr1 0x%" PRIx64 " dr2 0x%" PRIx64 " dr3 0x%" PRIx64
 		" dr6 0x%" PRIx64 " dr7 0x%" PRIx64 "\n", s->dr[0], s->dr[1], s->dr[2], s->dr[3],
 		s->dr[6], s->dr[7]);
-	fprintf(out, "tsc 0x%" PRIx64 "\n", s->tsc);
+	fprintf(out, "tsc 0x%" PRIx64 " (at host tsc 0x%" PRIx64 ")\n", s->tsc, s->tsc_host);
 #define DUMP_MSR(n, idx) fprintf(out, "msr %-14s (0x%08x) 0x%016" PRIx64 "\n", #n, idx, s->msr.n);
 	VCPU_MSR_LIST(DUMP_MSR)
 #undef DUMP_MSR

@@ -167,11 +167,6 @@ void hw_tsc_probe(struct hw_ctx *c)
 	c->has_tsc_offset = ioctl(c->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
 }
 
-/* How far behind KVM's TSC the state's may be and still count as the
- * same clock: the time a migration takes, between the other engine's
- * store and this load (host TSC ticks, about 50 us at 2 GHz). */
-#define TSC_SLACK 100000
-
 /* Which non-sync parts of s differ from what KVM holds. */
 static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s)
 {
@@ -186,22 +181,21 @@ static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s
 		parts |= HW_PART_DREGS;
 	if (s->xcr0 != k->xcr0)
 		parts |= HW_PART_XCRS;
-	if (!c->has_tsc_offset && s->tsc != k->tsc)
+	if (!c->has_tsc_offset && (s->tsc != k->tsc || s->tsc_host != k->tsc_host))
 		parts |= HW_PART_MSRS;
 	return parts;
 }
 
-/* Keep KVM's TSC offset unless the state's TSC runs ahead of it (it must
- * never go back) or well behind it (the guest wrote the TSC). */
+/* KVM's TSC offset from the state: its TSC value at host TSC tsc_host.
+ * Unchanged (no ioctl) when the state's clock is the one KVM already
+ * runs, as after a round trip through the interpreter; set when the guest
+ * wrote the TSC, or after KVM_SET_MSRS wrote IA32_TSC. */
 static int put_tsc(struct hw_ctx *c, const struct vcpu_state *s, bool msrs_put)
 {
 	if (!c->has_tsc_offset)
 		return 0;
-	if (msrs_put)   /* KVM_SET_MSRS wrote IA32_TSC: learn the offset it made */
-		return tsc_offset_attr(c, false) < 0 ? -EIO : 0;
-	uint64_t want = s->tsc - __rdtsc();
-	int64_t ahead = (int64_t)(want - c->tsc_offset);
-	if (ahead <= 0 && ahead >= -TSC_SLACK)
+	uint64_t want = s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
+	if (!msrs_put && want == c->tsc_offset)
 		return 0;
 	c->tsc_offset = want;
 	return tsc_offset_attr(c, true) < 0 ? -EIO : 0;
@@ -285,11 +279,14 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 	r = get_parts(c, &t, parts);
 	if (r)
 		return r;
+	if (!c->has_tsc_offset)
+		t.tsc_host = __rdtsc();   /* IA32_TSC was read a moment ago */
 	if (c->has_tsc_offset) {
 		/* The guest may have written IA32_TSC at CPL 0. */
 		if (c->ran_kernel && tsc_offset_attr(c, false) < 0)
 			return -EIO;
-		t.tsc = __rdtsc() + c->tsc_offset;
+		t.tsc_host = __rdtsc();
+		t.tsc = t.tsc_host + c->tsc_offset;
 	}
 	c->ran_kernel = false;
 	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, &t);

@@ -77,7 +77,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	struct sw_cpu *c = ctx;
 	c->s = *s;
 	c->lf.op = LF_NONE;
-	c->tsc_offset = s->tsc - __rdtsc();
+	c->tsc_offset = s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
 	sw_update_mode(c);
 	vm_intr_set_cr8(c->vm, s->cr8);
 	/* The other engine may have changed page tables and code: the soft
@@ -116,7 +116,8 @@ static int sw_store_state(void *ctx, struct vcpu_state *s)
 	sw_flags_sync(c);
 	*s = c->s;
 	s->cr8 = vm_intr_get_cr8(c->vm);
-	s->tsc = sw_tsc(c);
+	s->tsc_host = __rdtsc();
+	s->tsc = s->tsc_host + c->tsc_offset;
 	/* RDTSC may have shown a value bumped past the host clock (two reads
 	 * in one host tick): the TSC never goes back across a switch. */
 	if ((int64_t)(s->tsc - c->s.tsc) < 0)

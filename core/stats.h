@@ -36,6 +36,7 @@ struct vm_stats {
 	uint64_t pio_accesses, mmio_accesses;
 	uint64_t ns_hw, ns_sw;                     /* time in each engine */
 	uint64_t interrupts_hw;                    /* external interrupts injected into KVM */
+	uint64_t interrupts_sw;                    /* ... delivered by the interpreter */
 
 	struct mig_stats mig[NR_MIG_DIRS][NR_MIG_REASONS];
 	uint64_t kernel_entries;        /* kernel entries handed off at their entry point */

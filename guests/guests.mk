@@ -33,7 +33,7 @@ G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments
 
 G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
-	suite32.bin suite64.bin smc64.bin
+	suite32.bin suite64.bin smc64.bin minios.bin
 # Benchmark loops (guests/bench/README.md), one image per loop.
 G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
@@ -58,6 +58,10 @@ ring3.bin_BITS   := 64
 ring3.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) ring3/kernel.o ring3/entry.o \
 	ring3/user.o
 ring3.bin_LDS    := guests/ring3/ring3.ld
+minios.bin_BITS  := 64
+minios.bin_OBJS  := $(G_FLAT) $(G_LM) $(G_LIBC) minios/kernel.o minios/mm.o \
+	minios/entry.o minios/user.o
+minios.bin_LDS   := guests/minios/minios.ld
 # The instruction suite: shared check groups plus each mode's own.
 G_SUITE  := suite/check.o suite/alu.o suite/alu_table.o suite/muldiv.o \
 	suite/bitops.o suite/bcd.o suite/xchg.o suite/cond.o suite/string.o \

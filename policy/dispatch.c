@@ -246,8 +246,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 		else if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
 			break;
 		vm_timers_update(vm);
-		policy_decide(pol, &d.peek, d.cur, POL_EV_NONE, 0, vclock_now_ns(&vm->clock),
-		              vm_timers_deadline(vm), &dec);
+		policy_decide(pol, &d.peek, d.cur, POL_EV_NONE, 0, vclock_now_ns(&vm->clock), &dec);
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
 			       (unsigned long long)d.peek.rip);

@@ -136,7 +136,7 @@ static void file_decide(struct policy *p, const struct vcpu_state *s, enum engin
 
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
                    enum pol_event_kind event, uint64_t num, uint64_t now_ns,
-                   uint64_t timer_ns, struct decision *d)
+                   struct decision *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->why = MIG_OTHER;
@@ -160,10 +160,7 @@ void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id 
 		break;
 	}
 	if (d->engine == ENGINE_SW) {
-		/* The interpreter returns at the next timer, so that the
-		 * dispatcher brings the timers up to date. */
-		if (timer_ns != UINT64_MAX && (!d->lim.deadline_ns || timer_ns < d->lim.deadline_ns))
-			d->lim.deadline_ns = timer_ns ? timer_ns : 1;
+		/* Both engines bring the timers up to date themselves. */
 		if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE)
 			d->lim.stop_on_cpl_change = true;
 	} else if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE) {

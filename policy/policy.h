@@ -53,11 +53,10 @@ void policy_free(struct policy *p);
 
 /* Where to run from state s, now running on cur (NR_ENGINES: nowhere
  * yet); event says what just happened (POL_EV_NONE for a plain point).
- * now_ns and timer_ns (the next timer, UINT64_MAX for none) are VM-clock
- * times. */
+ * now_ns is the VM clock. */
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
                    enum pol_event_kind event, uint64_t num, uint64_t now_ns,
-                   uint64_t timer_ns, struct decision *d);
+                   struct decision *d);
 
 /* Would the policy run this state (at a kernel entry) in the interpreter? */
 bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,

@@ -179,6 +179,8 @@ static bool event_pending(const struct sw_cpu *c)
 	       (ev->interrupt.injected && !ev->interrupt.soft);
 }
 
+#define SW_SLICE 1024
+
 /* Steps taken in this run call. */
 static uint64_t run_steps(const struct sw_cpu *c)
 {
@@ -202,6 +204,7 @@ static void accept_interrupt(struct sw_cpu *c)
 	ev->interrupt.injected = true;
 	ev->interrupt.soft = false;
 	ev->interrupt.vector = (uint8_t)v;
+	c->vm->stats.interrupts_sw++;
 }
 
 static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *lim)
@@ -237,11 +240,19 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 		}
 		if (lim->stop_at_rip && !c->run_first && c->s.rip == lim->rip)
 			return RUN_EXIT_RIP;
-		/* The clock is read every few blocks only: a deadline is a
-		 * timer's, late by a few microseconds at most. */
-		if (lim->deadline_ns && !(++c->run_polls & 15) &&
-		    vclock_now_ns(&vm->clock) >= lim->deadline_ns)
-			return RUN_EXIT_BUDGET;
+		/* Blocks run at most SW_SLICE instructions between passes
+		 * here, and every 16 passes the VM clock is read: timers fall
+		 * due (and the run's deadline passes) late by some 16k
+		 * instructions, tens of microseconds, at most. */
+		if (!(++c->run_polls & 15)) {
+			uint64_t now = vclock_now_ns(&vm->clock);
+			if (now >= vm_timers_deadline(vm))
+				vm_timers_update(vm);
+			if (lim->deadline_ns && now >= lim->deadline_ns)
+				return RUN_EXIT_BUDGET;
+		}
+		if (left > SW_SLICE)
+			left = SW_SLICE;
 		c->run_first = false;
 
 		c->insn_rip = c->next_rip = c->s.rip;

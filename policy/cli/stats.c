@@ -53,7 +53,8 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
-	fprintf(f, "  interrupts injected into KVM: %" PRIu64 "\n", s->interrupts_hw);
+	fprintf(f, "  external interrupts: %" PRIu64 " delivered by the interpreter, %" PRIu64
+	        " injected into KVM\n", s->interrupts_sw, s->interrupts_hw);
 	fprintf(f, "  kernel entries handed off at their entry point: %" PRIu64
 	        ", missed: %" PRIu64 ", entry points trapped: up to %" PRIu64 "\n",
 	        s->kernel_entries, s->kernel_entries_missed, s->entry_sites_max);
@@ -78,8 +79,8 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	fprintf(f, "{\"policy\":\"");
 	for (const char *p = policy; *p; p++)
 		fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : ((unsigned char)*p < 0x20 ? "?" : "%c"), *p);
-	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"seconds\":%.6f},", s->sw_instructions,
-	        secs(s->ns_sw));
+	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"seconds\":%.6f,\"interrupts\":%" PRIu64
+	        "},", s->sw_instructions, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
 	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"exits\":{",
 	        s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, s->interrupts_hw);

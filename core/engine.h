@@ -11,10 +11,25 @@
 struct vm;
 struct vcpu_state;
 
+/* Events an engine can report (same order as the policy's
+ * pol_event_kind): after the instruction that caused one, the run call
+ * returns RUN_EXIT_EVENT with what and which (num). */
+enum run_event {
+	RUN_EV_NONE,
+	RUN_EV_SYSCALL,     /* SYSCALL, SYSENTER or INT 0x80 executed; num = RAX */
+	RUN_EV_INTERRUPT,   /* external interrupt or INT n delivered; num = vector */
+	RUN_EV_EXCEPTION,   /* exception delivered; num = vector */
+	RUN_EV_PORT,        /* port I/O; num = port */
+	RUN_EV_MSR,         /* RDMSR or WRMSR; num = the MSR */
+	RUN_EV_CR_WRITE,    /* MOV to CRn, LMSW, CLTS; num = n */
+	NR_RUN_EVENTS
+};
+
 /* Stop conditions for one run call; an engine may return earlier. An
  * engine honours those it can: KVM cannot count instructions, stop on a
  * CPL change or at an address, so the hw engine honours deadline_ns,
- * report_hlt and stop_on_io, and the interpreter all of them. */
+ * report_hlt and stop_on_io (reporting RUN_EV_PORT for port exits), and
+ * the interpreter all of them. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
@@ -23,6 +38,7 @@ struct run_limits {
 	uint64_t deadline_ns;        /* VM-clock time to return by (0: none): RUN_EXIT_BUDGET */
 	bool report_hlt;             /* every HLT returns RUN_EXIT_HALT, even with IF clear */
 	bool stop_on_io;             /* return RUN_EXIT_EVENT after each port or MMIO access */
+	unsigned events;             /* 1 << RUN_EV_*: events to return on (interpreter) */
 };
 
 enum run_exit_reason {
@@ -36,6 +52,8 @@ enum run_exit_reason {
 
 struct run_exit {
 	enum run_exit_reason reason;
+	enum run_event event;        /* with RUN_EXIT_EVENT: what happened, if known */
+	uint64_t num;
 };
 
 struct engine_ops {

@@ -335,6 +335,7 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	struct vm *vm = c->vm;
 
 	out->reason = RUN_EXIT_STOPPED;
+	out->event = RUN_EV_NONE;
 	for (;;) {
 		if (vm->stop != VM_RUNNING)
 			return 0;
@@ -356,11 +357,22 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 			}
 			c->halted = false;
 		}
+		unsigned cpl0 = sync_cpl(&c->run->s.regs);
 		r = kvm_run_once(c);
+		if (r < 0 && r != -EINTR)
+			return r;
+		/* The CPL is seen at exits only: an exit of any kind (a kick
+		 * included) that finds it changed returns, before the guest
+		 * runs on at the new CPL. */
+		if (lim->stop_on_cpl_change && sync_cpl(&c->run->s.regs) != cpl0 &&
+		    c->last_exit != KVM_EXIT_HLT) {
+			if (r == 0 && handle_exit(c, out) == EXIT_RETURN)
+				return 0;
+			out->reason = RUN_EXIT_CPL_CHANGE;
+			return 0;
+		}
 		if (r == -EINTR)
 			continue;
-		if (r < 0)
-			return r;
 		if (c->last_exit == KVM_EXIT_HLT && lim->report_hlt) {
 			c->halted = true;
 			out->reason = RUN_EXIT_HALT;
@@ -370,6 +382,10 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 			return 0;
 		if (lim->stop_on_io && (c->last_exit == KVM_EXIT_IO || c->last_exit == KVM_EXIT_MMIO)) {
 			out->reason = RUN_EXIT_EVENT;
+			if (c->last_exit == KVM_EXIT_IO) {
+				out->event = RUN_EV_PORT;
+				out->num = c->run->io.port;
+			}
 			return 0;
 		}
 	}

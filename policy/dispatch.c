@@ -180,16 +180,17 @@ static void wait_for_interrupt(struct dispatcher *d)
 	vm_timers_update(vm);
 }
 
-/* A HLT exit on KVM with entry traps armed: either a kernel entry point
- * (hand off: the CPU has entered ring 0 and pushed its frame; RIP goes
- * back onto the entry's first instruction, which the chosen engine then
- * runs with the original byte back), or a HLT of the guest's own.
+/* KVM stopped with entry traps armed, after a HLT (back = 1) or at an
+ * exit that found the CPL changed before the HLT ran (back = 0): either
+ * at a kernel entry point (hand off: the CPU has entered ring 0 and
+ * pushed its frame; RIP goes onto the entry's first instruction, which
+ * the chosen engine then runs with the original byte back), or not.
  * Returns 1 when it was an entry, 0 if not, or -errno. */
-static int kernel_entry(struct dispatcher *d)
+static int kernel_entry(struct dispatcher *d, unsigned back)
 {
 	struct vm *vm = d->vm;
 	struct vcpu_state *s = &d->peek;
-	const struct entry_site *e = entry_traps_find(&d->traps, s->seg[SEG_CS].base + s->rip - 1);
+	const struct entry_site *e = entry_traps_find(&d->traps, s->seg[SEG_CS].base + s->rip - back);
 
 	if (!e || vcpu_cpl(s) == 3)
 		return 0;
@@ -201,7 +202,7 @@ static int kernel_entry(struct dispatcher *d)
 	int r = d->ops[ENGINE_HW]->store_state(d->ctx[ENGINE_HW], &vm->vcpu);
 	if (r)
 		return r;
-	vm->vcpu.rip -= 1;
+	vm->vcpu.rip -= back;
 	vm->vcpu.ev.halted = false;
 	/* The policy may keep the kernel on KVM: then only the bytes change. */
 	enum engine_id to = policy_wants_sw_at_entry(d->pol, &vm->vcpu, ev, num) ? ENGINE_SW
@@ -217,7 +218,7 @@ static int handle_halt(struct dispatcher *d, const struct decision *dec)
 	if (r)
 		return r;
 	if (d->cur == ENGINE_HW && dec->trap_entries) {
-		r = kernel_entry(d);
+		r = kernel_entry(d, 1);
 		if (r)
 			return r < 0 ? r : 0;
 		if (vcpu_cpl(&d->peek) != 3)
@@ -239,6 +240,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 	if (ret)
 		return ret;
 
+	struct run_exit ex = { 0 };
 	while (!ret && vm->stop == VM_RUNNING) {
 		struct decision dec;
 		if (d.cur == NR_ENGINES)
@@ -246,7 +248,10 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 		else if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
 			break;
 		vm_timers_update(vm);
-		policy_decide(pol, &d.peek, d.cur, POL_EV_NONE, 0, vclock_now_ns(&vm->clock), &dec);
+		/* The event the last run call ended on, if any, is this
+		 * decision's (rule and run events are one list). */
+		policy_decide(pol, &d.peek, d.cur, (enum pol_event_kind)ex.event, ex.num,
+		              vclock_now_ns(&vm->clock), &dec);
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
 			       (unsigned long long)d.peek.rip);
@@ -267,12 +272,18 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			entry_traps_disarm(&d.traps, vm);
 		}
 
-		struct run_exit ex = { 0 };
+		ex = (struct run_exit){ 0 };
 		ret = d.ops[d.cur]->run(d.ctx[d.cur], &dec.lim, &ex);
 		if (ret)
 			break;
-		if (ex.reason == RUN_EXIT_HALT)
+		if (ex.reason == RUN_EXIT_HALT) {
 			ret = handle_halt(&d, &dec);
+		} else if (ex.reason == RUN_EXIT_CPL_CHANGE && d.cur == ENGINE_HW && dec.trap_entries) {
+			ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek);
+			if (!ret && (ret = kernel_entry(&d, 0)) == 0 && vcpu_cpl(&d.peek) != 3)
+				vm->stats.kernel_entries_missed++;
+			ret = ret < 0 ? ret : 0;
+		}
 	}
 	entry_traps_disarm(&d.traps, vm);
 	/* The canonical state reflects where the guest stopped, for reports. */

@@ -55,6 +55,11 @@ void policy_free(struct policy *p)
 	p->rules = NULL;
 }
 
+/* Rule events and engine events are one list. */
+_Static_assert((int)POL_EV_SYSCALL == (int)RUN_EV_SYSCALL && (int)POL_EV_PORT == (int)RUN_EV_PORT &&
+               (int)POL_EV_CR_WRITE == (int)RUN_EV_CR_WRITE &&
+               (int)POL_NR_EVENT_KINDS == (int)NR_RUN_EVENTS, "event lists differ");
+
 static uint64_t chaos_next(struct policy *p)
 {
 	uint64_t x = p->rng;
@@ -84,6 +89,8 @@ static void chaos_decide(struct policy *p, uint64_t now_ns, struct decision *d)
 		unsigned bits = (unsigned)(r >> 8) % 15;
 		d->lim.max_instructions = 1 + ((r >> 16) & ((1ull << bits) - 1));
 		d->lim.stop_on_cpl_change = (r >> 4) & 1;
+		/* Some kinds of event end the run too: more points to move at. */
+		d->lim.events = (unsigned)(r >> 40) & ((1u << NR_RUN_EVENTS) - 2);
 	} else {
 		/* KVM stops at exits (each port or MMIO access is one) or when
 		 * kicked after up to 200 us. */
@@ -163,11 +170,14 @@ void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id 
 		/* Both engines bring the timers up to date themselves. */
 		if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE)
 			d->lim.stop_on_cpl_change = true;
+		if (p->rules)
+			d->lim.events = pol_rules_events(p->rules);
 	} else if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE) {
 		/* KVM has no exit on a CPL change: at CPL 3 every kernel entry
 		 * point holds a HLT that returns here (policy/entry_traps.c). */
 		d->trap_entries = vcpu_cpl(s) == 3 && policy_wants_sw_at_entry(p, s, POL_EV_NONE, 0);
 		d->lim.report_hlt = d->trap_entries;
+		d->lim.stop_on_cpl_change = d->trap_entries;
 		if (p->rules && (pol_rules_events(p->rules) & (1u << POL_EV_PORT)))
 			d->lim.stop_on_io = true;
 	}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/engine.h"
 #include "core/vcpu_state.h"
 
 struct vm;
@@ -147,6 +148,9 @@ struct sw_cpu {
 	bool stop;                   /* leave the run loop after this insn */
 	bool caches_managed;         /* load_state keeps decoded code (engine.h) */
 	unsigned run_polls;          /* run-loop passes since the clock was read */
+	unsigned event_mask;         /* 1 << RUN_EV_*: events this run returns on */
+	unsigned event_kind;         /* the first such event seen, RUN_EV_NONE if none */
+	uint64_t event_num;
 
 	struct sw_exc exc;           /* being raised: set by sw_raise */
 	int delivering;              /* vector whose delivery runs, or -1 */
@@ -175,6 +179,10 @@ static inline void sw_block_break(struct sw_cpu *c)
 	c->brk = true;
 	c->blk_end = 0;
 }
+
+/* An event the dispatcher may have asked to see (run_limits.events): the
+ * run call returns after this instruction with it (swvmm/sw_engine.c). */
+void sw_note_event(struct sw_cpu *c, unsigned kind, uint64_t num);
 
 /* ---- registers (swvmm/regs.c) ---- */
 /* size in bytes (1, 2, 4, 8). With rex false, byte registers 4-7 are

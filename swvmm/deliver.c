@@ -90,6 +90,12 @@ static void finish(struct sw_cpu *c, unsigned vector, int errcode, unsigned kind
 	c->last_event.errcode = errcode;
 	c->last_event.soft = kind & (SW_EV_SOFT | SW_EV_ICEBP);
 	c->last_event.rip = rip_after;
+	if ((kind & SW_EV_SOFT) && vector == 0x80)
+		sw_note_event(c, RUN_EV_SYSCALL, c->s.gpr[RAX]);
+	else if (kind & (SW_EV_SOFT | SW_EV_EXTERNAL))
+		sw_note_event(c, RUN_EV_INTERRUPT, vector);
+	else
+		sw_note_event(c, RUN_EV_EXCEPTION, vector);
 }
 
 /* ---- real mode ---- */

@@ -51,6 +51,7 @@ static void exec_syscall(struct sw_cpu *c, const struct insn *i)
 	set_flat(&s->seg[SEG_CS], sel & 0xfffc, true, 0, lma);
 	set_flat(&s->seg[SEG_SS], (uint16_t)(sel + 8) & 0xfffc, false, 0, false);
 	sw_update_mode(c);
+	sw_note_event(c, RUN_EV_SYSCALL, c->s.gpr[RAX]);
 }
 
 static void exec_sysret(struct sw_cpu *c, const struct insn *i)
@@ -101,6 +102,7 @@ static void exec_sysenter(struct sw_cpu *c, const struct insn *i)
 	c->next_rip = lma ? s->msr.sysenter_eip : (uint32_t)s->msr.sysenter_eip;
 	s->gpr[RSP] = lma ? s->msr.sysenter_esp : (uint32_t)s->msr.sysenter_esp;
 	sw_update_mode(c);
+	sw_note_event(c, RUN_EV_SYSCALL, c->s.gpr[RAX]);
 }
 
 static void exec_sysexit(struct sw_cpu *c, const struct insn *i)

@@ -144,6 +144,7 @@ void sys_write_cr(struct sw_cpu *c, unsigned cr, uint64_t val)
 	default:
 		sw_ud(c);
 	}
+	sw_note_event(c, RUN_EV_CR_WRITE, cr);
 }
 
 static uint64_t read_cr(struct sw_cpu *c, unsigned cr)

@@ -53,6 +53,7 @@ static void exec_rdmsr(struct sw_cpu *c, const struct insn *i)
 	if (sw_msr_read(c, (uint32_t)c->s.gpr[RCX], &v))
 		sw_gp0(c);
 	set_edx_eax(c, v);
+	sw_note_event(c, RUN_EV_MSR, (uint32_t)c->s.gpr[RCX]);
 }
 
 static void exec_wrmsr(struct sw_cpu *c, const struct insn *i)
@@ -63,6 +64,7 @@ static void exec_wrmsr(struct sw_cpu *c, const struct insn *i)
 	sys_need_cpl0(c);
 	if (sw_msr_write(c, (uint32_t)c->s.gpr[RCX], v))
 		sw_gp0(c);
+	sw_note_event(c, RUN_EV_MSR, (uint32_t)c->s.gpr[RCX]);
 }
 
 /* CR4.TSD restricts the TSC to CPL 0. */

@@ -34,6 +34,7 @@ uint32_t sw_in(struct sw_cpu *c, uint16_t port, unsigned size)
 	c->vm->stats.pio_accesses++;
 	/* An unclaimed port reads as all ones (the bus fills the data). */
 	bus_access(&c->vm->bus, BUS_PIO, port, &v, size, false);
+	sw_note_event(c, RUN_EV_PORT, port);
 	if (c->vm->stop != VM_RUNNING) {
 		c->stop = true;
 		sw_block_break(c);
@@ -45,6 +46,7 @@ void sw_out(struct sw_cpu *c, uint16_t port, unsigned size, uint32_t val)
 {
 	c->vm->stats.pio_accesses++;
 	bus_access(&c->vm->bus, BUS_PIO, port, &val, size, true);
+	sw_note_event(c, RUN_EV_PORT, port);
 	/* A device may have stopped the VM (debug-exit): end after this
 	 * instruction, also inside a decoded block. */
 	if (c->vm->stop != VM_RUNNING) {

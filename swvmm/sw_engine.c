@@ -187,6 +187,16 @@ static uint64_t run_steps(const struct sw_cpu *c)
 	return c->icount - c->run_icount0 + c->run_events;
 }
 
+void sw_note_event(struct sw_cpu *c, unsigned kind, uint64_t num)
+{
+	if (!(c->event_mask & (1u << kind)) || c->event_kind != RUN_EV_NONE)
+		return;
+	c->event_kind = kind;
+	c->event_num = num;
+	c->stop = true;
+	sw_block_break(c);
+}
+
 /* Take an external interrupt from the controllers (core/intr.h) at this
  * boundary if the CPU accepts one: IF set, no interrupt shadow, nothing
  * else being delivered first. It then goes the way of an interrupt
@@ -279,6 +289,8 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	c->run_cpl = c->cpl;
 	c->run_first = true;
 	c->run_polls = 0;
+	c->event_mask = lim->events;
+	c->event_kind = RUN_EV_NONE;
 	c->run_stop_rip = lim->stop_at_rip ? lim->rip : SW_NO_RIP;
 	c->lf.op = LF_NONE;   /* the caller may have set c->s.rflags */
 	c->stop = false;
@@ -301,6 +313,9 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	}
 	out->reason = run_loop(c, lim);
 done:
+	out->event = c->event_kind;
+	out->num = c->event_num;
+	c->event_mask = 0;
 	sw_flags_sync(c);   /* outside a run, c->s.rflags is complete */
 	c->vm->stats.sw_instructions += c->icount - c->run_icount0;
 	c->vm->stats.ns_sw += now_ns() - t0;

@@ -665,7 +665,7 @@ static unsigned fz_drive(struct vm *vm, void *ctx, const struct fz_input *in)
 			.stop_at_rip = in->h[11] & FZ_OPT_RIPSTOP,
 			.rip = FZ_CODE + fz_pb(in, call) % 16,
 		};
-		struct run_exit ex = { RUN_EXIT_EVENT };
+		struct run_exit ex = { .reason = RUN_EXIT_EVENT };
 		call++;
 		if (sw_engine_ops.run(ctx, &lim, &ex) || ex.reason == RUN_EXIT_STOPPED)
 			break;

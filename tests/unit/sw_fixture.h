@@ -303,7 +303,7 @@ static inline void fx_code_at(struct sw_fx *fx, uint64_t gpa, const uint8_t *b, 
 static inline enum run_exit_reason fx_run(struct sw_fx *fx, uint64_t n)
 {
 	struct run_limits lim = { .max_instructions = n };
-	struct run_exit ex = { RUN_EXIT_EVENT };
+	struct run_exit ex = { .reason = RUN_EXIT_EVENT };
 	if (sw_engine_ops.run(fx->c, &lim, &ex))
 		return RUN_EXIT_STOPPED;
 	return ex.reason;

@@ -145,6 +145,7 @@ const char *vm_stop_name(enum vm_stop s)
 	case VM_STOP_SHUTDOWN:    return "shutdown";
 	case VM_STOP_ERROR:       return "error";
 	case VM_STOP_UNSUPPORTED: return "unsupported";
+	case VM_STOP_POLICY:      return "policy";
 	}
 	return "unknown";
 }

@@ -28,6 +28,7 @@ enum vm_stop {
 	VM_STOP_SHUTDOWN,      /* triple fault */
 	VM_STOP_ERROR,         /* the monitor could not go on: see vm->err */
 	VM_STOP_UNSUPPORTED,   /* guest used something hvmm does not model */
+	VM_STOP_POLICY,        /* a policy rule said stop */
 };
 
 /* Process exit status for a stop other than debug-exit (which is odd). */

@@ -255,7 +255,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
 			       (unsigned long long)d.peek.rip);
-			vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+			vm_request_stop(vm, VM_STOP_POLICY, VM_EXIT_OK);
 			break;
 		}
 		if (dec.engine != d.cur && (ret = dispatch_migrate(&d, dec.engine, dec.why)))

@@ -93,6 +93,19 @@ if [ -n "$n1" ] && [ "$n1" -gt 0 ] && [ "$n1" = "$n2" ] && cmp -s "$tmp/out" tes
 else
 	echo "FAIL stats-text-and-json: wanted equal nonzero instruction counts, got text '$n1' json '$n2' ($(head -c 200 "$tmp/err2"))"
 fi
+# Rules on events: a stop at the first access to COM1's port 0x3f8 (the
+# UART set-up, before any byte goes out), and at the first system call.
+printf 'event port 0x3f8 -> stop\n-> sw\n' >"$tmp/port.pol"
+"$hvmm" run --policy="$tmp/port.pol" -v "$g/hello64.bin" >"$tmp/out" 2>"$tmp/err" </dev/null; st=$?
+if [ $st -eq 0 ] && [ ! -s "$tmp/out" ] && grep -q "guest stopped: policy" "$tmp/err"; then
+	echo "PASS policy-stop-on-port"
+else echo "FAIL policy-stop-on-port: wanted no output and a policy stop, got status $st, '$(head -c 60 "$tmp/out")', '$(head -c 200 "$tmp/err")'"; fi
+printf '# stop at the first system call\nevent syscall -> stop\n-> sw\n' >"$tmp/sys.pol"
+"$hvmm" run --policy="$tmp/sys.pol" "$g/ring3.bin" >"$tmp/out" 2>"$tmp/err" </dev/null; st=$?
+full=$(cat tests/guests/ring3.bin.expected); got=$(cat "$tmp/out")
+if [ $st -eq 0 ] && [ -n "$got" ] && [ "$got" != "$full" ] && [ "${full#"$got"}" != "$full" ]; then
+	echo "PASS policy-stop-on-syscall"
+else echo "FAIL policy-stop-on-syscall: wanted a proper prefix of ring3's output, got status $st, '$(head -c 100 "$tmp/out")'"; fi
 # A policy file that keeps every CPL in the interpreter runs without KVM.
 expect policy-file-runs        0 "" run --policy="$tmp/allsw.pol" --serial=none "$g/hello64.bin"
 # --serial=FILE puts COM1's output in FILE (replacing what a successful

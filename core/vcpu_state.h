@@ -107,6 +107,10 @@ struct vcpu_state {
 	struct seg_cache ldtr, tr;
 	struct dtable gdtr, idtr;
 	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t pdpte[4];         /* PAE paging outside long mode: the PDPTE
+	                              registers the CPU loaded with CR3 (they
+	                              stay as loaded when the guest changes
+	                              the table); all 0: read from memory */
 	uint64_t efer;
 	uint64_t xcr0;
 	uint64_t dr[8];            /* dr[4], dr[5] unused (aliases) */
@@ -192,6 +196,12 @@ void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip);
  * Starts from the reset state: CS 0x08 and DS/ES/FS/GS/SS 0x10 as flat
  * 4 GiB segments, CR0 = PE|ET|NE, IF clear. EAX/EBX are the loader's. */
 void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip);
+
+/* PAE paging outside long mode: the PDPTE registers are in use. */
+static inline bool vcpu_pae_legacy(const struct vcpu_state *s)
+{
+	return (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !(s->efer & EFER_LMA);
+}
 
 static inline unsigned vcpu_cpl(const struct vcpu_state *s)
 {

@@ -140,6 +140,11 @@ int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE
 		snprintf(name, sizeof(name), "dr%d", i);
 		diff_u64(&d, "", name, a->dr[i], b->dr[i]);
 	}
+	for (int k = 0; k < 4; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "pdpte%d", k);
+		diff_u64(&d, "", name, a->pdpte[k], b->pdpte[k]);
+	}
 	diff_u64(&d, "", "tsc", a->tsc, b->tsc);
 #define DIFF_MSR(n, idx) diff_u64(&d, "msr.", #n, a->msr.n, b->msr.n);
 	VCPU_MSR_LIST(DIFF_MSR)
@@ -209,6 +214,9 @@ void vcpu_state_dump(const struct vcpu_state *s, FILE *out)
 	fprintf(out, "dr0 0x%" PRIx64 " dr1 0x%" PRIx64 " dr2 0x%" PRIx64 " dr3 0x%" PRIx64
 		" dr6 0x%" PRIx64 " dr7 0x%" PRIx64 "\n", s->dr[0], s->dr[1], s->dr[2], s->dr[3],
 		s->dr[6], s->dr[7]);
+	if (vcpu_pae_legacy(s))
+		fprintf(out, "pdpte 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n",
+		        s->pdpte[0], s->pdpte[1], s->pdpte[2], s->pdpte[3]);
 	fprintf(out, "tsc 0x%" PRIx64 " (at host tsc 0x%" PRIx64 ")\n", s->tsc, s->tsc_host);
 #define DUMP_MSR(n, idx) fprintf(out, "msr %-14s (0x%08x) 0x%016" PRIx64 "\n", #n, idx, s->msr.n);
 	VCPU_MSR_LIST(DUMP_MSR)

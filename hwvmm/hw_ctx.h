@@ -38,6 +38,7 @@ struct hw_ctx {
 	bool has_xcrs;                /* KVM_CAP_XCRS */
 	bool has_xsave;               /* KVM_CAP_XSAVE: FPU moves as an XSAVE image */
 	bool has_readonly_mem;        /* KVM_CAP_READONLY_MEM */
+	bool has_sregs2;              /* KVM_CAP_SREGS2: PDPTE registers move as they are */
 
 	bool sync_valid;   /* run->s.regs holds the vCPU's regs/sregs/events */
 	bool io_pending;   /* an I/O or MMIO exit that the next KVM_RUN completes */

@@ -167,6 +167,46 @@ void hw_tsc_probe(struct hw_ctx *c)
 	c->has_tsc_offset = ioctl(c->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
 }
 
+/* PAE paging outside long mode: KVM_SET_SREGS (and the sync-regs sregs)
+ * reload the PDPTE registers from memory, which may no longer hold what
+ * the CPU loaded with CR3. With KVM_CAP_SREGS2 the registers move as they
+ * are: put with KVM_SET_SREGS2 instead of the sync-regs sregs, read with
+ * KVM_GET_SREGS2. */
+static int put_pdptes(struct hw_ctx *c, const struct vcpu_state *s)
+{
+	if (!c->has_sregs2 || !vcpu_pae_legacy(s) ||
+	    !((s->pdpte[0] | s->pdpte[1] | s->pdpte[2] | s->pdpte[3]) & 1))
+		return 0;
+	const struct kvm_sregs *sr = &c->run->s.regs.sregs;
+	struct kvm_sregs2 s2 = {
+		.cs = sr->cs, .ds = sr->ds, .es = sr->es, .fs = sr->fs, .gs = sr->gs, .ss = sr->ss,
+		.tr = sr->tr, .ldt = sr->ldt, .gdt = sr->gdt, .idt = sr->idt,
+		.cr0 = sr->cr0, .cr2 = sr->cr2, .cr3 = sr->cr3, .cr4 = sr->cr4, .cr8 = sr->cr8,
+		.efer = sr->efer, .apic_base = sr->apic_base,
+		.flags = KVM_SREGS2_FLAGS_PDPTRS_VALID,
+	};
+	memcpy(s2.pdptrs, s->pdpte, sizeof(s2.pdptrs));
+	int r = HW_VCPU_IOCTL(c, KVM_SET_SREGS2, &s2);
+	if (r < 0)
+		return r;
+	c->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
+	return 0;
+}
+
+static int get_pdptes(struct hw_ctx *c, struct vcpu_state *t)
+{
+	memset(t->pdpte, 0, sizeof(t->pdpte));
+	if (!c->has_sregs2 || !vcpu_pae_legacy(t))
+		return 0;
+	struct kvm_sregs2 s2;
+	int r = HW_VCPU_IOCTL(c, KVM_GET_SREGS2, &s2);
+	if (r < 0)
+		return r;
+	if (s2.flags & KVM_SREGS2_FLAGS_PDPTRS_VALID)
+		memcpy(t->pdpte, s2.pdptrs, sizeof(t->pdpte));
+	return 0;
+}
+
 /* Which non-sync parts of s differ from what KVM holds. */
 static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s)
 {
@@ -253,6 +293,8 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	r = put_parts(c, s, parts);
 	if (!r)
 		r = put_tsc(c, s, parts & HW_PART_MSRS);
+	if (!r)
+		r = put_pdptes(c, s);
 	if (r)
 		return r;
 	c->dirty = 0;
@@ -273,6 +315,8 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 	else if ((r = get_regs_by_ioctl(c, &t)))
 		return r;
 	kvm_sregs_unfix(&c->shadow, &t);
+	if ((r = get_pdptes(c, &t)))
+		return r;
 	unsigned parts = HW_PART_FPU;
 	if (c->ran_kernel || !c->has_tsc_offset)
 		parts = HW_PARTS_ALL;

@@ -100,6 +100,7 @@ int hw_vm_open(struct hw_ctx *c)
 	c->has_xcrs = check_ext(c, KVM_CAP_XCRS) > 0;
 	c->has_xsave = check_ext(c, KVM_CAP_XSAVE) > 0;
 	c->has_readonly_mem = check_ext(c, KVM_CAP_READONLY_MEM) > 0;
+	c->has_sregs2 = check_ext(c, KVM_CAP_SREGS2) > 0;
 	c->caps.tr_busy = !strcmp(vm->cpuid.vendor, "GenuineIntel");
 	int r = enable_exception_payload(c);
 	if (r)

@@ -86,7 +86,12 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	sw_tlb_flush(c, false);
 	if (!c->caches_managed)
 		sw_mem_invalidate(c, 0, ~0ull);
-	sw_mmu_load_pdptes(c);
+	/* The PDPTE registers as the other engine had them; read from
+	 * memory only for a state that carries none. */
+	if (vcpu_pae_legacy(s) && (s->pdpte[0] | s->pdpte[1] | s->pdpte[2] | s->pdpte[3]) & 1)
+		memcpy(c->pdpte, s->pdpte, sizeof(c->pdpte));
+	else
+		sw_mmu_load_pdptes(c);
 	return 0;
 }
 
@@ -116,6 +121,10 @@ static int sw_store_state(void *ctx, struct vcpu_state *s)
 	sw_flags_sync(c);
 	*s = c->s;
 	s->cr8 = vm_intr_get_cr8(c->vm);
+	if (vcpu_pae_legacy(s))
+		memcpy(s->pdpte, c->pdpte, sizeof(s->pdpte));
+	else
+		memset(s->pdpte, 0, sizeof(s->pdpte));
 	s->tsc_host = __rdtsc();
 	s->tsc = s->tsc_host + c->tsc_offset;
 	/* RDTSC may have shown a value bumped past the host clock (two reads

@@ -45,6 +45,8 @@ static void from_kvm(const struct kvm_bundle *k, const struct vcpu_state *keep,
 {
 	memset(out, 0x5a, sizeof(*out));
 	out->fx.mxcsr_mask = keep->fx.mxcsr_mask;
+	/* The PDPTE registers move by KVM_GET/SET_SREGS2 (hwvmm/kvm_state.c). */
+	memcpy(out->pdpte, keep->pdpte, sizeof(out->pdpte));
 	kvm_sync_regs_to_state(&k->sync, out);
 	assert_int_equal(kvm_msrs_to_state(k->msrs.entry, k->msrs.hdr.nmsrs, out), 0);
 	kvm_fpu_to_state(&k->fpu, out);

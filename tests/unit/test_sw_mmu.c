@@ -381,6 +381,20 @@ static void test_pae_paging(void **state)
 	assert_int_equal(sw_mmu_load_pdptes(fx->c), -EINVAL);
 	fx_poke64(fx, PDPT2 + 8, PD2 | P_);
 	assert_int_equal(sw_mmu_load_pdptes(fx->c), 0);
+
+	/* The PDPTE registers stay as loaded when the table changes, also
+	 * across a store and load (a migration): guards sw_load_state and
+	 * sw_store_state, which carry them in vcpu_state.pdpte. */
+	struct vcpu_state st;
+	assert_int_equal(sw_engine_ops.store_state(fx->c, &st), 0);
+	assert_int_equal(st.pdpte[0], PD2 | P_);
+	fx_poke64(fx, PDPT2, 0);                    /* the table changes, CR3 is not reloaded */
+	assert_int_equal(sw_engine_ops.load_state(fx->c, &st), 0);
+	assert_int_equal(walk(fx, 0x403abc, ACC_READ, &gpa, &pfec), 0);
+	assert_int_equal(gpa, TARGET + 0xabc);
+	memset(st.pdpte, 0, sizeof(st.pdpte));      /* a state with none: read from memory */
+	assert_int_equal(sw_engine_ops.load_state(fx->c, &st), 0);
+	assert_int_equal(walk(fx, 0x403abc, ACC_READ, &gpa, &pfec), -EFAULT);
 	fx_free(fx);
 }
 

@@ -298,7 +298,8 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	c->run_cpl = c->cpl;
 	c->run_first = true;
 	c->run_polls = 0;
-	c->event_mask = lim->events;
+	/* stop_on_io: port accesses end the run like a port event. */
+	c->event_mask = lim->events | (lim->stop_on_io ? 1u << RUN_EV_PORT : 0);
 	c->event_kind = RUN_EV_NONE;
 	c->run_stop_rip = lim->stop_at_rip ? lim->rip : SW_NO_RIP;
 	c->lf.op = LF_NONE;   /* the caller may have set c->s.rflags */

@@ -9,6 +9,7 @@
  * The set-up is the same for every iteration count, so a run with 1
  * iteration measures everything but the loop. */
 #include "lib/rt.h"
+#include "lib/sysregs.h"
 #include "lib/x86_64.h"
 #include "bench/bench.h"
 
@@ -67,20 +68,6 @@ static void __attribute__((noreturn)) fail(const char *what)
 	bench_exit(EXIT_FAIL);
 }
 
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* Low 2 MiB (the image, its stacks) user-accessible, so the ring-3 loops
  * can run from the image itself; U/S=1 on every level, since the CPU
  * combines them. The data area gets 4 KiB pages so that the array and
@@ -102,16 +89,11 @@ static void setup_pages(void)
 
 static void setup_gdt_tss(void)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
 	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 
 	tss.rsp[0] = (uintptr_t)kstack_top;
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap */
-	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
-			   0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
-			   ((limit >> 16) & 0xf) << 48 |
-			   ((base >> 24) & 0xff) << 56;
-	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	tss64_descriptor(&gdt[SEL_TSS / 8], &tss);
 	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
 	load_kernel_segments();
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
@@ -142,10 +124,7 @@ static void setup_idt(void)
 
 static void setup_syscall(void)
 {
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 | (uint64_t)SEL_KCODE << 32);
-	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
-	wrmsr(MSR_FMASK, FMASK_BITS);
+	syscall_setup((uintptr_t)syscall_entry, SEL_KCODE, SEL_UCODE32);
 }
 
 /* Known, position-dependent contents (xorshift64), so that the array and

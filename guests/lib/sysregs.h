@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+#include "lib/layout.h"
+#include "lib/x86_64.h"
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
@@ -38,6 +41,16 @@ static inline uint64_t read_cr3(void)
 static inline void write_cr3(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* SYSCALL to entry with kernel CS kcode; SYSRET to the user selectors
+ * from ucode32 on (the GDT order SYSRET needs); FMASK_BITS cleared. */
+static inline void syscall_setup(uint64_t entry, uint16_t kcode, uint16_t ucode32)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)ucode32 << 48 | (uint64_t)kcode << 32);
+	wrmsr(MSR_LSTAR, entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
 }
 
 #endif

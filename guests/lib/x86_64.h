@@ -1,5 +1,5 @@
 /* Long-mode system structures and the SYSCALL MSRs, for 64-bit guests
- * that build their own TSS and IDT (ring3/, bench/). */
+ * that build their own TSS and IDT (ring3/, bench/, minios/). */
 #ifndef GUESTS_LIB_X86_64_H
 #define GUESTS_LIB_X86_64_H
 
@@ -31,6 +31,17 @@ struct idt_gate {
 	uint32_t offset2;
 	uint32_t reserved;
 } __attribute__((packed));
+
+/* The two GDT slots of an available 64-bit TSS descriptor (DPL 0). */
+static inline void tss64_descriptor(uint64_t slot[2], const struct tss64 *tss)
+{
+	uint64_t base = (uintptr_t)tss, limit = sizeof(*tss) - 1;
+
+	slot[0] = (limit & 0xffff) | (base & 0xffffff) << 16 |
+		  0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
+		  ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	slot[1] = base >> 32;
+}
 
 /* Operand of LGDT/LIDT in 64-bit mode. */
 struct table_ptr {

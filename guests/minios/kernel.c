@@ -108,17 +108,12 @@ static const char *const exception_names[32] = {
 
 static void setup_gdt_tss(void)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
 	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 
 	tss.rsp[0] = (uintptr_t)kstack_top;	/* entries from ring 3 */
 	tss.ist[0] = (uintptr_t)dfstack_top;	/* IST1: #DF */
 	tss.iomap_base = sizeof(tss);		/* no I/O bitmap */
-	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
-			   0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
-			   ((limit >> 16) & 0xf) << 48 |
-			   ((base >> 24) & 0xff) << 56;
-	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	tss64_descriptor(&gdt[SEL_TSS / 8], &tss);
 	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
 	load_segments();
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
@@ -152,10 +147,7 @@ static void setup_idt(void)
 
 static void setup_syscall(void)
 {
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 | (uint64_t)SEL_KCODE << 32);
-	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
-	wrmsr(MSR_FMASK, FMASK_BITS);
+	syscall_setup((uintptr_t)syscall_entry, SEL_KCODE, SEL_UCODE32);
 }
 
 static uint32_t lapic_read(unsigned int reg)

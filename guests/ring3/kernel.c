@@ -3,6 +3,7 @@
  * DPL-3 INT 0x80 gate) and the SYSCALL MSRs, then drops to ring 3 with
  * IRETQ. Calls from ring 3 are served by ring3_call. */
 #include "lib/rt.h"
+#include "lib/sysregs.h"
 #include "lib/x86_64.h"
 #include "ring3/ring3.h"
 
@@ -46,20 +47,6 @@ struct call_ret ring3_call(uint64_t nr, uint64_t a, uint64_t b,
 			   uint64_t origin, uint64_t via_syscall);
 void exception_handler(const struct exc_frame *f) __attribute__((noreturn));
 
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
 static unsigned int current_cpl(void)
 {
 	uint16_t cs;
@@ -99,16 +86,11 @@ static void setup_user_pages(void)
 
 static void setup_gdt_tss(void)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
 	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 
 	tss.rsp[0] = (uintptr_t)kstack_top;
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: ring 3 has no ports */
-	gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 |
-			   0x89ULL << 40 |	/* P, DPL 0, available 64-bit TSS */
-			   ((limit >> 16) & 0xf) << 48 |
-			   ((base >> 24) & 0xff) << 56;
-	gdt[SEL_TSS / 8 + 1] = base >> 32;
+	tss64_descriptor(&gdt[SEL_TSS / 8], &tss);
 	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
 	load_kernel_segments();
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
@@ -137,10 +119,7 @@ static void setup_idt(void)
 
 static void setup_syscall(void)
 {
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 | (uint64_t)SEL_KCODE << 32);
-	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
-	wrmsr(MSR_FMASK, FMASK_BITS);
+	syscall_setup((uintptr_t)syscall_entry, SEL_KCODE, SEL_UCODE32);
 }
 
 void guest_main(unsigned long magic, unsigned long info)

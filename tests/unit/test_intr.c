@@ -11,25 +11,8 @@
 
 #include "core/intr.h"
 #include "core/vm.h"
+#include "tests/unit/vm_fixture.h"
 
-static int setup_vm(void **state)
-{
-	struct vm *vm = malloc(sizeof(*vm));
-	struct vm_config cfg = { .ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1 };
-	if (!vm || vm_init(vm, &cfg)) {
-		free(vm);
-		return -1;
-	}
-	*state = vm;
-	return 0;
-}
-
-static int teardown_vm(void **state)
-{
-	vm_destroy(*state);
-	free(*state);
-	return 0;
-}
 
 static void outb(struct vm *vm, uint16_t port, uint8_t v)
 {

@@ -12,32 +12,8 @@
 
 #include "core/debug_exit.h"
 #include "core/vm.h"
+#include "tests/unit/vm_fixture.h"
 
-static struct vm_config quiet_cfg(void)
-{
-	return (struct vm_config){
-		.ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1,
-	};
-}
-
-static int setup_vm(void **state)
-{
-	struct vm *vm = malloc(sizeof(*vm));
-	struct vm_config cfg = quiet_cfg();
-	if (!vm || vm_init(vm, &cfg)) {
-		free(vm);
-		return -1;
-	}
-	*state = vm;
-	return 0;
-}
-
-static int teardown_vm(void **state)
-{
-	vm_destroy(*state);
-	free(*state);
-	return 0;
-}
 
 static void test_init_layout(void **state)
 {

@@ -76,7 +76,8 @@ struct engine_ops {
 	 * an engine whose writes the other sees anyway. */
 	int (*watch)(void *ctx, uint64_t gpa);
 	int (*written)(void *ctx, bool (*fn)(void *opaque, uint64_t gpa), void *opaque);
-	/* The pages an engine caches decoded code of, one call of fn each. */
+	/* The pages that came to hold cached decoded code since the last
+	 * call (at least those), one call of fn each. */
 	void (*cached_pages)(void *ctx, void (*fn)(void *opaque, uint64_t gpa), void *opaque);
 	/* Caches of guest memory (decoded instructions). By default
 	 * load_state drops them all, as memory may have changed anywhere.

@@ -136,6 +136,13 @@ const struct sw_block *sw_ic_decode(struct sw_cpu *c, uint64_t gpa, const uint8_
 	/* Writes to this page must see the code from now on. */
 	if (!p->lines)
 		sw_tlb_protect_code(c, gpa >> 12);
+	if (!p->lines) {
+		/* A page newly holding code: cached_pages reports it next. */
+		if (ic->fresh_n < SW_IC_FRESH)
+			ic->fresh[ic->fresh_n++] = p->ppn;
+		else
+			ic->fresh_lost = true;
+	}
 	p->lines |= line_mask(off, pos - off);
 
 	uint64_t key = sw_ic_key(gpa, dm);
@@ -180,15 +187,20 @@ void sw_ic_write(struct sw_cpu *c, uint64_t gpa, uint64_t len)
 	}
 }
 
-void sw_ic_each_code_page(const struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
-                          void *opaque)
+void sw_ic_each_new_code_page(struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
+                              void *opaque)
 {
-	const struct sw_icache *ic = c->ic;
-	if (!ic->pages_used)
-		return;
-	for (unsigned i = 0; i < SW_IC_PAGES; i++)
-		if (ic->page[i].epoch == ic->epoch && ic->page[i].lines)
-			fn(opaque, ic->page[i].ppn << 12);
+	struct sw_icache *ic = c->ic;
+	if (ic->fresh_lost) {
+		for (unsigned i = 0; i < SW_IC_PAGES; i++)
+			if (ic->page[i].epoch == ic->epoch && ic->page[i].lines)
+				fn(opaque, ic->page[i].ppn << 12);
+	} else {
+		for (unsigned i = 0; i < ic->fresh_n; i++)
+			fn(opaque, ic->fresh[i] << 12);
+	}
+	ic->fresh_n = 0;
+	ic->fresh_lost = false;
 }
 
 void sw_mem_invalidate(struct sw_cpu *c, uint64_t gpa, uint64_t len)

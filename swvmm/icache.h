@@ -28,6 +28,7 @@
 #define SW_IC_PAGES      4096u    /* code-page records (open addressing) */
 #define SW_IC_PAGES_MAX  3072u    /* more: start afresh */
 #define SW_BLOCK_MAX     32u      /* fits sw_block.n */
+#define SW_IC_FRESH      256u     /* pages newly holding code, between reports */
 
 struct sw_uop {
 	sw_exec_fn fn;
@@ -59,15 +60,20 @@ struct sw_icache {
 	uint64_t decoded;   /* blocks decoded (statistics for tests and tuning) */
 	uint64_t flushes;   /* times everything was dropped */
 	uint64_t smc;       /* code pages invalidated by writes */
+	uint64_t fresh[SW_IC_FRESH]; /* pages that came to hold code since the
+	                                last sw_ic_each_new_code_page */
+	unsigned fresh_n;
+	bool fresh_lost;    /* more than SW_IC_FRESH: report every code page */
 	struct sw_block block[SW_IC_BLOCKS];
 	struct sw_code_page page[SW_IC_PAGES];
 	struct sw_uop pool[SW_IC_POOL];
 };
 
 int sw_ic_init(struct sw_cpu *c);
-/* fn(opaque, gpa) for each page holding decoded code. */
-void sw_ic_each_code_page(const struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
-                          void *opaque);
+/* fn(opaque, gpa) for each page that came to hold decoded code since the
+ * last call (at least those; all of them after an overflow). */
+void sw_ic_each_new_code_page(struct sw_cpu *c, void (*fn)(void *opaque, uint64_t gpa),
+                              void *opaque);
 void sw_ic_free(struct sw_cpu *c);
 
 static inline uint64_t sw_ic_key(uint64_t gpa, enum decode_mode dm)

@@ -97,7 +97,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 
 static void sw_cached_pages(void *ctx, void (*fn)(void *opaque, uint64_t gpa), void *opaque)
 {
-	sw_ic_each_code_page(ctx, fn, opaque);
+	sw_ic_each_new_code_page(ctx, fn, opaque);
 }
 
 static void sw_manage_caches(void *ctx)

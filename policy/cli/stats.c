@@ -77,8 +77,15 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	const struct vm_stats *s = &vm->stats;
 
 	fprintf(f, "{\"policy\":\"");
-	for (const char *p = policy; *p; p++)
-		fprintf(f, (*p == '"' || *p == '\\') ? "\\%c" : ((unsigned char)*p < 0x20 ? "?" : "%c"), *p);
+	/* A file name may hold quotes, backslashes or control characters. */
+	for (const char *p = policy; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*p < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*p);
+		else
+			fputc(*p, f);
+	}
 	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"seconds\":%.6f,\"interrupts\":%" PRIu64
 	        "},", s->sw_instructions, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"

@@ -1,0 +1,41 @@
+/* The interpreter takes timer interrupts on its own: a guest that
+ * programs the 8254 and waits in a loop gets IRQ 0 through the 8259,
+ * within one run call, without any budget or deadline from a caller.
+ * Guards the VM-clock poll in run_loop (swvmm/sw_engine.c): without it a
+ * timer programmed during a run never fires until the run ends. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/unit/sw_fixture.h"
+
+static void test_pit_interrupt_within_one_run(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
+	FX_CODE(fx,
+	        0xb0, 0xfe, 0xe6, 0x21,     /* mov al,0xfe; out 0x21,al: unmask IRQ 0 */
+	        0xb0, 0x34, 0xe6, 0x43,     /* counter 0, lo/hi, mode 2 */
+	        0xb0, 0x64, 0xe6, 0x40,     /* reload 100: about 84 us */
+	        0xb0, 0x00, 0xe6, 0x40,
+	        0xfb,                       /* sti */
+	        0xeb, 0xfe);                /* jmp $ */
+	fx_sync(fx);
+	/* 50 M instructions are tens of milliseconds: hundreds of periods. */
+	assert_int_equal(fx_run(fx, 50000000), RUN_EXIT_STOPPED);
+	assert_int_equal(fx->vm.stop, VM_STOP_HALT);   /* the stub's HLT, IF clear */
+	assert_int_equal(fx->c->last_event.vector, 8); /* the 8259's IRQ 0 vector at reset */
+	assert_false(fx->c->last_event.soft);
+	assert_int_equal(fx->vm.stats.interrupts_sw, 1);
+	fx_free(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pit_interrupt_within_one_run),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -203,6 +203,13 @@ static inline bool vcpu_pae_legacy(const struct vcpu_state *s)
 	return (s->cr0 & CR0_PG) && (s->cr4 & CR4_PAE) && !(s->efer & EFER_LMA);
 }
 
+/* ... and the state carries them (a present one): a state made by hand
+ * or by a loader carries none, and its engine reads them from memory. */
+static inline bool vcpu_has_pdptes(const struct vcpu_state *s)
+{
+	return vcpu_pae_legacy(s) && ((s->pdpte[0] | s->pdpte[1] | s->pdpte[2] | s->pdpte[3]) & 1);
+}
+
 static inline unsigned vcpu_cpl(const struct vcpu_state *s)
 {
 	if (!(s->cr0 & CR0_PE))

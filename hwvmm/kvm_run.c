@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/intr.h"
@@ -19,13 +18,6 @@
 
 /* What handling an exit asks of the loop. */
 enum exit_action { EXIT_CONTINUE, EXIT_RETURN };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static const char *sync_part_name(uint64_t dirty)
 {
@@ -59,16 +51,19 @@ static int kvm_run_once(struct hw_ctx *c)
 	}
 	vm->stats.hw_runs++;
 	vm->stats.hw_ioctls++;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = vclock_now_ns(&vm->clock);
 	int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
 	int err = errno;
-	vm->stats.ns_hw += now_ns() - t0;
+	vm->stats.ns_hw += vclock_now_ns(&vm->clock) - t0;
 	vm_intr_set_cr8(vm, c->run->cr8);
+	/* Guest code at CPL 0-2 may have changed MSRs and the like (see
+	 * hw_store_state); the trap HLT that ended a CPL-3 stretch did not. */
+	if ((r == 0 || err == EINTR) && sync_cpl(&c->run->s.regs) != 3 &&
+	    !(r == 0 && c->run->exit_reason == KVM_EXIT_HLT))
+		c->ran_kernel = true;
 	if (r == 0) {
 		c->sync_valid = true;
 		c->last_exit = c->run->exit_reason;
-		if (c->last_exit != KVM_EXIT_HLT && sync_cpl(&c->run->s.regs) != 3)
-			c->ran_kernel = true;
 		if (c->last_exit < STATS_MAX_EXIT_REASONS)
 			vm->stats.hw_exits[c->last_exit]++;
 		return 0;
@@ -76,8 +71,6 @@ static int kvm_run_once(struct hw_ctx *c)
 	if (err == EINTR) {
 		hw_kick_taken(c);
 		c->sync_valid = true;
-		if (sync_cpl(&c->run->s.regs) != 3)
-			c->ran_kernel = true;
 		c->last_exit = KVM_EXIT_INTR;
 		vm->stats.hw_exits[KVM_EXIT_INTR]++;
 		return -EINTR;
@@ -357,14 +350,14 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 			}
 			c->halted = false;
 		}
-		unsigned cpl0 = sync_cpl(&c->run->s.regs);
+		unsigned cpl_before = sync_cpl(&c->run->s.regs);
 		r = kvm_run_once(c);
 		if (r < 0 && r != -EINTR)
 			return r;
 		/* The CPL is seen at exits only: an exit of any kind (a kick
 		 * included) that finds it changed returns, before the guest
 		 * runs on at the new CPL. */
-		if (lim->stop_on_cpl_change && sync_cpl(&c->run->s.regs) != cpl0 &&
+		if (lim->stop_on_cpl_change && sync_cpl(&c->run->s.regs) != cpl_before &&
 		    c->last_exit != KVM_EXIT_HLT) {
 			if (r == 0 && handle_exit(c, out) == EXIT_RETURN)
 				return 0;

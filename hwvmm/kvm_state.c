@@ -174,8 +174,7 @@ void hw_tsc_probe(struct hw_ctx *c)
  * KVM_GET_SREGS2. */
 static int put_pdptes(struct hw_ctx *c, const struct vcpu_state *s)
 {
-	if (!c->has_sregs2 || !vcpu_pae_legacy(s) ||
-	    !((s->pdpte[0] | s->pdpte[1] | s->pdpte[2] | s->pdpte[3]) & 1))
+	if (!c->has_sregs2 || !vcpu_has_pdptes(s))
 		return 0;
 	const struct kvm_sregs *sr = &c->run->s.regs.sregs;
 	struct kvm_sregs2 s2 = {
@@ -302,39 +301,48 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	return 0;
 }
 
+/* The state as KVM shows it in kvm_run (or, before any, by ioctl), over
+ * the last state handed in or out, with the guest's view of segments. */
+static int current_view(struct hw_ctx *c, struct vcpu_state *t)
+{
+	*t = c->shadow;
+	if (c->sync_valid)
+		kvm_sync_regs_to_state(&c->run->s.regs, t);
+	else {
+		int r = get_regs_by_ioctl(c, t);
+		if (r)
+			return r;
+	}
+	kvm_sregs_unfix(&c->shadow, t);
+	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, t);
+	return 0;
+}
+
 int hw_store_state(void *ctx, struct vcpu_state *s)
 {
 	struct hw_ctx *c = ctx;
+	struct vcpu_state t;
 	int r = hw_complete_io(c);
+	if (!r)
+		r = current_view(c, &t);
+	if (!r)
+		r = get_pdptes(c, &t);
 	if (r)
-		return r;
-
-	struct vcpu_state t = c->shadow;
-	if (c->sync_valid)
-		kvm_sync_regs_to_state(&c->run->s.regs, &t);
-	else if ((r = get_regs_by_ioctl(c, &t)))
-		return r;
-	kvm_sregs_unfix(&c->shadow, &t);
-	if ((r = get_pdptes(c, &t)))
 		return r;
 	unsigned parts = HW_PART_FPU;
 	if (c->ran_kernel || !c->has_tsc_offset)
 		parts = HW_PARTS_ALL;
-	r = get_parts(c, &t, parts);
-	if (r)
+	if ((r = get_parts(c, &t, parts)))
 		return r;
-	if (!c->has_tsc_offset)
-		t.tsc_host = __rdtsc();   /* IA32_TSC was read a moment ago */
+	/* Without the offset attribute IA32_TSC was read a moment ago. */
+	t.tsc_host = __rdtsc();
 	if (c->has_tsc_offset) {
 		/* The guest may have written IA32_TSC at CPL 0. */
 		if (c->ran_kernel && tsc_offset_attr(c, false) < 0)
 			return -EIO;
-		t.tsc_host = __rdtsc();
 		t.tsc = t.tsc_host + c->tsc_offset;
 	}
 	c->ran_kernel = false;
-	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, &t);
-
 	c->shadow = t;
 	*s = t;
 	return 0;
@@ -342,13 +350,5 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 
 int hw_peek_state(void *ctx, struct vcpu_state *s)
 {
-	struct hw_ctx *c = ctx;
-
-	if (!c->sync_valid)
-		return hw_store_state(ctx, s);
-	*s = c->shadow;
-	kvm_sync_regs_to_state(&c->run->s.regs, s);
-	kvm_sregs_unfix(&c->shadow, s);
-	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, s);
-	return 0;
+	return current_view(ctx, s);
 }

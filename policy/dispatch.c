@@ -14,21 +14,6 @@ const struct engine_ops *engine_ops_of(enum engine_id e)
 	return e == ENGINE_HW ? &hw_engine_ops : &sw_engine_ops;
 }
 
-const struct engine_ops *engine_by_name(const char *name)
-{
-	for (int e = 0; e < NR_ENGINES; e++)
-		if (!strcmp(engine_ops_of(e)->name, name))
-			return engine_ops_of(e);
-	return NULL;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Create engine e if it does not exist yet. */
 static int ensure_engine(struct dispatcher *d, enum engine_id e)
 {
@@ -127,7 +112,7 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	if (from == NR_ENGINES || from == to)
 		return 0;
 	struct mig_stats *m = &vm->stats.mig[to == ENGINE_HW ? MIG_SW_TO_HW : MIG_HW_TO_SW][why];
-	uint64_t ns = mono_ns() - t0;
+	uint64_t ns = vclock_now_ns(&vm->clock) - t0;
 	m->count++;
 	m->ns_total += ns;
 	if (ns > m->ns_worst)
@@ -140,7 +125,7 @@ int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason wh
 {
 	struct vm *vm = d->vm;
 	enum engine_id from = d->cur;
-	uint64_t t0 = mono_ns(), io0 = vm->stats.hw_ioctls;
+	uint64_t t0 = vclock_now_ns(&vm->clock), io0 = vm->stats.hw_ioctls;
 
 	if (from == to)
 		return 0;
@@ -198,7 +183,7 @@ static int kernel_entry(struct dispatcher *d, unsigned back)
 	enum pol_event_kind ev = entry_event(e, s, &num);
 	vm->stats.kernel_entries++;
 
-	uint64_t t0 = mono_ns(), io0 = vm->stats.hw_ioctls;
+	uint64_t t0 = vclock_now_ns(&vm->clock), io0 = vm->stats.hw_ioctls;
 	int r = d->ops[ENGINE_HW]->store_state(d->ctx[ENGINE_HW], &vm->vcpu);
 	if (r)
 		return r;
@@ -211,6 +196,16 @@ static int kernel_entry(struct dispatcher *d, unsigned back)
 	return r ? r : 1;
 }
 
+/* kernel_entry, and a CPL other than 3 found anywhere else on KVM counted
+ * as an entry that was missed. */
+static int entry_or_miss(struct dispatcher *d, unsigned back)
+{
+	int r = kernel_entry(d, back);
+	if (r == 0 && vcpu_cpl(&d->peek) != 3)
+		d->vm->stats.kernel_entries_missed++;
+	return r;
+}
+
 static int handle_halt(struct dispatcher *d, const struct decision *dec)
 {
 	struct vm *vm = d->vm;
@@ -218,11 +213,9 @@ static int handle_halt(struct dispatcher *d, const struct decision *dec)
 	if (r)
 		return r;
 	if (d->cur == ENGINE_HW && dec->trap_entries) {
-		r = kernel_entry(d, 1);
+		r = entry_or_miss(d, 1);
 		if (r)
 			return r < 0 ? r : 0;
-		if (vcpu_cpl(&d->peek) != 3)
-			vm->stats.kernel_entries_missed++;
 		/* A HLT of the guest's own, reported because of report_hlt. */
 		if (!(d->peek.rflags & RFLAGS_IF) && !d->peek.ev.nmi.pending) {
 			vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
@@ -247,7 +240,6 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			d.peek = vm->vcpu;
 		else if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
 			break;
-		vm_timers_update(vm);
 		/* The event the last run call ended on, if any, is this
 		 * decision's (rule and run events are one list). */
 		policy_decide(pol, &d.peek, d.cur, (enum pol_event_kind)ex.event, ex.num,
@@ -261,9 +253,8 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 		if (dec.engine != d.cur && (ret = dispatch_migrate(&d, dec.engine, dec.why)))
 			break;
 		if (dec.trap_entries && !d.traps.armed) {
-			/* The state KVM holds is the one to find entries for. */
-			if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
-				break;
+			/* d.peek is the state KVM now holds: no instruction ran
+			 * since it was taken. */
 			entry_traps_arm(&d.traps, vm, &d.peek);
 			vm_log(vm, LOG_DEBUG, "%u kernel entry points trapped", d.traps.n);
 			if (d.traps.n > vm->stats.entry_sites_max)
@@ -280,9 +271,8 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			ret = handle_halt(&d, &dec);
 		} else if (ex.reason == RUN_EXIT_CPL_CHANGE && d.cur == ENGINE_HW && dec.trap_entries) {
 			ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek);
-			if (!ret && (ret = kernel_entry(&d, 0)) == 0 && vcpu_cpl(&d.peek) != 3)
-				vm->stats.kernel_entries_missed++;
-			ret = ret < 0 ? ret : 0;
+			if (!ret && (ret = entry_or_miss(&d, 0)) > 0)
+				ret = 0;
 		}
 	}
 	entry_traps_disarm(&d.traps, vm);

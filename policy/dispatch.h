@@ -12,8 +12,7 @@
 
 struct vm;
 
-/* The engines this build offers, by name ("hw", "sw"). NULL if unknown. */
-const struct engine_ops *engine_by_name(const char *name);
+/* The engine behind an id. */
 const struct engine_ops *engine_ops_of(enum engine_id e);
 
 struct dispatcher {

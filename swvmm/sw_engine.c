@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #include "core/clock.h"
@@ -18,13 +17,6 @@
 #include "swvmm/step.h"
 #include "swvmm/sw_engine.h"
 #include "swvmm/tlb.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void read_cpu_model(struct sw_cpu *c)
 {
@@ -88,7 +80,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 		sw_mem_invalidate(c, 0, ~0ull);
 	/* The PDPTE registers as the other engine had them; read from
 	 * memory only for a state that carries none. */
-	if (vcpu_pae_legacy(s) && (s->pdpte[0] | s->pdpte[1] | s->pdpte[2] | s->pdpte[3]) & 1)
+	if (vcpu_has_pdptes(s))
 		memcpy(c->pdpte, s->pdpte, sizeof(c->pdpte));
 	else
 		sw_mmu_load_pdptes(c);
@@ -291,7 +283,7 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 {
 	struct sw_cpu *c = ctx;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = vclock_now_ns(&c->vm->clock);
 
 	c->run_icount0 = c->icount;
 	c->run_events = 0;
@@ -328,7 +320,7 @@ done:
 	c->event_mask = 0;
 	sw_flags_sync(c);   /* outside a run, c->s.rflags is complete */
 	c->vm->stats.sw_instructions += c->icount - c->run_icount0;
-	c->vm->stats.ns_sw += now_ns() - t0;
+	c->vm->stats.ns_sw += vclock_now_ns(&c->vm->clock) - t0;
 	return 0;
 }
 

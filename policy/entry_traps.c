@@ -6,18 +6,20 @@
 #include "core/vm.h"
 
 /* Read guest linear memory the way the monitor looks at it: no fault, no
- * accessed bits. 0 or -EFAULT. */
+ * accessed bits; one page walk per page touched. 0 or -1. */
 static int read_lin(struct vm *vm, const struct vcpu_state *s, uint64_t lin, void *buf, unsigned len)
 {
 	uint8_t *b = buf;
-	for (unsigned i = 0; i < len; i++) {
+	while (len) {
+		unsigned in_page = 0x1000 - (unsigned)(lin & 0xfff), n = len < in_page ? len : in_page;
 		uint64_t gpa;
-		if (guest_lin_to_phys(&vm->mem, s, lin + i, &gpa))
+		const uint8_t *p;
+		if (guest_lin_to_phys(&vm->mem, s, lin, &gpa) || !(p = gmem_ptr(&vm->mem, gpa, n)))
 			return -1;
-		const uint8_t *p = gmem_ptr(&vm->mem, gpa, 1);
-		if (!p)
-			return -1;
-		b[i] = *p;
+		memcpy(b, p, n);
+		b += n;
+		lin += n;
+		len -= n;
 	}
 	return 0;
 }
@@ -69,9 +71,13 @@ static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_st
 	if (count > 256)
 		count = 256;
 
+	/* The whole table at once, a page walk per page; gate by gate only
+	 * if part of it is not mapped. */
+	uint8_t idt[256 * 16];
+	bool whole = count && !read_lin(vm, s, s->idtr.base, idt, count * size);
 	for (unsigned v = 0; v < count; v++) {
-		uint8_t g[16];
-		if (read_lin(vm, s, s->idtr.base + v * size, g, size))
+		uint8_t *g = idt + v * size;
+		if (!whole && read_lin(vm, s, s->idtr.base + v * size, g, size))
 			continue;
 		unsigned type = g[5] & 0xf;
 		if (!(g[5] & 0x80))

@@ -60,8 +60,5 @@ static inline void alu_rmw_write(struct sw_cpu *c, const struct insn *i, unsigne
 		sw_gpr_write(c, i->rm, size, alu_rex(i), val);
 }
 
-/* CPUID feature test against the VM's model (leaf, register index 0-3
- * for EAX..EDX, bit). */
-bool alu_cpuid_has(const struct sw_cpu *c, uint32_t leaf, unsigned reg, unsigned bit);
 
 #endif

@@ -4,6 +4,7 @@
  * before the flags change: the only write that can fault was checked
  * when the operand was read (alu_rmw_read). */
 #include "swvmm/exec_alu.h"
+#include "swvmm/exec_system.h"
 
 enum alu_op { OP_ADD, OP_OR, OP_ADC, OP_SBB, OP_AND, OP_SUB, OP_XOR, OP_CMP };
 
@@ -167,7 +168,7 @@ static void exec_neg(struct sw_cpu *c, const struct insn *i)
 
 static void adx(struct sw_cpu *c, const struct insn *i, uint64_t flag)
 {
-	if (!alu_cpuid_has(c, 7, 1, 19))
+	if (!sys_cpuid_has(c, 7, CPUID_EBX, 19))
 		sw_ud(c);
 	unsigned size = i->opsize;
 	uint64_t b = sw_rm_read(c, i, size);

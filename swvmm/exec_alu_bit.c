@@ -8,6 +8,7 @@
  *   32-bit destination keeps its upper half in 64-bit mode).
  * - TZCNT/LZCNT: CF and ZF defined, SF = AF = PF = 0, OF unchanged. */
 #include "swvmm/exec_alu.h"
+#include "swvmm/exec_system.h"
 
 enum { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
 
@@ -115,7 +116,7 @@ static void count_zeros(struct sw_cpu *c, const struct insn *i, bool leading)
 
 static void exec_tzcnt(struct sw_cpu *c, const struct insn *i)
 {
-	if (alu_cpuid_has(c, 7, 1, 3))
+	if (sys_cpuid_has(c, 7, CPUID_EBX, 3))
 		count_zeros(c, i, false);
 	else
 		scan(c, i, false);
@@ -123,7 +124,7 @@ static void exec_tzcnt(struct sw_cpu *c, const struct insn *i)
 
 static void exec_lzcnt(struct sw_cpu *c, const struct insn *i)
 {
-	if (alu_cpuid_has(c, 0x80000001u, 2, 5))
+	if (sys_cpuid_has(c, 0x80000001u, CPUID_ECX, 5))
 		count_zeros(c, i, true);
 	else
 		scan(c, i, true);
@@ -132,7 +133,7 @@ static void exec_lzcnt(struct sw_cpu *c, const struct insn *i)
 /* POPCNT: ZF = (source == 0), the other five flags cleared. */
 static void exec_popcnt(struct sw_cpu *c, const struct insn *i)
 {
-	if (!alu_cpuid_has(c, 1, 2, 23))
+	if (!sys_cpuid_has(c, 1, CPUID_ECX, 23))
 		sw_ud(c);
 	uint64_t v = sw_rm_read(c, i, i->opsize);
 	sw_reg_write(c, i, i->opsize, (uint64_t)__builtin_popcountll(v));

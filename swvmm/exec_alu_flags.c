@@ -1,6 +1,7 @@
 /* Flag instructions: CMC CLC STC CLD STD, SAHF, LAHF. (CLI, STI, PUSHF
  * and POPF carry privilege rules and belong to the system handlers.) */
 #include "swvmm/exec_alu.h"
+#include "swvmm/exec_system.h"
 
 static void exec_cmc(struct sw_cpu *c, const struct insn *i)
 {
@@ -36,7 +37,7 @@ static void exec_std(struct sw_cpu *c, const struct insn *i)
 /* In 64-bit mode LAHF and SAHF exist only with CPUID 80000001H:ECX.LAHF-SAHF. */
 static void lahf_sahf_check(struct sw_cpu *c)
 {
-	if (c->mode == MODE_LONG64 && !alu_cpuid_has(c, 0x80000001u, 2, 0))
+	if (c->mode == MODE_LONG64 && !sys_cpuid_has(c, 0x80000001u, CPUID_ECX, 0))
 		sw_ud(c);
 }
 

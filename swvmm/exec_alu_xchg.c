@@ -9,6 +9,7 @@
  * - CMPXCHG8B: on a mismatch EAX and EDX are loaded (zero-extended); on
  *   a match they are untouched. */
 #include "swvmm/exec_alu.h"
+#include "swvmm/exec_system.h"
 
 static void exec_cmpxchg(struct sw_cpu *c, const struct insn *i)
 {
@@ -32,7 +33,7 @@ static void exec_cmpxchg(struct sw_cpu *c, const struct insn *i)
 static void exec_cmpxchg8b(struct sw_cpu *c, const struct insn *i)
 {
 	bool wide = (i->rex & 8) != 0;
-	if (wide ? !alu_cpuid_has(c, 1, 2, 13) : !alu_cpuid_has(c, 1, 3, 8))
+	if (wide ? !sys_cpuid_has(c, 1, CPUID_ECX, 13) : !sys_cpuid_has(c, 1, CPUID_EDX, 8))
 		sw_ud(c);
 	unsigned half = wide ? 8 : 4;
 	unsigned seg = sw_ea_seg(i);

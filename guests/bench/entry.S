@@ -2,6 +2,7 @@
  * and back, the exception stubs, and the handlers the event loops go
  * through. Those handlers are two instructions each (INC RAX and the
  * return); the loop files count them. */
+#include "lib/exc_stubs.h"
 #include "lib/layout.h"
 #include "bench/bench.h"
 
@@ -88,17 +89,7 @@ syscall_entry:
 
 /* Exceptions: one frame layout for all, 0 where the CPU pushes no error
  * code; exception_handler reports it and ends the guest. */
-#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-		      (v) == 21 || (v) == 29 || (v) == 30)
-
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-exc_\v:
-	.if HAS_ERROR(\v) == 0
-	push $0
-	.endif
-	push $\v
-	jmp exception_common
-	.endr
+	EXCEPTION_STUBS exception_common
 
 exception_common:
 	mov $SEL_KDATA, %eax
@@ -110,14 +101,6 @@ exception_common:
 1:	cli
 	hlt
 	jmp 1b
-
-	.section .rodata
-	.balign 8
-	.globl exception_stubs
-exception_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad exc_\v
-	.endr
 
 	.bss
 	.balign 16

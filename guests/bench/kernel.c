@@ -89,25 +89,15 @@ static void setup_pages(void)
 
 static void setup_gdt_tss(void)
 {
-	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
-
 	tss.rsp[0] = (uintptr_t)kstack_top;
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap */
-	tss64_descriptor(&gdt[SEL_TSS / 8], &tss);
-	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	gdt_load_with_tss(gdt, sizeof(gdt), &tss, SEL_TSS);
 	load_kernel_segments();
-	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
 }
 
 static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl)
 {
-	idt[vector] = (struct idt_gate){
-		.offset0 = (uint16_t)target,
-		.selector = SEL_KCODE,
-		.type = (uint8_t)(0x8e | dpl << 5),
-		.offset1 = (uint16_t)(target >> 16),
-		.offset2 = (uint32_t)(target >> 32),
-	};
+	idt[vector] = idt_gate64(target, SEL_KCODE, dpl, 0);
 }
 
 static void setup_idt(void)

@@ -49,4 +49,30 @@ struct table_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
+/* A 64-bit interrupt gate to target through code selector sel. */
+static inline struct idt_gate idt_gate64(uint64_t target, uint16_t sel, unsigned int dpl,
+					 unsigned int ist)
+{
+	return (struct idt_gate){
+		.offset0 = (uint16_t)target,
+		.selector = sel,
+		.ist = (uint8_t)ist,
+		.type = (uint8_t)(0x8e | dpl << 5),	/* P, DPL, interrupt gate */
+		.offset1 = (uint16_t)(target >> 16),
+		.offset2 = (uint32_t)(target >> 32),
+	};
+}
+
+/* Put tss's descriptor at selector sel_tss of gdt (gdt_bytes long), load
+ * the GDT and then TR. The caller reloads its segment registers. */
+static inline void gdt_load_with_tss(uint64_t *gdt, uint16_t gdt_bytes, const struct tss64 *tss,
+				     uint16_t sel_tss)
+{
+	struct table_ptr gdtr = { (uint16_t)(gdt_bytes - 1), (uintptr_t)gdt };
+
+	tss64_descriptor(&gdt[sel_tss / 8], tss);
+	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	__asm__ volatile("ltr %w0" : : "r"(sel_tss) : "memory");
+}
+
 #endif

@@ -5,6 +5,7 @@
  * all fifteen general registers. The C handlers may overwrite that frame
  * with another process's, which is how processes are switched; the way
  * out restores whatever the frame then holds. */
+#include "lib/exc_stubs.h"
 #include "minios/minios.h"
 
 	.text
@@ -64,23 +65,9 @@ load_segments:
 
 /* One stub per vector in use. The CPU has aligned RSP to 16 before its
  * pushes, so with 22 words the call below is aligned as the ABI wants. */
-#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-		      (v) == 21 || (v) == 29 || (v) == 30)
-
-.macro STUB v
-vec_\v:
-	.if \v >= 32 || HAS_ERROR(\v) == 0
-	push $0
-	.endif
-	push $\v
-	jmp trap_entry
-.endm
-
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	STUB \v
-	.endr
+	EXCEPTION_STUBS trap_entry
 	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,128,255
-	STUB \v
+	VECTOR_STUB \v, trap_entry
 	.endr
 
 trap_entry:
@@ -130,11 +117,7 @@ syscall_entry:
 
 	.section .rodata
 	.balign 8
-	.globl exception_stubs, irq_stubs, int80_stub, spurious_stub
-exception_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad vec_\v
-	.endr
+	.globl irq_stubs, int80_stub, spurious_stub
 irq_stubs:
 	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad vec_\v

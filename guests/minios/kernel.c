@@ -108,28 +108,17 @@ static const char *const exception_names[32] = {
 
 static void setup_gdt_tss(void)
 {
-	struct table_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
-
 	tss.rsp[0] = (uintptr_t)kstack_top;	/* entries from ring 3 */
 	tss.ist[0] = (uintptr_t)dfstack_top;	/* IST1: #DF */
 	tss.iomap_base = sizeof(tss);		/* no I/O bitmap */
-	tss64_descriptor(&gdt[SEL_TSS / 8], &tss);
-	__asm__ volatile("lgdt %0" : : "m"(gdtr) : "memory");
+	gdt_load_with_tss(gdt, sizeof(gdt), &tss, SEL_TSS);
 	load_segments();
-	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
 }
 
 static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl,
 		     unsigned int ist)
 {
-	idt[vector] = (struct idt_gate){
-		.offset0 = (uint16_t)target,
-		.selector = SEL_KCODE,
-		.ist = (uint8_t)ist,
-		.type = (uint8_t)(0x8e | dpl << 5),	/* interrupt gate */
-		.offset1 = (uint16_t)(target >> 16),
-		.offset2 = (uint32_t)(target >> 32),
-	};
+	idt[vector] = idt_gate64(target, SEL_KCODE, dpl, ist);
 }
 
 static void setup_idt(void)

@@ -2,6 +2,7 @@
  * to ring 3, the exception stubs, INT 0x80 and SYSCALL. The stubs save
  * every register the C code may clobber except the ones that carry
  * results (RAX, RDX) or that SYSCALL itself clobbers (RCX, R11). */
+#include "lib/exc_stubs.h"
 #include "lib/layout.h"
 #include "ring3/ring3.h"
 
@@ -41,17 +42,7 @@ enter_user:
 
 /* Exceptions: the same frame for all, with 0 where the CPU pushes no error
  * code; exception_handler reports it and ends the guest. */
-#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
-		      (v) == 21 || (v) == 29 || (v) == 30)
-
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-exc_\v:
-	.if HAS_ERROR(\v) == 0
-	push $0
-	.endif
-	push $\v
-	jmp exception_common
-	.endr
+	EXCEPTION_STUBS exception_common
 
 exception_common:
 	push %rax
@@ -69,14 +60,6 @@ exception_common:
 1:	cli
 	hlt
 	jmp 1b
-
-	.section .rodata
-	.balign 8
-	.globl exception_stubs
-exception_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad exc_\v
-	.endr
 
 	.text
 /* INT 0x80 from ring 3: the CPU switched to TSS.RSP0 and pushed SS, RSP,

@@ -5,11 +5,17 @@
 #ifndef HVMM_CLOCK_H
 #define HVMM_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vclock {
 	uint64_t tsc0;      /* host TSC at VM start */
 	uint64_t tsc_khz;   /* host TSC ticks per millisecond */
+	/* The guest TSC is the host TSC, in both engines: set where the
+	 * host's KVM ignores TSC offsets (docs/hosts.md), so that a
+	 * migration never makes the TSC jump. A guest write of the TSC is
+	 * then ignored. */
+	bool tsc_is_host;
 };
 
 /* Measure the host TSC against CLOCK_MONOTONIC (a few ms). 0 or -errno. */

@@ -6,6 +6,7 @@
 #define HVMM_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vm;
@@ -26,17 +27,18 @@ enum run_event {
 };
 
 /* Stop conditions for one run call; an engine may return earlier. An
- * engine honours those it can: KVM cannot count instructions, stop on a
- * CPL change or at an address, so the hw engine honours deadline_ns,
- * report_hlt and stop_on_io (reporting RUN_EV_PORT for port exits), and
- * the interpreter all of them. */
+ * engine honours those it can: KVM cannot count instructions or stop at
+ * an address, so the hw engine honours deadline_ns, stop_on_io
+ * (reporting RUN_EV_PORT for port exits) and stop_on_cpl_change (every
+ * kernel entry from CPL 3 returns at the entry point, before the
+ * kernel's first instruction; any other CPL change is seen at the next
+ * exit), and the interpreter all of them. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
 	bool stop_at_rip;
 	uint64_t rip;
 	uint64_t deadline_ns;        /* VM-clock time to return by (0: none): RUN_EXIT_BUDGET */
-	bool report_hlt;             /* every HLT returns RUN_EXIT_HALT, even with IF clear */
 	bool stop_on_io;             /* return RUN_EXIT_EVENT after each port or MMIO access */
 	unsigned events;             /* 1 << RUN_EV_*: events to return on (interpreter) */
 };
@@ -52,8 +54,17 @@ enum run_exit_reason {
 
 struct run_exit {
 	enum run_exit_reason reason;
-	enum run_event event;        /* with RUN_EXIT_EVENT: what happened, if known */
+	enum run_event event;        /* with RUN_EXIT_EVENT, or an entry: what happened */
 	uint64_t num;
+	/* RUN_EXIT_CPL_CHANGE at a kernel entry from CPL 3: the vCPU is on
+	 * the entry point, the CPU's entry (stack switch, frame) done and
+	 * the kernel's first instruction not yet run; event and num say
+	 * which entry (exception, interrupt or system call). */
+	bool entry;
+	/* ... and the host could not make the entry as hardware does: the
+	 * vCPU is back at CPL 3 on the INT n, SYSCALL or SYSENTER that
+	 * enters, which the other engine must execute. */
+	bool replay;
 };
 
 struct engine_ops {
@@ -64,6 +75,13 @@ struct engine_ops {
 	int (*load_state)(void *ctx, const struct vcpu_state *s);
 	int (*store_state)(void *ctx, struct vcpu_state *s);
 	int (*run)(void *ctx, const struct run_limits *lim, struct run_exit *out);
+	/* Whether the engine runs state s natively (KVM on a host that
+	 * pushes some modes through its instruction emulator does not).
+	 * NULL: every state. */
+	bool (*runs_natively)(void *ctx, const struct vcpu_state *s);
+	/* Whether it runs every state natively; if not, one line into why
+	 * naming what it cannot run. NULL: it does. */
+	bool (*runs_all)(void *ctx, char *why, size_t len);
 	/* store_state for a decision, not a migration: registers, segments,
 	 * control registers and events are current, the rest may be as last
 	 * loaded or stored. Cheap: no KVM ioctl. */

@@ -83,3 +83,21 @@ int guest_lin_to_phys(const struct guest_mem *m, const struct vcpu_state *s,
 		return walk_long(m, s, lin & 0xffffffffu, gpa, false);
 	return walk_32(m, s, lin, gpa);
 }
+
+int guest_read_lin(const struct guest_mem *m, const struct vcpu_state *s, uint64_t lin,
+                   void *buf, unsigned len)
+{
+	uint8_t *b = buf;
+	while (len) {
+		unsigned in_page = 0x1000 - (unsigned)(lin & 0xfff), n = len < in_page ? len : in_page;
+		uint64_t gpa;
+		const uint8_t *p;
+		if (guest_lin_to_phys(m, s, lin, &gpa) || !(p = gmem_ptr(m, gpa, n)))
+			return -EFAULT;
+		memcpy(b, p, n);
+		b += n;
+		lin += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -15,4 +15,10 @@
 int guest_lin_to_phys(const struct guest_mem *m, const struct vcpu_state *s,
                       uint64_t lin, uint64_t *gpa);
 
+/* Copy len bytes at linear address lin out of guest memory, one walk per
+ * page touched. 0, or -EFAULT when part of it is not mapped or not in
+ * guest memory. */
+int guest_read_lin(const struct guest_mem *m, const struct vcpu_state *s, uint64_t lin,
+                   void *buf, unsigned len);
+
 #endif

@@ -41,6 +41,10 @@ struct vm_stats {
 	struct mig_stats mig[NR_MIG_DIRS][NR_MIG_REASONS];
 	uint64_t kernel_entries;        /* kernel entries handed off at their entry point */
 	uint64_t kernel_entries_missed; /* KVM found at CPL 0-2 with no hand-off */
+	uint64_t kernel_entries_replayed; /* entries the host's KVM could not make,
+	                                     executed again by the interpreter */
+	uint64_t hw_not_native;         /* KVM chosen for a state the host's KVM would
+	                                   emulate: kept in the interpreter */
 	uint64_t entry_sites_max;       /* most entry points trapped at once */
 	uint64_t invalidated_pages;     /* pages of decoded code dropped after KVM ran */
 };

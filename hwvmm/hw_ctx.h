@@ -12,7 +12,10 @@
 #include "core/engine.h"
 #include "core/memory.h"
 #include "core/vcpu_state.h"
+#include "hwvmm/entry_fixup.h"
+#include "hwvmm/entry_traps.h"
 #include "hwvmm/kvm_convert.h"
+#include "hwvmm/kvm_host.h"
 
 struct vm;
 
@@ -62,6 +65,16 @@ struct hw_ctx {
 	bool kick_timer_ok;
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
 
+	/* What this host's KVM runs natively (kvm_probe.c), and the entry
+	 * fix-ups that follow from it. */
+	struct kvm_host_info host;
+	struct entry_fixups fixups;
+
+	/* kvm_entry.c: the trap bytes on the kernel entry points while
+	 * CPL-3 code runs, and the state that stretch began with. */
+	struct entry_traps traps;
+	struct vcpu_state user;
+
 	/* kvm_dirty.c: per RAM slot, one bit a page. */
 	bool dirty_manual;            /* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 on */
 	bool arm_pending;             /* to_arm has bits */
@@ -94,6 +107,27 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out);
 /* Let KVM finish an I/O or MMIO instruction whose exit was handled, so
  * the state is at an instruction boundary, without running further. */
 int hw_complete_io(struct hw_ctx *c);
+
+/* The CPL of the state in the sync-regs area: the RPL of CS in protected
+ * mode, as the CPU keeps them equal. */
+static inline unsigned hw_sync_cpl(const struct kvm_sync_regs *sr)
+{
+	if (!(sr->sregs.cr0 & CR0_PE))
+		return 0;
+	if (sr->regs.rflags & RFLAGS_VM)
+		return 3;
+	return sr->sregs.cs.selector & 3;
+}
+
+/* kvm_entry.c: the kernel-entry hand-off. prepare arms the traps before
+ * a run at CPL 3 that is to stop on a CPL change, and disarms them
+ * otherwise. check, after an exit (hlt: a KVM_EXIT_HLT): HW_ENTRY_NONE
+ * (still CPL 3, or nothing armed), HW_ENTRY_MISSED (CPL 0-2 away from any
+ * entry point: counted), HW_ENTRY_HANDED_OFF (out filled), or -errno. */
+enum { HW_ENTRY_NONE, HW_ENTRY_MISSED, HW_ENTRY_HANDED_OFF };
+int hw_entry_prepare(struct hw_ctx *c, const struct run_limits *lim);
+void hw_entry_disarm(struct hw_ctx *c);
+int hw_entry_check(struct hw_ctx *c, bool hlt, struct run_exit *out);
 
 /* kvm_kick.c: ending KVM_RUN at a VM-clock time. */
 int hw_kick_init(struct hw_ctx *c);

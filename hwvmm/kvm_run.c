@@ -1,8 +1,9 @@
 /* The KVM run loop: KVM_RUN, then one switch over the exit reason.
  *
- * KVM cannot count instructions, stop on a CPL change or at an address:
- * of the run limits this engine honours deadline_ns (a timer kick, see
- * kvm_kick.c), report_hlt and stop_on_io. Before each KVM_RUN the
+ * KVM cannot count instructions or stop at an address: of the run
+ * limits this engine honours deadline_ns (a timer kick, see kvm_kick.c),
+ * stop_on_io, and stop_on_cpl_change for kernel entries from CPL 3 (trap
+ * bytes on the entry points, kvm_entry.c). Before each KVM_RUN the
  * monitor's timers are brought up to date and a waiting external
  * interrupt is injected through the sync-regs events (no extra ioctl),
  * or an interrupt window is requested when the guest cannot take it yet. */
@@ -28,24 +29,13 @@ static const char *sync_part_name(uint64_t dirty)
 	return "events";
 }
 
-/* The CPL of the state in the sync-regs area: the RPL of CS in protected
- * mode, as the CPU keeps them equal. */
-static unsigned sync_cpl(const struct kvm_sync_regs *sr)
-{
-	if (!(sr->sregs.cr0 & CR0_PE))
-		return 0;
-	if (sr->regs.rflags & RFLAGS_VM)
-		return 3;
-	return sr->sregs.cs.selector & 3;
-}
-
 /* One KVM_RUN. 0, -EINTR (a signal or immediate_exit), or -errno with
  * vm->err set. */
 static int kvm_run_once(struct hw_ctx *c)
 {
 	struct vm *vm = c->vm;
 
-	if (c->sync_valid && sync_cpl(&c->run->s.regs) != 3 && !c->run->immediate_exit) {
+	if (c->sync_valid && hw_sync_cpl(&c->run->s.regs) != 3 && !c->run->immediate_exit) {
 		vm->stats.hw_runs_cpl0++;
 		c->ran_kernel = true;
 	}
@@ -58,7 +48,7 @@ static int kvm_run_once(struct hw_ctx *c)
 	vm_intr_set_cr8(vm, c->run->cr8);
 	/* Guest code at CPL 0-2 may have changed MSRs and the like (see
 	 * hw_store_state); the trap HLT that ended a CPL-3 stretch did not. */
-	if ((r == 0 || err == EINTR) && sync_cpl(&c->run->s.regs) != 3 &&
+	if ((r == 0 || err == EINTR) && hw_sync_cpl(&c->run->s.regs) != 3 &&
 	    !(r == 0 && c->run->exit_reason == KVM_EXIT_HLT))
 		c->ran_kernel = true;
 	if (r == 0) {
@@ -322,13 +312,33 @@ static bool deadline_passed(struct hw_ctx *c, const struct run_limits *lim)
 	return lim->deadline_ns && vclock_now_ns(&c->vm->clock) >= lim->deadline_ns;
 }
 
+/* With stop_on_cpl_change: a kernel entry handed off at a trap returns;
+ * a CPL change seen at any other exit (the CPL is seen at exits only)
+ * returns too, once the exit itself is handled, before the guest runs on
+ * at the new CPL. 1: return to the caller with out filled, 0: go on, or
+ * -errno. */
+static int after_exit_cpl(struct hw_ctx *c, const struct run_limits *lim, unsigned cpl_before,
+                          int run_r, struct run_exit *out)
+{
+	if (!lim->stop_on_cpl_change)
+		return 0;
+	int h = hw_entry_check(c, run_r == 0 && c->last_exit == KVM_EXIT_HLT, out);
+	if (h < 0 || h == HW_ENTRY_HANDED_OFF)
+		return h < 0 ? h : 1;
+	if (h == HW_ENTRY_NONE && hw_sync_cpl(&c->run->s.regs) == cpl_before)
+		return 0;
+	if (run_r == 0 && handle_exit(c, out) == EXIT_RETURN)
+		return 1;
+	out->reason = RUN_EXIT_CPL_CHANGE;
+	return 1;
+}
+
 int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 {
 	struct hw_ctx *c = ctx;
 	struct vm *vm = c->vm;
 
-	out->reason = RUN_EXIT_STOPPED;
-	out->event = RUN_EV_NONE;
+	*out = (struct run_exit){ .reason = RUN_EXIT_STOPPED };
 	for (;;) {
 		if (vm->stop != VM_RUNNING)
 			return 0;
@@ -336,41 +346,27 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 			out->reason = RUN_EXIT_BUDGET;
 			return 0;
 		}
-		int r = before_run(c, lim);
+		int r = hw_entry_prepare(c, lim);
+		if (!r)
+			r = before_run(c, lim);
 		if (r)
 			return r;
 		if (c->halted) {
 			if (!wake_event_pending(&c->run->s.regs.events)) {
-				if (lim->report_hlt) {
-					out->reason = RUN_EXIT_HALT;
-					return 0;
-				}
 				halted(c, out);
 				return 0;
 			}
 			c->halted = false;
 		}
-		unsigned cpl_before = sync_cpl(&c->run->s.regs);
+		unsigned cpl_before = hw_sync_cpl(&c->run->s.regs);
 		r = kvm_run_once(c);
 		if (r < 0 && r != -EINTR)
 			return r;
-		/* The CPL is seen at exits only: an exit of any kind (a kick
-		 * included) that finds it changed returns, before the guest
-		 * runs on at the new CPL. */
-		if (lim->stop_on_cpl_change && sync_cpl(&c->run->s.regs) != cpl_before &&
-		    c->last_exit != KVM_EXIT_HLT) {
-			if (r == 0 && handle_exit(c, out) == EXIT_RETURN)
-				return 0;
-			out->reason = RUN_EXIT_CPL_CHANGE;
-			return 0;
-		}
+		int e = after_exit_cpl(c, lim, cpl_before, r, out);
+		if (e)
+			return e < 0 ? e : 0;
 		if (r == -EINTR)
 			continue;
-		if (c->last_exit == KVM_EXIT_HLT && lim->report_hlt) {
-			c->halted = true;
-			out->reason = RUN_EXIT_HALT;
-			return 0;
-		}
 		if (handle_exit(c, out) == EXIT_RETURN)
 			return 0;
 		if (lim->stop_on_io && (c->last_exit == KVM_EXIT_IO || c->last_exit == KVM_EXIT_MMIO)) {

@@ -220,7 +220,8 @@ static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s
 		parts |= HW_PART_DREGS;
 	if (s->xcr0 != k->xcr0)
 		parts |= HW_PART_XCRS;
-	if (!c->has_tsc_offset && (s->tsc != k->tsc || s->tsc_host != k->tsc_host))
+	if (!c->has_tsc_offset && !c->vm->clock.tsc_is_host &&
+	    (s->tsc != k->tsc || s->tsc_host != k->tsc_host))
 		parts |= HW_PART_MSRS;
 	return parts;
 }
@@ -231,7 +232,9 @@ static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s
  * wrote the TSC, or after KVM_SET_MSRS wrote IA32_TSC. */
 static int put_tsc(struct hw_ctx *c, const struct vcpu_state *s, bool msrs_put)
 {
-	if (!c->has_tsc_offset)
+	/* Where KVM ignores the offset the guest TSC is the host TSC in both
+	 * engines (vm->clock.tsc_is_host): nothing to set. */
+	if (!c->has_tsc_offset || c->vm->clock.tsc_is_host)
 		return 0;
 	uint64_t want = s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
 	if (!msrs_put && want == c->tsc_offset)
@@ -314,6 +317,10 @@ static int current_view(struct hw_ctx *c, struct vcpu_state *t)
 			return r;
 	}
 	kvm_sregs_unfix(&c->shadow, t);
+	/* A host that loses IOPL in a native CPL-3 run: CPL-3 code cannot
+	 * change it, so it is the one the state came in with. */
+	if (!c->ran_kernel && vcpu_cpl(t) == 3)
+		t->rflags = entry_fix_iopl(&c->fixups, t->rflags, c->shadow.rflags);
 	kvm_mp_state_to_state(c->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE, t);
 	return 0;
 }
@@ -322,6 +329,8 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 {
 	struct hw_ctx *c = ctx;
 	struct vcpu_state t;
+	/* Nothing but KVM may see the trap bytes. */
+	hw_entry_disarm(c);
 	int r = hw_complete_io(c);
 	if (!r)
 		r = current_view(c, &t);
@@ -336,7 +345,9 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 		return r;
 	/* Without the offset attribute IA32_TSC was read a moment ago. */
 	t.tsc_host = __rdtsc();
-	if (c->has_tsc_offset) {
+	if (c->vm->clock.tsc_is_host) {
+		t.tsc = t.tsc_host;
+	} else if (c->has_tsc_offset) {
 		/* The guest may have written IA32_TSC at CPL 0. */
 		if (c->ran_kernel && tsc_offset_attr(c, false) < 0)
 			return -EIO;

@@ -57,8 +57,6 @@ int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
 
 void dispatch_fini(struct dispatcher *d)
 {
-	if (d->traps.armed)
-		entry_traps_disarm(&d->traps, d->vm);
 	for (int e = 0; e < NR_ENGINES; e++)
 		if (d->ops[e] && d->ctx[e])
 			d->ops[e]->destroy(d->ctx[e]);
@@ -94,8 +92,6 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	if ((r = ensure_engine(d, to)))
 		return r;
 	if (from == ENGINE_HW) {
-		/* Nothing but KVM may see the trap bytes. */
-		entry_traps_disarm(&d->traps, vm);
 		if (d->ops[ENGINE_SW] && d->ops[ENGINE_HW]->written &&
 		    (r = d->ops[ENGINE_HW]->written(d->ctx[ENGINE_HW], invalidate_sw, d)))
 			return r;
@@ -137,6 +133,10 @@ int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason wh
 	return move_in(d, from, to, why, t0, io0);
 }
 
+/* Instructions the interpreter runs of a state KVM would only emulate
+ * before the policy is asked again. */
+#define NOT_NATIVE_BUDGET (1u << 20)
+
 /* HLT with interrupts enabled waits for an interrupt: sleep until the
  * next timer, then bring the timers up to date. With no timer running
  * and nothing pending the wait would never end: stop, and say why. */
@@ -165,64 +165,36 @@ static void wait_for_interrupt(struct dispatcher *d)
 	vm_timers_update(vm);
 }
 
-/* KVM stopped with entry traps armed, after a HLT (back = 1) or at an
- * exit that found the CPL changed before the HLT ran (back = 0): either
- * at a kernel entry point (hand off: the CPU has entered ring 0 and
- * pushed its frame; RIP goes onto the entry's first instruction, which
- * the chosen engine then runs with the original byte back), or not.
- * Returns 1 when it was an entry, 0 if not, or -errno. */
-static int kernel_entry(struct dispatcher *d, unsigned back)
+/* Keep the vCPU off KVM in a state the host's KVM would only emulate
+ * (the policy's choice stands where it can run natively), and make KVM
+ * come back at every kernel entry where the host cannot run the kernel. */
+static int obey_host(struct dispatcher *d, struct decision *dec)
 {
-	struct vm *vm = d->vm;
-	struct vcpu_state *s = &d->peek;
-	const struct entry_site *e = entry_traps_find(&d->traps, s->seg[SEG_CS].base + s->rip - back);
-
-	if (!e || vcpu_cpl(s) == 3)
+	if (dec->engine != ENGINE_HW)
 		return 0;
-	uint64_t num;
-	enum pol_event_kind ev = entry_event(e, s, &num);
-	vm->stats.kernel_entries++;
-
-	uint64_t t0 = vclock_now_ns(&vm->clock), io0 = vm->stats.hw_ioctls;
-	int r = d->ops[ENGINE_HW]->store_state(d->ctx[ENGINE_HW], &vm->vcpu);
+	int r = ensure_engine(d, ENGINE_HW);
 	if (r)
 		return r;
-	vm->vcpu.rip -= back;
-	vm->vcpu.ev.halted = false;
-	/* The policy may keep the kernel on KVM: then only the bytes change. */
-	enum engine_id to = policy_wants_sw_at_entry(d->pol, &vm->vcpu, ev, num) ? ENGINE_SW
-	                                                                        : ENGINE_HW;
-	r = move_in(d, ENGINE_HW, to, MIG_KERNEL_ENTRY, t0, io0);
-	return r ? r : 1;
-}
-
-/* kernel_entry, and a CPL other than 3 found anywhere else on KVM counted
- * as an entry that was missed. */
-static int entry_or_miss(struct dispatcher *d, unsigned back)
-{
-	int r = kernel_entry(d, back);
-	if (r == 0 && vcpu_cpl(&d->peek) != 3)
-		d->vm->stats.kernel_entries_missed++;
-	return r;
-}
-
-static int handle_halt(struct dispatcher *d, const struct decision *dec)
-{
+	const struct engine_ops *hw = d->ops[ENGINE_HW];
+	void *ctx = d->ctx[ENGINE_HW];
+	if (hw->runs_all && !hw->runs_all(ctx, NULL, 0))
+		dec->lim.stop_on_cpl_change = true;
+	if (!hw->runs_natively || hw->runs_natively(ctx, &d->peek))
+		return 0;
 	struct vm *vm = d->vm;
-	int r = d->ops[d->cur]->peek_state(d->ctx[d->cur], &d->peek);
-	if (r)
-		return r;
-	if (d->cur == ENGINE_HW && dec->trap_entries) {
-		r = entry_or_miss(d, 1);
-		if (r)
-			return r < 0 ? r : 0;
-		/* A HLT of the guest's own, reported because of report_hlt. */
-		if (!(d->peek.rflags & RFLAGS_IF) && !d->peek.ev.nmi.pending) {
-			vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
-			return 0;
-		}
+	enum cpu_mode m = vcpu_mode(&d->peek);
+	unsigned key = 1u << (m * 4 + vcpu_cpl(&d->peek));
+	if (!(d->not_native_seen & key)) {
+		d->not_native_seen |= key;
+		vm_log(vm, LOG_INFO, "KVM chosen for %s at CPL %u, which the host's KVM does not run "
+		       "natively: the interpreter runs it", cpu_mode_name(m), vcpu_cpl(&d->peek));
 	}
-	wait_for_interrupt(d);
+	vm->stats.hw_not_native++;
+	dec->engine = ENGINE_SW;
+	dec->lim = (struct run_limits){
+		.stop_on_cpl_change = true,
+		.max_instructions = NOT_NATIVE_BUDGET,
+	};
 	return 0;
 }
 
@@ -250,32 +222,25 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			vm_request_stop(vm, VM_STOP_POLICY, VM_EXIT_OK);
 			break;
 		}
+		if (ex.replay) {
+			/* KVM could not make this kernel entry: the interpreter
+			 * executes the instruction that makes it. */
+			dec.engine = ENGINE_SW;
+			dec.why = MIG_KERNEL_ENTRY;
+			dec.lim = (struct run_limits){ .max_instructions = 1 };
+		}
+		if ((ret = obey_host(&d, &dec)))
+			break;
 		if (dec.engine != d.cur && (ret = dispatch_migrate(&d, dec.engine, dec.why)))
 			break;
-		if (dec.trap_entries && !d.traps.armed) {
-			/* d.peek is the state KVM now holds: no instruction ran
-			 * since it was taken. */
-			entry_traps_arm(&d.traps, vm, &d.peek);
-			vm_log(vm, LOG_DEBUG, "%u kernel entry points trapped", d.traps.n);
-			if (d.traps.n > vm->stats.entry_sites_max)
-				vm->stats.entry_sites_max = d.traps.n;
-		} else if (!dec.trap_entries && d.traps.armed) {
-			entry_traps_disarm(&d.traps, vm);
-		}
 
 		ex = (struct run_exit){ 0 };
 		ret = d.ops[d.cur]->run(d.ctx[d.cur], &dec.lim, &ex);
 		if (ret)
 			break;
-		if (ex.reason == RUN_EXIT_HALT) {
-			ret = handle_halt(&d, &dec);
-		} else if (ex.reason == RUN_EXIT_CPL_CHANGE && d.cur == ENGINE_HW && dec.trap_entries) {
-			ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek);
-			if (!ret && (ret = entry_or_miss(&d, 0)) > 0)
-				ret = 0;
-		}
+		if (ex.reason == RUN_EXIT_HALT)
+			wait_for_interrupt(&d);
 	}
-	entry_traps_disarm(&d.traps, vm);
 	/* The canonical state reflects where the guest stopped, for reports. */
 	if (!ret && d.cur != NR_ENGINES)
 		ret = d.ops[d.cur]->store_state(d.ctx[d.cur], &vm->vcpu);

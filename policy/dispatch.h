@@ -1,13 +1,12 @@
 /* The dispatcher: the loop that owns the vCPU. It runs the engine the
- * policy chooses, routes what the engine reports (halts, kernel entries
- * trapped on KVM, budgets, events), and migrates the vCPU between the
+ * policy chooses, within what the host's KVM runs natively, routes what
+ * the engine reports (halts, kernel entries, budgets, events), and migrates the vCPU between the
  * interpreter and KVM: store from one engine, fix-ups at the boundary,
  * load into the other. Memory is never copied. */
 #ifndef HVMM_DISPATCH_H
 #define HVMM_DISPATCH_H
 
 #include "core/engine.h"
-#include "policy/entry_traps.h"
 #include "policy/policy.h"
 
 struct vm;
@@ -21,8 +20,8 @@ struct dispatcher {
 	const struct engine_ops *ops[NR_ENGINES];
 	void *ctx[NR_ENGINES];
 	enum engine_id cur;          /* engine holding the vCPU; NR_ENGINES: none */
-	struct entry_traps traps;
 	struct vcpu_state peek;      /* the state a decision looks at */
+	unsigned not_native_seen;    /* mode and CPL pairs reported as not native */
 };
 
 /* Create the engines the policy can use. 0 or -errno with vm->err set

@@ -174,9 +174,8 @@ void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id 
 			d->lim.events = pol_rules_events(p->rules);
 	} else if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE) {
 		/* KVM has no exit on a CPL change: at CPL 3 every kernel entry
-		 * point holds a HLT that returns here (policy/entry_traps.c). */
+		 * point holds a HLT that ends the run (hwvmm/entry_traps.c). */
 		d->trap_entries = vcpu_cpl(s) == 3 && policy_wants_sw_at_entry(p, s, POL_EV_NONE, 0);
-		d->lim.report_hlt = d->trap_entries;
 		d->lim.stop_on_cpl_change = d->trap_entries;
 		if (p->rules && (pol_rules_events(p->rules) & (1u << POL_EV_PORT)))
 			d->lim.stop_on_io = true;

@@ -33,6 +33,13 @@ uint64_t sw_msr_tsc_read(struct sw_cpu *c)
 
 void sw_msr_tsc_write(struct sw_cpu *c, uint64_t val)
 {
+	/* One clock with a KVM that ignores TSC offsets: the write goes
+	 * nowhere, as it would on that KVM. */
+	if (c->vm->clock.tsc_is_host) {
+		vm_log(c->vm, LOG_DEBUG, "guest write of the TSC (0x%llx) ignored: the TSC is the "
+		       "host's on this host", (unsigned long long)val);
+		return;
+	}
 	uint64_t host = sw_tsc(c) - c->tsc_offset;
 	c->tsc_offset = val - host;
 	c->s.tsc = val;

@@ -69,7 +69,8 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	struct sw_cpu *c = ctx;
 	c->s = *s;
 	c->lf.op = LF_NONE;
-	c->tsc_offset = s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
+	c->tsc_offset = c->vm->clock.tsc_is_host ? 0
+	                : s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
 	sw_update_mode(c);
 	vm_intr_set_cr8(c->vm, s->cr8);
 	/* The other engine may have changed page tables and code: the soft

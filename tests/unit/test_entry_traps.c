@@ -1,4 +1,4 @@
-/* Kernel-entry traps (policy/entry_traps.c) and the read-only page walk
+/* Kernel-entry traps (hwvmm/entry_traps.c) and the read-only page walk
  * they use (core/pagewalk.c), on guest memory built by hand: which entry
  * points are found, that the trap byte goes exactly there, and that the
  * guest's bytes come back. */
@@ -13,7 +13,7 @@
 
 #include "core/pagewalk.h"
 #include "core/vm.h"
-#include "policy/entry_traps.h"
+#include "hwvmm/entry_traps.h"
 
 #define PML4 0x1000
 #define PDPT 0x2000
@@ -153,10 +153,10 @@ static void test_arm_finds_gates_and_syscall(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->vector, 14);
 	uint64_t num;
-	assert_int_equal(entry_event(e, &s, &num), POL_EV_EXCEPTION);
+	assert_int_equal(entry_event(e, &s, &num), RUN_EV_EXCEPTION);
 	assert_int_equal(num, 14);
 	s.gpr[RAX] = 60;
-	assert_int_equal(entry_event(entry_traps_find(&t, KLIN + 0x200040), &s, &num), POL_EV_SYSCALL);
+	assert_int_equal(entry_event(entry_traps_find(&t, KLIN + 0x200040), &s, &num), RUN_EV_SYSCALL);
 	assert_int_equal(num, 60);
 	assert_null(entry_traps_find(&t, KLIN + 0x200011));
 

@@ -63,7 +63,6 @@ static void test_theorem3(void **state)
 	assert_int_equal(d.engine, ENGINE_HW);
 	assert_int_equal(d.why, MIG_TO_USER);
 	assert_true(d.trap_entries);
-	assert_true(d.lim.report_hlt);
 	assert_true(policy_wants_sw_at_entry(&p, &s, POL_EV_SYSCALL, 1));
 }
 

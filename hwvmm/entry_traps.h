@@ -1,17 +1,19 @@
-/* Kernel entry points made to exit KVM. KVM has no exit on a CPL change,
- * so while CPL-3 code runs on KVM every way into the kernel (each present
+/* Kernel entry points made to exit KVM: how the KVM engine honours
+ * stop_on_cpl_change for CPL-3 code. KVM has no exit on a CPL change, so
+ * while CPL-3 code runs on KVM every way into the kernel (each present
  * IDT gate's target, and the SYSCALL/SYSENTER targets) starts with a HLT
  * (0xF4), which exits to the monitor after the CPU entered ring 0 and
  * pushed its frame, before the first kernel instruction. The original
- * bytes come back before anything else looks at memory. */
+ * bytes come back before anything else looks at memory. Internal to
+ * hwvmm (kvm_entry.c drives it). */
 #ifndef HVMM_ENTRY_TRAPS_H
 #define HVMM_ENTRY_TRAPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/engine.h"
 #include "core/vcpu_state.h"
-#include "policy/rules.h"
 
 struct vm;
 
@@ -20,12 +22,19 @@ struct vm;
 
 enum entry_kind { ENTRY_GATE, ENTRY_LSTAR, ENTRY_CSTAR, ENTRY_SYSENTER, ENTRY_STAR };
 
+/* The exception gates whose frames a host fix-up reads (entry_fixup.h):
+ * several gates may share one handler, so a site keeps them all. */
+#define ENTRY_VIA_UD (1u << 0)   /* #UD, vector 6 */
+#define ENTRY_VIA_GP (1u << 1)   /* #GP, vector 13 */
+#define ENTRY_VIA_PF (1u << 2)   /* #PF, vector 14 */
+
 struct entry_site {
 	uint64_t lin;            /* linear address of the first instruction */
 	uint64_t gpa;            /* where it lies in guest memory */
 	uint8_t orig;            /* the guest's byte there */
 	uint8_t kind;            /* enum entry_kind */
 	uint8_t vector;          /* ENTRY_GATE: the lowest vector with this target */
+	uint8_t via;             /* ENTRY_VIA_*: #UD, #GP, #PF gates with this target */
 };
 
 struct entry_traps {
@@ -42,13 +51,13 @@ int entry_traps_arm(struct entry_traps *t, struct vm *vm, const struct vcpu_stat
  * overwrote while it ran keeps the guest's new byte. */
 void entry_traps_disarm(struct entry_traps *t, struct vm *vm);
 
-/* The armed site whose trap a HLT exit at linear address lin came from
- * (lin is the HLT's own address), or NULL. */
+/* The armed site at linear address lin (a trap HLT's own address, or
+ * RIP at an exit that came before the HLT ran), or NULL. */
 const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t lin);
 
-/* The policy event of a kernel entry through site e, with state s as it
- * is at the entry (RAX holds a system call's number). */
-enum pol_event_kind entry_event(const struct entry_site *e, const struct vcpu_state *s,
-                                uint64_t *num);
+/* The run event of a kernel entry through site e, with state s as it is
+ * at the entry (RAX holds a system call's number). */
+enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                           uint64_t *num);
 
 #endif

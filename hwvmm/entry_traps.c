@@ -1,27 +1,16 @@
-#include "policy/entry_traps.h"
+#include "hwvmm/entry_traps.h"
 
 #include <string.h>
 
 #include "core/pagewalk.h"
 #include "core/vm.h"
 
-/* Read guest linear memory the way the monitor looks at it: no fault, no
- * accessed bits; one page walk per page touched. 0 or -1. */
-static int read_lin(struct vm *vm, const struct vcpu_state *s, uint64_t lin, void *buf, unsigned len)
+static unsigned via_of(enum entry_kind kind, unsigned vector)
 {
-	uint8_t *b = buf;
-	while (len) {
-		unsigned in_page = 0x1000 - (unsigned)(lin & 0xfff), n = len < in_page ? len : in_page;
-		uint64_t gpa;
-		const uint8_t *p;
-		if (guest_lin_to_phys(&vm->mem, s, lin, &gpa) || !(p = gmem_ptr(&vm->mem, gpa, n)))
-			return -1;
-		memcpy(b, p, n);
-		b += n;
-		lin += n;
-		len -= n;
-	}
-	return 0;
+	if (kind != ENTRY_GATE)
+		return 0;
+	return vector == 6 ? ENTRY_VIA_UD : vector == 13 ? ENTRY_VIA_GP
+	       : vector == 14 ? ENTRY_VIA_PF : 0;
 }
 
 static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s,
@@ -34,13 +23,18 @@ static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_sta
 	const struct gmem_region *r = gmem_find(&vm->mem, gpa, 1);
 	if (!r || r->kind != GMEM_RAM)
 		return;
-	for (unsigned i = 0; i < t->n; i++)
-		if (t->site[i].gpa == gpa)
-			return;   /* several gates may share a handler */
+	for (unsigned i = 0; i < t->n; i++) {
+		if (t->site[i].gpa == gpa) {
+			/* Several gates may share a handler. */
+			t->site[i].via |= (uint8_t)via_of(kind, vector);
+			return;
+		}
+	}
 	if (t->n == MAX_ENTRY_SITES)
 		return;
 	t->site[t->n++] = (struct entry_site){
 		.lin = lin, .gpa = gpa, .kind = (uint8_t)kind, .vector = (uint8_t)vector,
+		.via = (uint8_t)via_of(kind, vector),
 	};
 }
 
@@ -57,7 +51,7 @@ static int selector_base(struct vm *vm, const struct vcpu_state *s, uint16_t sel
 	if ((uint64_t)(sel & ~7) + 7 > limit)
 		return -1;
 	uint8_t d[8];
-	if (read_lin(vm, s, table + (sel & ~7), d, 8))
+	if (guest_read_lin(&vm->mem, s, table + (sel & ~7), d, 8))
 		return -1;
 	*base = d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 | (uint32_t)d[7] << 24;
 	return 0;
@@ -74,10 +68,10 @@ static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_st
 	/* The whole table at once, a page walk per page; gate by gate only
 	 * if part of it is not mapped. */
 	uint8_t idt[256 * 16];
-	bool whole = count && !read_lin(vm, s, s->idtr.base, idt, count * size);
+	bool whole = count && !guest_read_lin(&vm->mem, s, s->idtr.base, idt, count * size);
 	for (unsigned v = 0; v < count; v++) {
 		uint8_t *g = idt + v * size;
-		if (!whole && read_lin(vm, s, s->idtr.base + v * size, g, size))
+		if (!whole && guest_read_lin(&vm->mem, s, s->idtr.base + v * size, g, size))
 			continue;
 		unsigned type = g[5] & 0xf;
 		if (!(g[5] & 0x80))
@@ -156,19 +150,19 @@ const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t 
 	return NULL;
 }
 
-enum pol_event_kind entry_event(const struct entry_site *e, const struct vcpu_state *s,
-                                uint64_t *num)
+enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                           uint64_t *num)
 {
 	switch (e->kind) {
 	case ENTRY_GATE:
 		*num = e->vector;
 		if (e->vector == 0x80) {
 			*num = s->gpr[RAX];
-			return POL_EV_SYSCALL;
+			return RUN_EV_SYSCALL;
 		}
-		return e->vector < 32 ? POL_EV_EXCEPTION : POL_EV_INTERRUPT;
+		return e->vector < 32 ? RUN_EV_EXCEPTION : RUN_EV_INTERRUPT;
 	default:
 		*num = s->gpr[RAX];
-		return POL_EV_SYSCALL;
+		return RUN_EV_SYSCALL;
 	}
 }

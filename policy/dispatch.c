@@ -19,7 +19,8 @@ static int ensure_engine(struct dispatcher *d, enum engine_id e)
 {
 	if (d->ctx[e])
 		return 0;
-	d->ops[e] = engine_ops_of(e);
+	if (!d->ops[e])
+		d->ops[e] = engine_ops_of(e);
 	int r = d->ops[e]->create(d->vm, &d->ctx[e]);
 	if (r) {
 		d->ctx[e] = NULL;
@@ -32,27 +33,53 @@ static int ensure_engine(struct dispatcher *d, enum engine_id e)
 	return 0;
 }
 
-int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
+/* A policy that runs everything on KVM cannot keep its word on a host
+ * whose KVM would emulate part of it: it is refused before the guest
+ * runs, with the host's limit named. */
+static int check_native(struct dispatcher *d)
+{
+	const struct engine_ops *hw = d->ops[ENGINE_HW];
+	char why[200];
+	if (d->pol->kind != POLICY_HW || !d->ctx[ENGINE_HW] || !hw->runs_all ||
+	    hw->runs_all(d->ctx[ENGINE_HW], why, sizeof(why)))
+		return 0;
+	return vm_fail(d->vm, -EOPNOTSUPP, "--policy=%s: %s (--policy=theorem3 runs the "
+	               "supervisor part in the interpreter)", d->pol->name, why);
+}
+
+int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
+                      const struct engine_ops *const ops[NR_ENGINES])
 {
 	memset(d, 0, sizeof(*d));
 	d->vm = vm;
 	d->pol = pol;
 	d->cur = NR_ENGINES;
+	for (int e = 0; e < NR_ENGINES; e++)
+		d->ops[e] = ops ? ops[e] : NULL;
 	/* The engines a built-in policy uses are made up front, so that a
 	 * missing KVM is reported before the guest runs; a policy file's
-	 * only when its rules first choose them. */
+	 * only when its rules first choose them, but KVM's at once where
+	 * there is one: what it runs natively and its clock matter from the
+	 * first instruction. */
 	bool need[NR_ENGINES] = {
 		[ENGINE_HW] = pol->kind != POLICY_SW && pol->kind != POLICY_FILE,
 		[ENGINE_SW] = pol->kind != POLICY_HW && pol->kind != POLICY_FILE,
 	};
-	for (int e = 0; e < NR_ENGINES; e++) {
-		int r = need[e] ? ensure_engine(d, e) : 0;
-		if (r) {
-			dispatch_fini(d);
-			return r;
-		}
-	}
-	return 0;
+	int r = 0;
+	for (int e = 0; e < NR_ENGINES && !r; e++)
+		r = need[e] ? ensure_engine(d, e) : 0;
+	if (!r && pol->kind == POLICY_FILE && ensure_engine(d, ENGINE_HW) == -ENODEV)
+		vm->err[0] = '\0';
+	if (!r)
+		r = check_native(d);
+	if (r)
+		dispatch_fini(d);
+	return r;
+}
+
+int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
+{
+	return dispatch_init_ops(d, vm, pol, NULL);
 }
 
 void dispatch_fini(struct dispatcher *d)
@@ -198,27 +225,25 @@ static int obey_host(struct dispatcher *d, struct decision *dec)
 	return 0;
 }
 
-int dispatch_run(struct vm *vm, struct policy *pol)
+int dispatch_loop(struct dispatcher *d)
 {
-	struct dispatcher d;
-	int ret = dispatch_init(&d, vm, pol);
-	if (ret)
-		return ret;
-
+	struct vm *vm = d->vm;
+	struct policy *pol = d->pol;
+	int ret = 0;
 	struct run_exit ex = { 0 };
 	while (!ret && vm->stop == VM_RUNNING) {
 		struct decision dec;
-		if (d.cur == NR_ENGINES)
-			d.peek = vm->vcpu;
-		else if ((ret = d.ops[d.cur]->peek_state(d.ctx[d.cur], &d.peek)))
+		if (d->cur == NR_ENGINES)
+			d->peek = vm->vcpu;
+		else if ((ret = d->ops[d->cur]->peek_state(d->ctx[d->cur], &d->peek)))
 			break;
 		/* The event the last run call ended on, if any, is this
 		 * decision's (rule and run events are one list). */
-		policy_decide(pol, &d.peek, d.cur, (enum pol_event_kind)ex.event, ex.num,
+		policy_decide(pol, &d->peek, d->cur, (enum pol_event_kind)ex.event, ex.num,
 		              vclock_now_ns(&vm->clock), &dec);
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
-			       (unsigned long long)d.peek.rip);
+			       (unsigned long long)d->peek.rip);
 			vm_request_stop(vm, VM_STOP_POLICY, VM_EXIT_OK);
 			break;
 		}
@@ -229,24 +254,34 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			dec.why = MIG_KERNEL_ENTRY;
 			dec.lim = (struct run_limits){ .max_instructions = 1 };
 		}
-		if ((ret = obey_host(&d, &dec)))
+		if ((ret = obey_host(d, &dec)))
 			break;
-		if (dec.engine != d.cur && (ret = dispatch_migrate(&d, dec.engine, dec.why)))
+		if (dec.engine != d->cur && (ret = dispatch_migrate(d, dec.engine, dec.why)))
 			break;
 
 		ex = (struct run_exit){ 0 };
-		ret = d.ops[d.cur]->run(d.ctx[d.cur], &dec.lim, &ex);
+		ret = d->ops[d->cur]->run(d->ctx[d->cur], &dec.lim, &ex);
 		if (ret)
 			break;
 		if (ex.reason == RUN_EXIT_HALT)
-			wait_for_interrupt(&d);
+			wait_for_interrupt(d);
 	}
 	/* The canonical state reflects where the guest stopped, for reports. */
-	if (!ret && d.cur != NR_ENGINES)
-		ret = d.ops[d.cur]->store_state(d.ctx[d.cur], &vm->vcpu);
+	if (!ret && d->cur != NR_ENGINES)
+		ret = d->ops[d->cur]->store_state(d->ctx[d->cur], &vm->vcpu);
 	/* A failure once an engine ran is the VM's end, not a usage error. */
-	if (ret && d.cur != NR_ENGINES)
+	if (ret && d->cur != NR_ENGINES)
 		vm_request_stop(vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
+	return ret;
+}
+
+int dispatch_run(struct vm *vm, struct policy *pol)
+{
+	struct dispatcher d;
+	int ret = dispatch_init(&d, vm, pol);
+	if (ret)
+		return ret;
+	ret = dispatch_loop(&d);
 	dispatch_fini(&d);
 	return ret;
 }

@@ -25,12 +25,21 @@ struct dispatcher {
 };
 
 /* Create the engines the policy can use. 0 or -errno with vm->err set
- * (e.g. "KVM unavailable: ..."). */
+ * (e.g. "KVM unavailable: ...", or -EOPNOTSUPP for a policy the host's
+ * KVM cannot run natively). */
 int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol);
+/* The same with the engines' operations given (NULL, or an entry NULL:
+ * the real ones), so that the loop can be driven by a scripted engine. */
+int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
+                      const struct engine_ops *const ops[NR_ENGINES]);
 void dispatch_fini(struct dispatcher *d);
 
 /* Move the vCPU to engine `to` (loading vm->vcpu if none holds it). */
 int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why);
+
+/* The loop of dispatch_run over an initialised dispatcher: run the VM
+ * until it stops; 0 or -errno as dispatch_run. */
+int dispatch_loop(struct dispatcher *d);
 
 /* Run the VM from vm->vcpu until it stops. Returns 0 when the VM stopped
  * (vm->stop, vm->exit_status say how) or -errno with vm->err set when the

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <x86intrin.h>
+
 #include "swvmm/msr.h"
 #include "tests/unit/sw_fixture.h"
 
@@ -268,12 +270,45 @@ static void test_swapgs(void **state)
 	fx_free(fx);
 }
 
+/* Where the host's KVM ignores TSC offsets (vm->clock.tsc_is_host) the
+ * guest TSC is the host TSC in the interpreter too: a loaded state's TSC
+ * does not move it, and WRMSR IA32_TSC is ignored, so that a migration
+ * to that KVM never makes the TSC jump. */
+static void test_tsc_is_host(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_PROT32);
+	fx->vm.clock.tsc_is_host = true;
+	struct vcpu_state in = fx->c->s;
+	in.tsc = 0x0000123400000000ull;
+	in.tsc_host = 0;
+	sw_engine_ops.load_state(fx->c, &in);
+	FX_CODE(fx,
+		0x0f, 0x30,                              /* wrmsr */
+		0x0f, 0x31,                              /* rdtsc */
+		0xf4);
+	fx->c->s.gpr[RCX] = SW_MSR_TSC;
+	fx->c->s.gpr[RDX] = 0x10;
+	fx->c->s.gpr[RAX] = 0;
+	uint64_t before = __rdtsc();
+	fx_run(fx, 5);
+	fx_assert_no_exc(fx);
+	uint64_t t = edx_eax(fx);
+	assert_true(t >= before && t <= __rdtsc());
+
+	struct vcpu_state out;
+	sw_engine_ops.store_state(fx->c, &out);
+	assert_int_equal(out.tsc, out.tsc_host);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpuid_matches_model),
 		cmocka_unit_test(test_rdtsc),
 		cmocka_unit_test(test_stored_tsc_not_below_last_read),
+		cmocka_unit_test(test_tsc_is_host),
 		cmocka_unit_test(test_msr_round_trip),
 		cmocka_unit_test(test_msr_faults),
 		cmocka_unit_test(test_sysenter_msrs_by_vendor),

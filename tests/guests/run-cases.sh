@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Usage: run-cases.sh ENGINE. Runs each case of tests/guests/cases and
 # prints "PASS name" or "FAIL name: what was wanted and what came".
-# sw: under --policy=sw. hw (inside the KVM harness or on a host with
-# /dev/kvm): under --policy=hw as "name", and as "name/sw",
-# "name/theorem3" and "name/chaos:SEED" for five seeds, every one with the
-# same expected output; theorem3 runs must also show in their statistics
-# that KVM never ran guest code at CPL 0-2 and that no kernel entry was
-# missed. Then the test_hw_* unit test programs.
+# sw: under --policy=sw. hw (on a KVM that runs every state natively: the
+# KVM harness, or the host's /dev/kvm where its probe says so): under
+# --policy=hw as "name", and as "name/sw", "name/theorem3" and
+# "name/chaos:SEED" for five seeds, every one with the same expected
+# output; then the test_hw_* unit test programs. theorem3 (on a host whose
+# KVM runs only part natively, e.g. PVM): under --policy=theorem3 alone,
+# and --policy=hw must be refused with one line naming the host's limit.
+# theorem3 runs must also show in their statistics that KVM never ran
+# guest code at CPL 0-2 and that no kernel entry was missed.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -56,12 +59,16 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 	fi
 }
 
-if [ "$ENGINE" = hw ]; then
+case $ENGINE in
+hw)
 	# sw too, so that every policy's output is compared in one place.
-	policies=(hw sw theorem3 chaos:1 chaos:2 chaos:3 chaos:4 chaos:5)
-else
-	policies=(sw)
-fi
+	policies=(hw sw theorem3 chaos:1 chaos:2 chaos:3 chaos:4 chaos:5) ;;
+theorem3|sw)
+	policies=("$ENGINE") ;;
+*)
+	echo "run-cases.sh: unknown engine '$ENGINE' (sw, hw or theorem3)" >&2
+	exit 2 ;;
+esac
 while IFS='|' read -r name want_status expected args; do
 	case $name in ''|'#'*) continue ;; esac
 	name=$(echo "$name" | xargs); want_status=$(echo "$want_status" | xargs)
@@ -73,6 +80,16 @@ while IFS='|' read -r name want_status expected args; do
 	done
 done <tests/guests/cases
 
+if [ "$ENGINE" = theorem3 ]; then
+	# A host that cannot run real mode natively refuses --policy=hw.
+	"$hvmm" run --policy=hw "$BUILD/guests/suite16.bin" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	if [ "$status" != 2 ] || [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -q -- '--policy=hw: ' "$tmp/err"; then
+		echo "FAIL hw-refused: wanted one line naming the host's limit and exit status 2, got $status: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
+	else
+		echo "PASS hw-refused"
+	fi
+fi
 [ "$ENGINE" = hw ] || exit 0
 # Unit test programs that need a real KVM.
 . tests/tap.sh

@@ -1079,6 +1079,77 @@ static void test_store_after_cpl3_reads_fpu_only(void **state)
 	assert_int_equal(vcpu_cpl(v), 3);
 }
 
+/* ---- kernel entries from CPL 3, handed off by the engine -------------- */
+
+#define KGDT    0x101000u
+#define KIDT    0x101800u
+#define KTSS    0x102800u
+#define KENTRY  0x100800u        /* the INT 0x80 handler */
+
+/* A GDT (kernel and user flat segments, a 32-bit TSS with SS0:ESP0), an
+ * IDT whose gate 0x80 (DPL 3) leads to KENTRY, and the vCPU at CPL 3. */
+static void legacy_kernel(struct mt *t)
+{
+	static const uint64_t gdt[] = {
+		0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+		0x00cffa000000ffffull, 0x00cff2000000ffffull,
+		0x0000890000000067ull | (uint64_t)(KTSS & 0xffffff) << 16 |
+			(uint64_t)(KTSS >> 24) << 56,
+	};
+	put(t, KGDT, gdt, sizeof(gdt));
+	uint64_t gate = (KENTRY & 0xffff) | 0x08ull << 16 | 0xeeull << 40 |
+	                (uint64_t)(KENTRY >> 16) << 48;
+	put(t, KIDT + 0x80 * 8, &gate, 8);
+	uint32_t tss[26] = { [1] = 0x80000, [2] = 0x10 };
+	put(t, KTSS, tss, sizeof(tss));
+	struct vcpu_state *v = &t->vm.vcpu;
+	v->gdtr = (struct dtable){ .base = KGDT, .limit = sizeof(gdt) - 1 };
+	v->idtr = (struct dtable){ .base = KIDT, .limit = 256 * 8 - 1 };
+	v->tr = (struct seg_cache){ .selector = 0x28, .base = KTSS, .limit = 0x67, .type = 0xb,
+	                            .present = 1 };
+	to_cpl3(v);
+}
+
+/* Guards hwvmm/kvm_entry.c: with stop_on_cpl_change the KVM engine arms
+ * the entry points itself, and INT 0x80 from CPL 3 comes back as a kernel
+ * entry, decoded, at the handler's first instruction, which never ran on
+ * KVM and which the interpreter then runs from the guest's own bytes. */
+static void test_entry_handed_off_by_engine(void **state)
+{
+	static const uint8_t code[] = {
+		0xb8, 42, 0, 0, 0,      /* mov eax, 42 */
+		0xcd, 0x80,             /* int 0x80 */
+	};
+	static const uint8_t handler[] = { 0xbb, 7, 0, 0, 0, 0xf4 };  /* mov ebx, 7; hlt */
+	struct mt *t = start(state);
+	flat32(t, code, sizeof(code));
+	put(t, KENTRY, handler, sizeof(handler));
+	legacy_kernel(t);
+	migrate(t, ENGINE_HW);
+	struct run_limits lim = { .stop_on_cpl_change = true, .deadline_ns = now(t) + SAFETY_NS };
+	struct run_exit ex = { 0 };
+	if (t->d.ops[ENGINE_HW]->run(hwc(t), &lim, &ex))
+		fail_msg("run: %s", t->vm.err);
+	assert_int_equal(ex.reason, RUN_EXIT_CPL_CHANGE);
+	assert_true(ex.entry);
+	assert_false(ex.replay);
+	assert_int_equal(ex.event, RUN_EV_SYSCALL);
+	assert_int_equal(ex.num, 42);
+	assert_int_equal(t->vm.stats.kernel_entries, 1);
+	assert_int_equal(t->vm.stats.hw_runs_cpl0, 0);
+	struct vcpu_state k;
+	peek(t, &k);
+	assert_int_equal(vcpu_cpl(&k), 0);
+	assert_int_equal(k.rip, KENTRY);
+	assert_int_equal(*(uint8_t *)at(t, KENTRY, 1), 0xf4);   /* the trap, while on KVM */
+	assert_int_equal(sw_steps(t, 1), RUN_EXIT_BUDGET);
+	assert_int_equal(*(uint8_t *)at(t, KENTRY, 1), 0xbb);   /* the guest's byte */
+	peek(t, &k);
+	assert_int_equal(k.gpr[RBX], 7);
+	assert_int_equal(k.rip, KENTRY + 5);
+	assert_int_equal(k.gpr[RSP], 0x80000 - 20);               /* the frame KVM pushed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1105,6 +1176,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unaccessed_segments_on_hw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_puts_only_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_after_cpl3_reads_fpu_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_handed_off_by_engine, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("hw_migrate", tests, NULL, NULL);
 }

@@ -180,7 +180,7 @@ static int kernel_entry(struct dispatcher *d, unsigned back)
 	if (!e || vcpu_cpl(s) == 3)
 		return 0;
 	uint64_t num;
-	enum pol_event_kind ev = entry_event(e, s, &num);
+	enum run_event ev = entry_event(e, s, &num);
 	vm->stats.kernel_entries++;
 
 	uint64_t t0 = vclock_now_ns(&vm->clock), io0 = vm->stats.hw_ioctls;
@@ -242,7 +242,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 			break;
 		/* The event the last run call ended on, if any, is this
 		 * decision's (rule and run events are one list). */
-		policy_decide(pol, &d.peek, d.cur, (enum pol_event_kind)ex.event, ex.num,
+		policy_decide(pol, &d.peek, d.cur, ex.event, ex.num,
 		              vclock_now_ns(&vm->clock), &dec);
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",

@@ -156,19 +156,19 @@ const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t 
 	return NULL;
 }
 
-enum pol_event_kind entry_event(const struct entry_site *e, const struct vcpu_state *s,
-                                uint64_t *num)
+enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                           uint64_t *num)
 {
 	switch (e->kind) {
 	case ENTRY_GATE:
 		*num = e->vector;
 		if (e->vector == 0x80) {
 			*num = s->gpr[RAX];
-			return POL_EV_SYSCALL;
+			return RUN_EV_SYSCALL;
 		}
-		return e->vector < 32 ? POL_EV_EXCEPTION : POL_EV_INTERRUPT;
+		return e->vector < 32 ? RUN_EV_EXCEPTION : RUN_EV_INTERRUPT;
 	default:
 		*num = s->gpr[RAX];
-		return POL_EV_SYSCALL;
+		return RUN_EV_SYSCALL;
 	}
 }

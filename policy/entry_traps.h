@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/run_events.h"
 #include "core/vcpu_state.h"
-#include "policy/rules.h"
 
 struct vm;
 
@@ -48,7 +48,7 @@ const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t 
 
 /* The policy event of a kernel entry through site e, with state s as it
  * is at the entry (RAX holds a system call's number). */
-enum pol_event_kind entry_event(const struct entry_site *e, const struct vcpu_state *s,
-                                uint64_t *num);
+enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                           uint64_t *num);
 
 #endif

@@ -55,11 +55,6 @@ void policy_free(struct policy *p)
 	p->rules = NULL;
 }
 
-/* Rule events and engine events are one list. */
-_Static_assert((int)POL_EV_SYSCALL == (int)RUN_EV_SYSCALL && (int)POL_EV_PORT == (int)RUN_EV_PORT &&
-               (int)POL_EV_CR_WRITE == (int)RUN_EV_CR_WRITE &&
-               (int)POL_NR_EVENT_KINDS == (int)NR_RUN_EVENTS, "event lists differ");
-
 static uint64_t chaos_next(struct policy *p)
 {
 	uint64_t x = p->rng;
@@ -99,7 +94,7 @@ static void chaos_decide(struct policy *p, uint64_t now_ns, struct decision *d)
 	}
 }
 
-static void query_of(const struct vcpu_state *s, enum pol_event_kind event, uint64_t num,
+static void query_of(const struct vcpu_state *s, enum run_event event, uint64_t num,
                      struct pol_query *q)
 {
 	q->cpl = vcpu_cpl(s);
@@ -111,7 +106,7 @@ static void query_of(const struct vcpu_state *s, enum pol_event_kind event, uint
 }
 
 static void file_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                        enum pol_event_kind event, uint64_t num, struct decision *d)
+                        enum run_event event, uint64_t num, struct decision *d)
 {
 	struct pol_query q;
 	struct pol_action a;
@@ -142,7 +137,7 @@ static void file_decide(struct policy *p, const struct vcpu_state *s, enum engin
 }
 
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                   enum pol_event_kind event, uint64_t num, uint64_t now_ns,
+                   enum run_event event, uint64_t num, uint64_t now_ns,
                    struct decision *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -175,16 +170,16 @@ void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id 
 	} else if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE) {
 		/* KVM has no exit on a CPL change: at CPL 3 every kernel entry
 		 * point holds a HLT that returns here (policy/entry_traps.c). */
-		d->trap_entries = vcpu_cpl(s) == 3 && policy_wants_sw_at_entry(p, s, POL_EV_NONE, 0);
+		d->trap_entries = vcpu_cpl(s) == 3 && policy_wants_sw_at_entry(p, s, RUN_EV_NONE, 0);
 		d->lim.report_hlt = d->trap_entries;
 		d->lim.stop_on_cpl_change = d->trap_entries;
-		if (p->rules && (pol_rules_events(p->rules) & (1u << POL_EV_PORT)))
+		if (p->rules && (pol_rules_events(p->rules) & (1u << RUN_EV_PORT)))
 			d->lim.stop_on_io = true;
 	}
 }
 
 bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,
-                              enum pol_event_kind event, uint64_t num)
+                              enum run_event event, uint64_t num)
 {
 	if (p->kind == POLICY_THEOREM3)
 		return true;

@@ -52,14 +52,14 @@ int policy_from_file(struct policy *p, const char *path, char *err, size_t errle
 void policy_free(struct policy *p);
 
 /* Where to run from state s, now running on cur (NR_ENGINES: nowhere
- * yet); event says what just happened (POL_EV_NONE for a plain point).
+ * yet); event says what just happened (RUN_EV_NONE for a plain point).
  * now_ns is the VM clock. */
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                   enum pol_event_kind event, uint64_t num, uint64_t now_ns,
+                   enum run_event event, uint64_t num, uint64_t now_ns,
                    struct decision *d);
 
 /* Would the policy run this state (at a kernel entry) in the interpreter? */
 bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,
-                              enum pol_event_kind event, uint64_t num);
+                              enum run_event event, uint64_t num);
 
 #endif

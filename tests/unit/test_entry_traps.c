@@ -153,10 +153,10 @@ static void test_arm_finds_gates_and_syscall(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->vector, 14);
 	uint64_t num;
-	assert_int_equal(entry_event(e, &s, &num), POL_EV_EXCEPTION);
+	assert_int_equal(entry_event(e, &s, &num), RUN_EV_EXCEPTION);
 	assert_int_equal(num, 14);
 	s.gpr[RAX] = 60;
-	assert_int_equal(entry_event(entry_traps_find(&t, KLIN + 0x200040), &s, &num), POL_EV_SYSCALL);
+	assert_int_equal(entry_event(entry_traps_find(&t, KLIN + 0x200040), &s, &num), RUN_EV_SYSCALL);
 	assert_int_equal(num, 60);
 	assert_null(entry_traps_find(&t, KLIN + 0x200011));
 

@@ -49,22 +49,22 @@ static void test_theorem3(void **state)
 
 	assert_int_equal(policy_from_name(&p, "theorem3", err, sizeof(err)), 0);
 	vcpu_state_reset(&s);                       /* real mode: CPL 0 */
-	policy_decide(&p, &s, NR_ENGINES, POL_EV_NONE, 0, 0, &d);
+	policy_decide(&p, &s, NR_ENGINES, RUN_EV_NONE, 0, 0, &d);
 	assert_int_equal(d.engine, ENGINE_SW);
 	assert_true(d.lim.stop_on_cpl_change);
 	for (unsigned cpl = 0; cpl < 3; cpl++) {
 		at_cpl(&s, cpl);
-		policy_decide(&p, &s, ENGINE_HW, POL_EV_NONE, 0, 0, &d);
+		policy_decide(&p, &s, ENGINE_HW, RUN_EV_NONE, 0, 0, &d);
 		assert_int_equal(d.engine, ENGINE_SW);
 		assert_int_equal(d.why, MIG_KERNEL_ENTRY);
 	}
 	at_cpl(&s, 3);
-	policy_decide(&p, &s, ENGINE_SW, POL_EV_NONE, 0, 0, &d);
+	policy_decide(&p, &s, ENGINE_SW, RUN_EV_NONE, 0, 0, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
 	assert_int_equal(d.why, MIG_TO_USER);
 	assert_true(d.trap_entries);
 	assert_true(d.lim.report_hlt);
-	assert_true(policy_wants_sw_at_entry(&p, &s, POL_EV_SYSCALL, 1));
+	assert_true(policy_wants_sw_at_entry(&p, &s, RUN_EV_SYSCALL, 1));
 }
 
 /* The same seed gives the same decisions; another seed others. */
@@ -82,9 +82,9 @@ static void test_chaos_is_seeded(void **state)
 	assert_int_equal(policy_from_name(&c, "chaos:8", err, sizeof(err)), 0);
 	at_cpl(&s, 0);
 	for (int i = 0; i < 200; i++) {
-		policy_decide(&a, &s, ENGINE_SW, POL_EV_NONE, 0, 1000, &da);
-		policy_decide(&b, &s, ENGINE_SW, POL_EV_NONE, 0, 1000, &db);
-		policy_decide(&c, &s, ENGINE_SW, POL_EV_NONE, 0, 1000, &dc);
+		policy_decide(&a, &s, ENGINE_SW, RUN_EV_NONE, 0, 1000, &da);
+		policy_decide(&b, &s, ENGINE_SW, RUN_EV_NONE, 0, 1000, &db);
+		policy_decide(&c, &s, ENGINE_SW, RUN_EV_NONE, 0, 1000, &dc);
 		assert_memory_equal(&da, &db, sizeof(da));
 		differ += memcmp(&da, &dc, sizeof(da)) != 0;
 		sw += da.engine == ENGINE_SW;
@@ -120,27 +120,27 @@ static void test_rule_file(void **state)
 
 	at_cpl(&s, 3);
 	s.rip = 0x1800;
-	policy_decide(&p, &s, ENGINE_HW, POL_EV_NONE, 0, 0, &d);
+	policy_decide(&p, &s, ENGINE_HW, RUN_EV_NONE, 0, 0, &d);
 	assert_int_equal(d.engine, ENGINE_SW);
 	assert_int_equal(d.why, MIG_RULE);
 	assert_true(d.lim.events & (1u << RUN_EV_PORT));
 	assert_true(d.lim.events & (1u << RUN_EV_SYSCALL));
 	s.rip = 0x2800;                             /* no rule: theorem3's choice */
-	policy_decide(&p, &s, ENGINE_SW, POL_EV_NONE, 0, 0, &d);
+	policy_decide(&p, &s, ENGINE_SW, RUN_EV_NONE, 0, 0, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
 	assert_true(d.trap_entries);
-	policy_decide(&p, &s, ENGINE_SW, POL_EV_PORT, 0x70, 0, &d);
+	policy_decide(&p, &s, ENGINE_SW, RUN_EV_PORT, 0x70, 0, &d);
 	assert_true(d.stop);
 	at_cpl(&s, 0);
-	policy_decide(&p, &s, ENGINE_HW, POL_EV_SYSCALL, 60, 0, &d);
+	policy_decide(&p, &s, ENGINE_HW, RUN_EV_SYSCALL, 60, 0, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
 	/* An audit rule sets the level and leaves the vCPU where it is. */
-	policy_decide(&p, &s, ENGINE_HW, POL_EV_NONE, 0, 0, &d);
+	policy_decide(&p, &s, ENGINE_HW, RUN_EV_NONE, 0, 0, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
 	assert_int_equal(p.audit_level, 2);
 	/* At a kernel entry: system call 60 stays on KVM, others go to sw. */
 	at_cpl(&s, 3);
-	assert_false(policy_wants_sw_at_entry(&p, &s, POL_EV_SYSCALL, 60));
+	assert_false(policy_wants_sw_at_entry(&p, &s, RUN_EV_SYSCALL, 60));
 	policy_free(&p);
 
 	assert_int_equal(policy_from_file(&p, "/nonexistent/x.pol", err, sizeof(err)), -ENOENT);

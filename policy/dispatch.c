@@ -267,6 +267,8 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 		ret = d.ops[d.cur]->run(d.ctx[d.cur], &dec.lim, &ex);
 		if (ret)
 			break;
+		if (ex.reason == RUN_EXIT_EVENT && ex.event != RUN_EV_NONE)
+			vm->stats.events[ex.event]++;
 		if (ex.reason == RUN_EXIT_HALT) {
 			ret = handle_halt(&d, &dec);
 		} else if (ex.reason == RUN_EXIT_CPL_CHANGE && d.cur == ENGINE_HW && dec.trap_entries) {

@@ -41,12 +41,8 @@ int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
 	/* The engines a built-in policy uses are made up front, so that a
 	 * missing KVM is reported before the guest runs; a policy file's
 	 * only when its rules first choose them. */
-	bool need[NR_ENGINES] = {
-		[ENGINE_HW] = pol->kind != POLICY_SW && pol->kind != POLICY_FILE,
-		[ENGINE_SW] = pol->kind != POLICY_HW && pol->kind != POLICY_FILE,
-	};
 	for (int e = 0; e < NR_ENGINES; e++) {
-		int r = need[e] ? ensure_engine(d, e) : 0;
+		int r = policy_uses(pol, e) ? ensure_engine(d, e) : 0;
 		if (r) {
 			dispatch_fini(d);
 			return r;

@@ -9,22 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/run_events.h"
+
 struct vm;
 struct vcpu_state;
-
-/* Events an engine can report (same order as the policy's
- * pol_event_kind): after the instruction that caused one, the run call
- * returns RUN_EXIT_EVENT with what and which (num). */
-enum run_event {
-	RUN_EV_NONE,
-	RUN_EV_SYSCALL,     /* SYSCALL, SYSENTER or INT 0x80 executed; num = RAX */
-	RUN_EV_INTERRUPT,   /* external interrupt or INT n delivered; num = vector */
-	RUN_EV_EXCEPTION,   /* exception delivered; num = vector */
-	RUN_EV_PORT,        /* port I/O; num = port */
-	RUN_EV_MSR,         /* RDMSR or WRMSR; num = the MSR */
-	RUN_EV_CR_WRITE,    /* MOV to CRn, LMSW, CLTS; num = n */
-	NR_RUN_EVENTS
-};
 
 /* Stop conditions for one run call; an engine may return earlier. An
  * engine honours those it can: KVM cannot count instructions or stop at

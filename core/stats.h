@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "core/run_events.h"
+
 #define STATS_MAX_EXIT_REASONS 64
 
 /* Why the vCPU moved from one engine to the other. */
@@ -37,6 +39,8 @@ struct vm_stats {
 	uint64_t ns_hw, ns_sw;                     /* time in each engine */
 	uint64_t interrupts_hw;                    /* external interrupts injected into KVM */
 	uint64_t interrupts_sw;                    /* ... delivered by the interpreter */
+	uint64_t events[NR_RUN_EVENTS];            /* events the engines reported, kernel
+	                                              entries from KVM included, by kind */
 
 	struct mig_stats mig[NR_MIG_DIRS][NR_MIG_REASONS];
 	uint64_t kernel_entries;        /* kernel entries handed off at their entry point */

@@ -40,7 +40,7 @@ static int check_native(struct dispatcher *d)
 {
 	const struct engine_ops *hw = d->ops[ENGINE_HW];
 	char why[200];
-	if (d->pol->kind != POLICY_HW || !d->ctx[ENGINE_HW] || !hw->runs_all ||
+	if (!policy_needs_native(d->pol) || !d->ctx[ENGINE_HW] || !hw->runs_all ||
 	    hw->runs_all(d->ctx[ENGINE_HW], why, sizeof(why)))
 		return 0;
 	return vm_fail(d->vm, -EOPNOTSUPP, "--policy=%s: %s (--policy=theorem3 runs the "
@@ -61,14 +61,11 @@ int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
 	 * only when its rules first choose them, but KVM's at once where
 	 * there is one: what it runs natively and its clock matter from the
 	 * first instruction. */
-	bool need[NR_ENGINES] = {
-		[ENGINE_HW] = pol->kind != POLICY_SW && pol->kind != POLICY_FILE,
-		[ENGINE_SW] = pol->kind != POLICY_HW && pol->kind != POLICY_FILE,
-	};
 	int r = 0;
 	for (int e = 0; e < NR_ENGINES && !r; e++)
-		r = need[e] ? ensure_engine(d, e) : 0;
-	if (!r && pol->kind == POLICY_FILE && ensure_engine(d, ENGINE_HW) == -ENODEV)
+		r = policy_uses(pol, e) ? ensure_engine(d, e) : 0;
+	if (!r && !policy_uses(pol, ENGINE_SW) && !policy_uses(pol, ENGINE_HW) &&
+	    ensure_engine(d, ENGINE_HW) == -ENODEV)
 		vm->err[0] = '\0';
 	if (!r)
 		r = check_native(d);
@@ -239,7 +236,7 @@ int dispatch_loop(struct dispatcher *d)
 			break;
 		/* The event the last run call ended on, if any, is this
 		 * decision's (rule and run events are one list). */
-		policy_decide(pol, &d->peek, d->cur, (enum pol_event_kind)ex.event, ex.num,
+		policy_decide(pol, &d->peek, d->cur, ex.event, ex.num,
 		              vclock_now_ns(&vm->clock), &dec);
 		if (dec.stop) {
 			vm_log(vm, LOG_INFO, "a policy rule stopped the VM at rip 0x%llx",
@@ -263,6 +260,8 @@ int dispatch_loop(struct dispatcher *d)
 		ret = d->ops[d->cur]->run(d->ctx[d->cur], &dec.lim, &ex);
 		if (ret)
 			break;
+		if ((ex.reason == RUN_EXIT_EVENT || ex.entry) && ex.event != RUN_EV_NONE)
+			vm->stats.events[ex.event]++;
 		if (ex.reason == RUN_EXIT_HALT)
 			wait_for_interrupt(d);
 	}

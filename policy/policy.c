@@ -1,4 +1,5 @@
-/* The built-in policies and the rule-file policy. */
+/* The built-in policies and the rule-file policy, as one table of
+ * policy_ops. */
 #include "policy/policy.h"
 
 #include <errno.h>
@@ -6,59 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen)
-{
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "%s", spec);
-	if (!strcmp(spec, "sw")) {
-		p->kind = POLICY_SW;
-	} else if (!strcmp(spec, "hw")) {
-		p->kind = POLICY_HW;
-	} else if (!strcmp(spec, "theorem3")) {
-		p->kind = POLICY_THEOREM3;
-	} else if (!strncmp(spec, "chaos:", 6)) {
-		const char *s = spec + 6;
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(s, &end, 0);
-		if (!*s || *s == '-' || *end || errno) {
-			snprintf(err, errlen, "--policy: bad chaos seed '%s' (expected a number, e.g. chaos:42)", s);
-			return -EINVAL;
-		}
-		p->kind = POLICY_CHAOS;
-		p->seed = v;
-		/* xorshift needs a nonzero state; mix the seed so that nearby
-		 * seeds start far apart. */
-		p->rng = (v ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
-		if (!p->rng)
-			p->rng = 1;
-	} else {
-		snprintf(err, errlen, "--policy: unknown policy '%s' (expected sw, hw, theorem3, chaos:SEED or a file)", spec);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int policy_from_file(struct policy *p, const char *path, char *err, size_t errlen)
-{
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "file %s", path);
-	p->kind = POLICY_FILE;
-	return pol_rules_load(path, &p->rules, err, errlen);
-}
-
-void policy_free(struct policy *p)
-{
-	if (p->rules)
-		pol_rules_free(p->rules);
-	p->rules = NULL;
-}
-
-/* Rule events and engine events are one list. */
-_Static_assert((int)POL_EV_SYSCALL == (int)RUN_EV_SYSCALL && (int)POL_EV_PORT == (int)RUN_EV_PORT &&
-               (int)POL_EV_CR_WRITE == (int)RUN_EV_CR_WRITE &&
-               (int)POL_NR_EVENT_KINDS == (int)NR_RUN_EVENTS, "event lists differ");
+#include <unistd.h>
 
 static uint64_t chaos_next(struct policy *p)
 {
@@ -77,8 +26,86 @@ static enum engine_id theorem3_engine(const struct vcpu_state *s)
 	return vcpu_cpl(s) == 3 ? ENGINE_HW : ENGINE_SW;
 }
 
-static void chaos_decide(struct policy *p, uint64_t now_ns, struct decision *d)
+static enum mig_reason theorem3_why(const struct vcpu_state *s)
 {
+	return theorem3_engine(s) == ENGINE_HW ? MIG_TO_USER : MIG_KERNEL_ENTRY;
+}
+
+/* The limits of a policy that splits the guest by CPL (theorem3 and
+ * policy files): both engines stop at a CPL change (KVM at the kernel
+ * entries from CPL 3, through its trap bytes: hwvmm/kvm_entry.c). The
+ * engines report the events the rules name. Both engines bring the
+ * timers up to date themselves. */
+static void split_limits(struct policy *p, const struct vcpu_state *s, struct decision *d)
+{
+	if (d->engine == ENGINE_SW) {
+		d->lim.stop_on_cpl_change = true;
+		if (p->rules)
+			d->lim.events = pol_rules_events(p->rules);
+	} else {
+		/* KVM at CPL 3 returns at each kernel entry (the engine's
+		 * trap bytes) when the kernel is to run in the interpreter. */
+		d->lim.stop_on_cpl_change = vcpu_cpl(s) == 3 &&
+		                            policy_wants_sw_at_entry(p, s, RUN_EV_NONE, 0);
+		if (p->rules && (pol_rules_events(p->rules) & (1u << RUN_EV_PORT)))
+			d->lim.stop_on_io = true;
+	}
+}
+
+static void sw_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                      enum run_event event, uint64_t num, uint64_t now_ns, struct decision *d)
+{
+	(void)p, (void)s, (void)cur, (void)event, (void)num, (void)now_ns;
+	d->engine = ENGINE_SW;
+}
+
+static void hw_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                      enum run_event event, uint64_t num, uint64_t now_ns, struct decision *d)
+{
+	(void)p, (void)s, (void)cur, (void)event, (void)num, (void)now_ns;
+	d->engine = ENGINE_HW;
+}
+
+static void theorem3_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                            enum run_event event, uint64_t num, uint64_t now_ns,
+                            struct decision *d)
+{
+	(void)cur, (void)event, (void)num, (void)now_ns;
+	d->engine = theorem3_engine(s);
+	d->why = theorem3_why(s);
+	split_limits(p, s, d);
+}
+
+static bool theorem3_sw_at_entry(struct policy *p, const struct vcpu_state *s,
+                                 enum run_event event, uint64_t num)
+{
+	(void)p, (void)s, (void)event, (void)num;
+	return true;
+}
+
+static int chaos_init(struct policy *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 0);
+	if (!*arg || *arg == '-' || *end || errno) {
+		snprintf(err, errlen, "--policy: bad chaos seed '%s' (expected a number, e.g. chaos:42)", arg);
+		return -EINVAL;
+	}
+	p->seed = v;
+	/* xorshift needs a nonzero state; mix the seed so that nearby
+	 * seeds start far apart. */
+	p->rng = (v ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	if (!p->rng)
+		p->rng = 1;
+	return 0;
+}
+
+static void chaos_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                         enum run_event event, uint64_t num, uint64_t now_ns,
+                         struct decision *d)
+{
+	(void)s, (void)cur, (void)event, (void)num;
 	uint64_t r = chaos_next(p);
 
 	d->engine = (r & 1) ? ENGINE_HW : ENGINE_SW;
@@ -99,7 +126,7 @@ static void chaos_decide(struct policy *p, uint64_t now_ns, struct decision *d)
 	}
 }
 
-static void query_of(const struct vcpu_state *s, enum pol_event_kind event, uint64_t num,
+static void query_of(const struct vcpu_state *s, enum run_event event, uint64_t num,
                      struct pol_query *q)
 {
 	q->cpl = vcpu_cpl(s);
@@ -110,8 +137,10 @@ static void query_of(const struct vcpu_state *s, enum pol_event_kind event, uint
 	q->num = num;
 }
 
-static void file_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                        enum pol_event_kind event, uint64_t num, struct decision *d)
+/* The engine the rules choose (theorem3's when none matches), and what
+ * else the matching rule says. */
+static void file_match(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                       enum run_event event, uint64_t num, struct decision *d)
 {
 	struct pol_query q;
 	struct pol_action a;
@@ -141,60 +170,171 @@ static void file_decide(struct policy *p, const struct vcpu_state *s, enum engin
 	}
 }
 
-void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                   enum pol_event_kind event, uint64_t num, uint64_t now_ns,
-                   struct decision *d)
+static void file_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                        enum run_event event, uint64_t num, uint64_t now_ns, struct decision *d)
 {
-	memset(d, 0, sizeof(*d));
-	d->why = MIG_OTHER;
-	switch (p->kind) {
-	case POLICY_SW:
-		d->engine = ENGINE_SW;
-		break;
-	case POLICY_HW:
-		d->engine = ENGINE_HW;
-		break;
-	case POLICY_THEOREM3:
-		d->engine = theorem3_engine(s);
-		d->why = d->engine == ENGINE_HW ? MIG_TO_USER : MIG_KERNEL_ENTRY;
-		break;
-	case POLICY_CHAOS:
-		chaos_decide(p, now_ns, d);
-		break;
-	case POLICY_FILE:
-		d->why = theorem3_engine(s) == ENGINE_HW ? MIG_TO_USER : MIG_KERNEL_ENTRY;
-		file_decide(p, s, cur, event, num, d);
-		break;
-	}
-	if (d->engine == ENGINE_SW) {
-		/* Both engines bring the timers up to date themselves. */
-		if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE)
-			d->lim.stop_on_cpl_change = true;
-		if (p->rules)
-			d->lim.events = pol_rules_events(p->rules);
-	} else if (p->kind == POLICY_THEOREM3 || p->kind == POLICY_FILE) {
-		/* KVM has no exit on a CPL change: at CPL 3 every kernel entry
-		 * point holds a HLT that ends the run (hwvmm/entry_traps.c). */
-		d->trap_entries = vcpu_cpl(s) == 3 && policy_wants_sw_at_entry(p, s, POL_EV_NONE, 0);
-		d->lim.stop_on_cpl_change = d->trap_entries;
-		if (p->rules && (pol_rules_events(p->rules) & (1u << POL_EV_PORT)))
-			d->lim.stop_on_io = true;
-	}
+	(void)now_ns;
+	d->why = theorem3_why(s);
+	file_match(p, s, cur, event, num, d);
+	split_limits(p, s, d);
 }
 
-bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,
-                              enum pol_event_kind event, uint64_t num)
+static bool file_sw_at_entry(struct policy *p, const struct vcpu_state *s,
+                             enum run_event event, uint64_t num)
 {
-	if (p->kind == POLICY_THEOREM3)
-		return true;
-	if (p->kind != POLICY_FILE)
-		return false;
 	/* The rules see the state as it will be at the entry: CPL 0. */
 	struct vcpu_state k = *s;
 	k.seg[SEG_CS].dpl = 0;
 	k.seg[SEG_CS].selector &= ~3;
 	struct decision d;
 	memset(&d, 0, sizeof(d));
-	file_decide(p, &k, NR_ENGINES, event, num, &d);
+	file_match(p, &k, NR_ENGINES, event, num, &d);
 	return d.engine == ENGINE_SW || d.stop;
+}
+
+static const struct policy_ops builtins[] = {
+	{
+		.name = "sw",
+		.uses = { [ENGINE_SW] = true },
+		.decide = sw_decide,
+	},
+	{
+		.name = "hw",
+		.uses = { [ENGINE_HW] = true },
+		.needs_native = true,
+		.decide = hw_decide,
+	},
+	{
+		.name = "theorem3",
+		.uses = { [ENGINE_HW] = true, [ENGINE_SW] = true },
+		.decide = theorem3_decide,
+		.sw_at_entry = theorem3_sw_at_entry,
+	},
+	{
+		.name = "chaos",
+		.arg = "SEED",
+		.uses = { [ENGINE_HW] = true, [ENGINE_SW] = true },
+		.init = chaos_init,
+		.decide = chaos_decide,
+	},
+};
+#define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+static const struct policy_ops file_ops = {
+	.name = "file",
+	.decide = file_decide,
+	.sw_at_entry = file_sw_at_entry,
+};
+
+const struct policy_ops *policy_builtin(unsigned i)
+{
+	return i < NR_BUILTINS ? &builtins[i] : NULL;
+}
+
+/* The built-in spec names, and where its argument starts (NULL: none). */
+static const struct policy_ops *find_builtin(const char *spec, const char **arg)
+{
+	for (unsigned i = 0; i < NR_BUILTINS; i++) {
+		const struct policy_ops *o = &builtins[i];
+		size_t n = strlen(o->name);
+		if (!o->arg && !strcmp(spec, o->name)) {
+			*arg = NULL;
+			return o;
+		}
+		if (o->arg && !strncmp(spec, o->name, n) && spec[n] == ':') {
+			*arg = spec + n + 1;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* "sw, hw, theorem3, chaos:SEED", for messages. */
+static void builtin_list(char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < NR_BUILTINS && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s%s%s", i ? ", " : "",
+					 builtins[i].name, builtins[i].arg ? ":" : "",
+					 builtins[i].arg ? builtins[i].arg : "");
+}
+
+int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen)
+{
+	const char *arg;
+	char list[128];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", spec);
+	const struct policy_ops *o = find_builtin(spec, &arg);
+	if (!o) {
+		builtin_list(list, sizeof(list));
+		snprintf(err, errlen, "--policy: unknown policy '%s' (expected %s or a file)", spec, list);
+		return -EINVAL;
+	}
+	if (o->init) {
+		int ret = o->init(p, arg, err, errlen);
+		if (ret)
+			return ret;
+	}
+	p->ops = o;
+	return 0;
+}
+
+int policy_from_file(struct policy *p, const char *path, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "file %s", path);
+	p->ops = &file_ops;
+	return pol_rules_load(path, &p->rules, err, errlen);
+}
+
+int policy_from_spec(struct policy *p, const char *spec, char *err, size_t errlen)
+{
+	const char *arg;
+	char list[128];
+
+	memset(p, 0, sizeof(*p));
+	if (find_builtin(spec, &arg))
+		return policy_from_name(p, spec, err, errlen);
+	if (access(spec, F_OK) && errno == ENOENT) {
+		builtin_list(list, sizeof(list));
+		snprintf(err, errlen, "--policy: '%s' is neither a built-in policy (%s) nor a file",
+			 spec, list);
+		return -EINVAL;
+	}
+	return policy_from_file(p, spec, err, errlen);
+}
+
+void policy_free(struct policy *p)
+{
+	if (p->rules)
+		pol_rules_free(p->rules);
+	p->rules = NULL;
+}
+
+bool policy_uses(const struct policy *p, enum engine_id e)
+{
+	return e < NR_ENGINES && p->ops->uses[e];
+}
+
+bool policy_needs_native(const struct policy *p)
+{
+	return p->ops->needs_native;
+}
+
+void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+                   enum run_event event, uint64_t num, uint64_t now_ns,
+                   struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->why = MIG_OTHER;
+	p->ops->decide(p, s, cur, event, num, now_ns, d);
+}
+
+bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,
+                              enum run_event event, uint64_t num)
+{
+	return p->ops->sw_at_entry && p->ops->sw_at_entry(p, s, event, num);
 }

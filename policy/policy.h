@@ -15,22 +15,7 @@
 
 enum engine_id { ENGINE_HW, ENGINE_SW, NR_ENGINES };
 
-enum policy_kind {
-	POLICY_SW,          /* always the interpreter */
-	POLICY_HW,          /* always KVM */
-	POLICY_THEOREM3,    /* CPL 0-2 in the interpreter, CPL 3 on KVM (default) */
-	POLICY_CHAOS,       /* seeded pseudo-random migrations */
-	POLICY_FILE,        /* rules from a file (policy/rules.h) */
-};
-
-struct policy {
-	enum policy_kind kind;
-	uint64_t seed;
-	uint64_t rng;               /* chaos: xorshift64* state */
-	struct pol_rules *rules;    /* POLICY_FILE */
-	unsigned audit_level;       /* last level an audit rule set */
-	char name[80];
-};
+struct policy;
 
 /* A decision: the engine, the limits of its next run call, and why a
  * change of engine happens (for the statistics). */
@@ -39,27 +24,72 @@ struct decision {
 	struct run_limits lim;
 	enum mig_reason why;
 	bool stop;                  /* a rule said stop */
-	bool trap_entries;          /* hw at CPL 3: hand kernel entries off */
 };
 
-/* "sw", "hw", "theorem3", "chaos:SEED" (SEED decimal or 0x hex). 0 or
- * -EINVAL with a one-line reason in err. */
+/* What one policy is. The built-ins ("sw", "hw", "theorem3", "chaos")
+ * and the policy file are one table in policy.c: a new policy is one
+ * more entry there, and nothing else asks which policy it is. */
+struct policy_ops {
+	const char *name;           /* as given to --policy; "file" for a policy file */
+	const char *arg;            /* NULL, or what follows "NAME:" ("SEED") */
+	/* Engines made before the guest runs, so that a missing KVM is
+	 * reported up front; none for a policy file, whose rules choose
+	 * engines only as they match. */
+	bool uses[NR_ENGINES];
+	/* Every state runs on KVM, with no interpreter to fall back on. */
+	bool needs_native;
+	/* With arg: read the text after "NAME:". 0 or -EINVAL with err. */
+	int (*init)(struct policy *p, const char *arg, char *err, size_t errlen);
+	/* policy_decide, d zeroed but for why = MIG_OTHER. */
+	void (*decide)(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
+	               enum run_event event, uint64_t num, uint64_t now_ns, struct decision *d);
+	/* policy_wants_sw_at_entry; NULL: never. */
+	bool (*sw_at_entry)(struct policy *p, const struct vcpu_state *s,
+	                    enum run_event event, uint64_t num);
+};
+
+struct policy {
+	const struct policy_ops *ops;
+	uint64_t seed;
+	uint64_t rng;               /* chaos: xorshift64* state */
+	struct pol_rules *rules;    /* a policy file's */
+	unsigned audit_level;       /* last level an audit rule set */
+	char name[80];
+};
+
+/* The i-th built-in policy (0, 1, ...); NULL after the last. */
+const struct policy_ops *policy_builtin(unsigned i);
+
+/* A built-in: "sw", "hw", "theorem3", "chaos:SEED" (SEED decimal or 0x
+ * hex). 0 or -EINVAL with a one-line reason in err. */
 int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen);
 
 /* Rules from a file; errors as pol_rules_load. */
 int policy_from_file(struct policy *p, const char *path, char *err, size_t errlen);
 
+/* What --policy takes: a built-in by name, else a policy file. 0 or
+ * -errno with a one-line reason in err, which lists the built-ins when
+ * spec is neither. */
+int policy_from_spec(struct policy *p, const char *spec, char *err, size_t errlen);
+
 void policy_free(struct policy *p);
 
+/* Whether engine e is made before the guest runs (policy_ops.uses). */
+bool policy_uses(const struct policy *p, enum engine_id e);
+
+/* Whether the policy runs every state on KVM (hw): a host whose KVM
+ * cannot run some state natively must refuse it up front. */
+bool policy_needs_native(const struct policy *p);
+
 /* Where to run from state s, now running on cur (NR_ENGINES: nowhere
- * yet); event says what just happened (POL_EV_NONE for a plain point).
+ * yet); event says what just happened (RUN_EV_NONE for a plain point).
  * now_ns is the VM clock. */
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                   enum pol_event_kind event, uint64_t num, uint64_t now_ns,
+                   enum run_event event, uint64_t num, uint64_t now_ns,
                    struct decision *d);
 
 /* Would the policy run this state (at a kernel entry) in the interpreter? */
 bool policy_wants_sw_at_entry(struct policy *p, const struct vcpu_state *s,
-                              enum pol_event_kind event, uint64_t num);
+                              enum run_event event, uint64_t num);
 
 #endif

@@ -9,27 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/run_events.h"
 #include "core/vcpu_state.h"
-
-/* What happened at a decision point, when something did. */
-enum pol_event_kind {
-	POL_EV_NONE,        /* a plain decision point (no event) */
-	POL_EV_SYSCALL,     /* kernel entered by SYSCALL/SYSENTER/INT 0x80; num = RAX */
-	POL_EV_INTERRUPT,   /* external interrupt delivered; num = vector */
-	POL_EV_EXCEPTION,   /* exception delivered; num = vector */
-	POL_EV_PORT,        /* port I/O; num = port */
-	POL_EV_MSR,         /* RDMSR/WRMSR; num = MSR index */
-	POL_EV_CR_WRITE,    /* MOV to CRn; num = n */
-	POL_NR_EVENT_KINDS
-};
 
 struct pol_query {
 	unsigned cpl;
 	enum cpu_mode mode;
 	uint64_t rip;
 	uint64_t cr3;
-	enum pol_event_kind event;
-	uint64_t num;
+	enum run_event event;       /* RUN_EV_NONE: a plain decision point */
+	uint64_t num;               /* the event's number (core/run_events.h) */
 };
 
 enum pol_action_kind {
@@ -64,7 +53,7 @@ void pol_rules_free(struct pol_rules *r);
 bool pol_rules_match(const struct pol_rules *r, const struct pol_query *q,
                      struct pol_action *out);
 
-/* Which event kinds any rule mentions (bit 1 << kind): the dispatcher
+/* Which event kinds any rule mentions (bit 1 << RUN_EV_*): the dispatcher
  * asks the engines to report only those. */
 unsigned pol_rules_events(const struct pol_rules *r);
 

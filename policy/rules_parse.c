@@ -34,12 +34,6 @@ static const char *const cond_names[NR_CONDS] = {
 	[COND_CR3] = "cr3", [COND_EVENT] = "event",
 };
 
-static const char *const event_names[POL_NR_EVENT_KINDS] = {
-	[POL_EV_SYSCALL] = "syscall", [POL_EV_INTERRUPT] = "interrupt",
-	[POL_EV_EXCEPTION] = "exception", [POL_EV_PORT] = "port",
-	[POL_EV_MSR] = "msr", [POL_EV_CR_WRITE] = "cr",
-};
-
 /* The usual mnemonics of the architectural exception vectors; 9 and 15
  * have none. */
 static const char *const exception_names[] = {
@@ -105,20 +99,26 @@ static const struct value_spec cr3_spec = { .what = "a CR3 value", .max = UINT64
 static const struct value_spec audit_spec = {
 	.what = "an audit level 0..3", .noun = "audit level", .max = 3, .range = "0..3",
 };
-static const struct value_spec event_specs[POL_NR_EVENT_KINDS] = {
-	[POL_EV_SYSCALL] = { .what = "a system call number", .max = UINT64_MAX },
-	[POL_EV_INTERRUPT] = { .what = "a vector 0..255", .noun = "vector", .max = 255,
-			       .range = "0..255" },
-	[POL_EV_EXCEPTION] = { .what = "a vector 0..255 or an exception name",
-			       .noun = "vector", .max = 255, .range = "0..255",
-			       .name_kind = "exception", .unknown = "a vector 0..255 or one of",
-			       .lookup = lookup_exception, .names = names_exception },
-	[POL_EV_PORT] = { .what = "a port 0..0xffff", .noun = "port", .max = 0xffff,
-			  .range = "0..0xffff" },
-	[POL_EV_MSR] = { .what = "an MSR index 0..0xffffffff", .noun = "MSR index",
-			 .max = 0xffffffff, .range = "0..0xffffffff" },
-	[POL_EV_CR_WRITE] = { .what = "a control register 0, 2, 3, 4 or 8",
-			      .noun = "control register", .cr_set = true },
+/* Each event's values, by the event's id in core/run_events.h: the table
+ * is made from that list, so an event added there without its
+ * EVENT_SPEC_ here does not compile. */
+#define EVENT_SPEC_SYSCALL { .what = "a system call number", .max = UINT64_MAX }
+#define EVENT_SPEC_INTERRUPT { .what = "a vector 0..255", .noun = "vector", .max = 255, \
+			       .range = "0..255" }
+#define EVENT_SPEC_EXCEPTION { .what = "a vector 0..255 or an exception name", \
+			       .noun = "vector", .max = 255, .range = "0..255", \
+			       .name_kind = "exception", .unknown = "a vector 0..255 or one of", \
+			       .lookup = lookup_exception, .names = names_exception }
+#define EVENT_SPEC_PORT { .what = "a port 0..0xffff", .noun = "port", .max = 0xffff, \
+			  .range = "0..0xffff" }
+#define EVENT_SPEC_MSR { .what = "an MSR index 0..0xffffffff", .noun = "MSR index", \
+			 .max = 0xffffffff, .range = "0..0xffffffff" }
+#define EVENT_SPEC_CR_WRITE { .what = "a control register 0, 2, 3, 4 or 8", \
+			      .noun = "control register", .cr_set = true }
+static const struct value_spec event_specs[NR_RUN_EVENTS] = {
+#define EVENT_SPEC(id, name, what) [RUN_EV_##id] = EVENT_SPEC_##id,
+	RUN_EVENTS(EVENT_SPEC)
+#undef EVENT_SPEC
 };
 
 static int advance(struct parser *p)
@@ -275,19 +275,34 @@ static bool has_values(const struct token *t, const struct value_spec *s)
 	return t->kind == TOK_WORD && s->lookup && find_name(t, cond_names, NR_CONDS) < 0;
 }
 
+/* The event kind a word names; RUN_EV_NONE for none. */
+static enum run_event find_event(const struct token *t)
+{
+	for (unsigned e = RUN_EV_NONE + 1; e < NR_RUN_EVENTS; e++)
+		if (pol_tok_is(t, run_event_name((enum run_event)e)))
+			return (enum run_event)e;
+	return RUN_EV_NONE;
+}
+
 static int parse_event(struct parser *p, struct pol_rule *rule)
 {
-	static const char kinds[] = "syscall, interrupt, exception, port, msr, cr";
-	char text[64];
+	/* ", syscall, interrupt, ...": the list from core/run_events.h. */
+#define EVENT_WORD(id, name, what) ", " name
+	static const char list[] = "" RUN_EVENTS(EVENT_WORD);
+#undef EVENT_WORD
+	const char *kinds = list + 2;
+	char text[64], what[160];
 
-	if (p->tok.kind != TOK_WORD)
-		return expected(p, "an event (syscall, interrupt, exception, port, msr, cr)");
-	int k = find_name(&p->tok, event_names, POL_NR_EVENT_KINDS);
-	if (k < 0) {
+	if (p->tok.kind != TOK_WORD) {
+		snprintf(what, sizeof(what), "an event (%s)", kinds);
+		return expected(p, what);
+	}
+	enum run_event k = find_event(&p->tok);
+	if (k == RUN_EV_NONE) {
 		tok_text(&p->tok, text, sizeof(text));
 		return error_at(p, &p->tok, "unknown event '%s', expected one of %s", text, kinds);
 	}
-	rule->event = (enum pol_event_kind)k;
+	rule->event = k;
 	int ret = advance(p);
 	if (ret)
 		return ret;

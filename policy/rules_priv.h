@@ -31,7 +31,7 @@ struct pol_rule {
 	uint8_t cpl_mask;           /* bit n: CPL n matches */
 	uint8_t mode_mask;          /* bit m: enum cpu_mode m matches */
 	struct pol_list rip, cr3;
-	enum pol_event_kind event;  /* with COND_EVENT */
+	enum run_event event;       /* with COND_EVENT */
 	struct pol_list num;        /* the event's number; count 0: any */
 	struct pol_action action;
 };

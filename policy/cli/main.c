@@ -64,20 +64,6 @@ static int load_guest(struct vm *vm, const struct run_options *o)
 	return ret;
 }
 
-/* A built-in policy by name, else a policy file. */
-static int make_policy(struct policy *p, const char *spec, char *err, size_t errlen)
-{
-	if (!strcmp(spec, "sw") || !strcmp(spec, "hw") || !strcmp(spec, "theorem3") ||
-	    !strncmp(spec, "chaos:", 6))
-		return policy_from_name(p, spec, err, errlen);
-	if (access(spec, F_OK) && errno == ENOENT) {
-		snprintf(err, errlen, "--policy: '%s' is neither a built-in policy (sw, hw, theorem3, "
-		         "chaos:SEED) nor a file", spec);
-		return -EINVAL;
-	}
-	return policy_from_file(p, spec, err, errlen);
-}
-
 static void report_stop(const struct vm *vm, int verbose)
 {
 	switch (vm->stop) {
@@ -113,7 +99,7 @@ static int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	struct policy pol;
-	if (make_policy(&pol, o.policy, err, sizeof(err)))
+	if (policy_from_spec(&pol, o.policy, err, sizeof(err)))
 		return usage_error(err);
 
 	struct vm *vm = calloc(1, sizeof(*vm));

@@ -53,11 +53,24 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
+	fprintf(f, "  events:");
+	any = false;
+	for (unsigned e = RUN_EV_NONE + 1; e < NR_RUN_EVENTS; e++) {
+		if (!s->events[e])
+			continue;
+		fprintf(f, " %s %" PRIu64, run_event_name((enum run_event)e), s->events[e]);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? "" : " none");
 	fprintf(f, "  external interrupts: %" PRIu64 " delivered by the interpreter, %" PRIu64
 	        " injected into KVM\n", s->interrupts_sw, s->interrupts_hw);
 	fprintf(f, "  kernel entries handed off at their entry point: %" PRIu64
-	        ", missed: %" PRIu64 ", entry points trapped: up to %" PRIu64 "\n",
-	        s->kernel_entries, s->kernel_entries_missed, s->entry_sites_max);
+	        ", replayed in the interpreter: %" PRIu64 ", missed: %" PRIu64
+	        ", entry points trapped: up to %" PRIu64 "\n", s->kernel_entries,
+	        s->kernel_entries_replayed, s->kernel_entries_missed, s->entry_sites_max);
+	if (s->hw_not_native)
+		fprintf(f, "  KVM chosen for a state the host's KVM does not run natively: %" PRIu64
+		        " times, run in the interpreter\n", s->hw_not_native);
 	fprintf(f, "  port I/O %" PRIu64 ", MMIO %" PRIu64 ", decoded-code pages dropped after KVM %"
 	        PRIu64 "\n", s->pio_accesses, s->mmio_accesses, s->invalidated_pages);
 	fprintf(f, "  migrations:\n");
@@ -99,10 +112,19 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 		sep = ",";
 	}
 	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
+	        ",\"kernel_entries_replayed\":%" PRIu64 ",\"hw_not_native\":%" PRIu64
 	        ",\"entry_sites_max\":%" PRIu64 ",\"pio\":%" PRIu64 ",\"mmio\":%" PRIu64
-	        ",\"invalidated_pages\":%" PRIu64 ",\"migrations\":[",
-	        s->kernel_entries, s->kernel_entries_missed, s->entry_sites_max, s->pio_accesses,
-	        s->mmio_accesses, s->invalidated_pages);
+	        ",\"invalidated_pages\":%" PRIu64 ",\"events\":{",
+	        s->kernel_entries, s->kernel_entries_missed, s->kernel_entries_replayed,
+	        s->hw_not_native, s->entry_sites_max, s->pio_accesses, s->mmio_accesses,
+	        s->invalidated_pages);
+	/* Every kind, zero or not: a reader need not know the list. */
+	sep = "";
+	for (unsigned e = RUN_EV_NONE + 1; e < NR_RUN_EVENTS; e++) {
+		fprintf(f, "%s\"%s\":%" PRIu64, sep, run_event_name((enum run_event)e), s->events[e]);
+		sep = ",";
+	}
+	fprintf(f, "},\"migrations\":[");
 	sep = "";
 	for (int d = 0; d < NR_MIG_DIRS; d++)
 		for (int r = 0; r < NR_MIG_REASONS; r++) {

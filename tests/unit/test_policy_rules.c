@@ -45,10 +45,10 @@ static void parse_err(const char *text, const char *want)
 
 static struct pol_query q_at(unsigned cpl, enum cpu_mode mode, uint64_t rip)
 {
-	return (struct pol_query){ .cpl = cpl, .mode = mode, .rip = rip, .event = POL_EV_NONE };
+	return (struct pol_query){ .cpl = cpl, .mode = mode, .rip = rip, .event = RUN_EV_NONE };
 }
 
-static struct pol_query q_ev(enum pol_event_kind ev, uint64_t num)
+static struct pol_query q_ev(enum run_event ev, uint64_t num)
 {
 	return (struct pol_query){ .cpl = 0, .mode = MODE_LONG64, .event = ev, .num = num };
 }
@@ -180,28 +180,28 @@ static void test_events(void **state)
 				       "event msr 0xc0000080 -> sw\n"
 				       "event cr 3 -> sw\n"
 				       "event cr 0,4 -> hw\n");
-	assert_int_equal(pick(r, q_ev(POL_EV_SYSCALL, 60)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_SYSCALL, 257)), POL_ACT_AUDIT);
-	assert_int_equal(pick(r, q_ev(POL_EV_SYSCALL, 1)), POL_ACT_AUDIT);
-	assert_int_equal(pick(r, q_ev(POL_EV_SYSCALL, 59)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_INTERRUPT, 0x20)), POL_ACT_HW);
-	assert_int_equal(pick(r, q_ev(POL_EV_INTERRUPT, 0x30)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 13)), POL_ACT_STOP);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 14)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 6)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 0)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 0x3fa)), POL_ACT_STOP);
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 0x400)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_MSR, 0xc0000080)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_MSR, 0xc0000081)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_CR_WRITE, 3)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_CR_WRITE, 4)), POL_ACT_HW);
-	assert_int_equal(pick(r, q_ev(POL_EV_CR_WRITE, 2)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_SYSCALL, 60)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_SYSCALL, 257)), POL_ACT_AUDIT);
+	assert_int_equal(pick(r, q_ev(RUN_EV_SYSCALL, 1)), POL_ACT_AUDIT);
+	assert_int_equal(pick(r, q_ev(RUN_EV_SYSCALL, 59)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_INTERRUPT, 0x20)), POL_ACT_HW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_INTERRUPT, 0x30)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 13)), POL_ACT_STOP);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 14)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 6)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 0)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 0x3fa)), POL_ACT_STOP);
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 0x400)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_MSR, 0xc0000080)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_MSR, 0xc0000081)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_CR_WRITE, 3)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_CR_WRITE, 4)), POL_ACT_HW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_CR_WRITE, 2)), -1);
 	/* The number of one kind never matches another kind. */
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 60)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_MSR, 3)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 60)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_MSR, 3)), -1);
 	/* An event rule never matches a plain decision point. */
-	assert_int_equal(pick(r, q_ev(POL_EV_NONE, 60)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_NONE, 60)), -1);
 	pol_rules_free(r);
 
 	/* Without a number, any event of the kind; a condition may follow. */
@@ -209,14 +209,14 @@ static void test_events(void **state)
 		     "event syscall -> sw\n"
 		     "event cr->hw\n"
 		     "cpl 0 -> audit 1\n");
-	assert_int_equal(pick(r, (struct pol_query){ .cpl = 3, .event = POL_EV_EXCEPTION,
+	assert_int_equal(pick(r, (struct pol_query){ .cpl = 3, .event = RUN_EV_EXCEPTION,
 						     .num = 200 }), POL_ACT_STOP);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 200)), POL_ACT_AUDIT); /* cpl 0 */
-	assert_int_equal(pick(r, q_ev(POL_EV_SYSCALL, UINT64_MAX)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_CR_WRITE, 8)), POL_ACT_HW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 200)), POL_ACT_AUDIT); /* cpl 0 */
+	assert_int_equal(pick(r, q_ev(RUN_EV_SYSCALL, UINT64_MAX)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_CR_WRITE, 8)), POL_ACT_HW);
 	/* A rule without an event matches queries with and without one. */
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 0x80)), POL_ACT_AUDIT);
-	assert_int_equal(pick(r, q_ev(POL_EV_NONE, 0)), POL_ACT_AUDIT);
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 0x80)), POL_ACT_AUDIT);
+	assert_int_equal(pick(r, q_ev(RUN_EV_NONE, 0)), POL_ACT_AUDIT);
 	pol_rules_free(r);
 }
 
@@ -234,14 +234,14 @@ static void test_exception_names(void **state)
 		snprintf(text, sizeof(text), "event exception %s -> sw", names[i].name);
 		struct pol_rules *r = parse_ok(text);
 		for (unsigned v = 0; v < 256; v++)
-			assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, v)),
+			assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, v)),
 					 v == names[i].vector ? POL_ACT_SW : -1);
 		pol_rules_free(r);
 	}
 	struct pol_rules *r = parse_ok("event exception de..df -> sw\nevent exception 255 -> hw");
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 8)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 9)), -1);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 255)), POL_ACT_HW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 8)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 9)), -1);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 255)), POL_ACT_HW);
 	pol_rules_free(r);
 	parse_err("event exception pf..gp -> sw",
 		  NAME ":1:17: range start pf is above its end gp");
@@ -274,7 +274,7 @@ static void test_actions(void **state)
 	};
 	assert_int_equal(pol_rules_count(r), 7);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		struct pol_query q = want[i].sys ? q_ev(POL_EV_SYSCALL, want[i].sys)
+		struct pol_query q = want[i].sys ? q_ev(RUN_EV_SYSCALL, want[i].sys)
 						 : q_at(want[i].cpl, MODE_PROT32, 0);
 		q.cpl = want[i].cpl;
 		assert_true(pol_rules_match(r, &q, &a));
@@ -319,7 +319,7 @@ static void test_first_match_and_conjunction(void **state)
 	assert_true(pol_rules_match(r, &q, &a));
 	assert_int_equal(a.rule, 5);
 	/* The default matches events too. */
-	assert_int_equal(pick(r, (struct pol_query){ .cpl = 3, .event = POL_EV_MSR, .num = 1 }),
+	assert_int_equal(pick(r, (struct pol_query){ .cpl = 3, .event = RUN_EV_MSR, .num = 1 }),
 			 POL_ACT_HW);
 	pol_rules_free(r);
 
@@ -327,6 +327,29 @@ static void test_first_match_and_conjunction(void **state)
 	r = parse_ok("cpl 0 -> sw");
 	assert_false(pol_rules_match(r, &(struct pol_query){ .cpl = 3 }, &a));
 	pol_rules_free(r);
+}
+
+/* The event words are those of the one list in core/run_events.h, in
+ * its order; each names exactly its own kind. */
+static void test_event_list(void **state)
+{
+	(void)state;
+	static const char *const want[] = { "syscall", "interrupt", "exception",
+					    "port", "msr", "cr" };
+	assert_int_equal(NR_RUN_EVENTS, 1 + sizeof(want) / sizeof(want[0]));
+	assert_null(run_event_name(RUN_EV_NONE));
+	assert_null(run_event_name(NR_RUN_EVENTS));
+	assert_string_equal(run_event_name(RUN_EV_CR_WRITE), "cr");
+	for (unsigned e = RUN_EV_NONE + 1; e < NR_RUN_EVENTS; e++) {
+		char text[64];
+		assert_string_equal(run_event_name((enum run_event)e), want[e - 1]);
+		snprintf(text, sizeof(text), "event %s -> stop", run_event_name((enum run_event)e));
+		struct pol_rules *r = parse_ok(text);
+		assert_int_equal(pol_rules_events(r), 1u << e);
+		for (unsigned k = RUN_EV_NONE; k < NR_RUN_EVENTS; k++)
+			assert_int_equal(pick(r, q_ev((enum run_event)k, 0)), k == e ? POL_ACT_STOP : -1);
+		pol_rules_free(r);
+	}
 }
 
 static void test_events_mask(void **state)
@@ -337,16 +360,16 @@ static void test_events_mask(void **state)
 	pol_rules_free(r);
 
 	r = parse_ok("event port 0x80 -> stop\nevent syscall -> sw\nevent port -> hw\n-> hw");
-	assert_int_equal(pol_rules_events(r), (1u << POL_EV_PORT) | (1u << POL_EV_SYSCALL));
+	assert_int_equal(pol_rules_events(r), (1u << RUN_EV_PORT) | (1u << RUN_EV_SYSCALL));
 	pol_rules_free(r);
 
 	r = parse_ok("event syscall -> sw\nevent interrupt -> sw\nevent exception -> sw\n"
 		     "event port -> sw\nevent msr -> sw\nevent cr -> sw");
 	unsigned all = 0;
-	for (unsigned k = POL_EV_SYSCALL; k < POL_NR_EVENT_KINDS; k++)
+	for (unsigned k = RUN_EV_SYSCALL; k < NR_RUN_EVENTS; k++)
 		all |= 1u << k;
 	assert_int_equal(pol_rules_events(r), all);
-	assert_int_equal(pol_rules_events(r) & (1u << POL_EV_NONE), 0);
+	assert_int_equal(pol_rules_events(r) & (1u << RUN_EV_NONE), 0);
 	pol_rules_free(r);
 }
 
@@ -581,12 +604,12 @@ static void test_examples(void **state)
 
 	r = load_example("policy/examples/audit-syscalls.pol", 5);
 	struct pol_action a;
-	assert_int_equal(pol_rules_events(r), 1u << POL_EV_SYSCALL);
-	assert_true(pol_rules_match(r, &(struct pol_query){ .event = POL_EV_SYSCALL, .num = 257 },
+	assert_int_equal(pol_rules_events(r), 1u << RUN_EV_SYSCALL);
+	assert_true(pol_rules_match(r, &(struct pol_query){ .event = RUN_EV_SYSCALL, .num = 257 },
 				    &a));
 	assert_int_equal(a.kind, POL_ACT_AUDIT);
 	assert_int_equal(a.level, 3);
-	assert_true(pol_rules_match(r, &(struct pol_query){ .event = POL_EV_SYSCALL, .num = 60 },
+	assert_true(pol_rules_match(r, &(struct pol_query){ .event = RUN_EV_SYSCALL, .num = 60 },
 				    &a));
 	assert_int_equal(a.level, 1);
 	assert_int_equal(a.rule, 3);
@@ -595,18 +618,18 @@ static void test_examples(void **state)
 	pol_rules_free(r);
 
 	r = load_example("policy/examples/debug-serial.pol", 5);
-	assert_int_equal(pol_rules_events(r), (1u << POL_EV_PORT) | (1u << POL_EV_EXCEPTION));
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 0x2f8)), POL_ACT_STOP);
-	assert_int_equal(pick(r, q_ev(POL_EV_PORT, 0x3fd)), POL_ACT_SW);
-	assert_int_equal(pick(r, q_ev(POL_EV_EXCEPTION, 14)), POL_ACT_SW);
+	assert_int_equal(pol_rules_events(r), (1u << RUN_EV_PORT) | (1u << RUN_EV_EXCEPTION));
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 0x2f8)), POL_ACT_STOP);
+	assert_int_equal(pick(r, q_ev(RUN_EV_PORT, 0x3fd)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_EXCEPTION, 14)), POL_ACT_SW);
 	assert_int_equal(pick(r, q_at(0, MODE_REAL, 0)), POL_ACT_SW);
 	assert_int_equal(pick(r, q_at(0, MODE_LONG64, 0)), POL_ACT_HW);
 	pol_rules_free(r);
 
 	r = load_example("policy/examples/kernel-watch.pol", 6);
-	assert_int_equal(pol_rules_events(r), (1u << POL_EV_CR_WRITE) | (1u << POL_EV_MSR));
+	assert_int_equal(pol_rules_events(r), (1u << RUN_EV_CR_WRITE) | (1u << RUN_EV_MSR));
 	assert_int_equal(pick(r, q_at(0, MODE_LONG64, 0xffffffff81234567)), POL_ACT_AUDIT);
-	assert_int_equal(pick(r, q_ev(POL_EV_CR_WRITE, 3)), POL_ACT_SW);
+	assert_int_equal(pick(r, q_ev(RUN_EV_CR_WRITE, 3)), POL_ACT_SW);
 	assert_int_equal(pick(r, q_at(3, MODE_LONG64, 0x400000)), POL_ACT_HW);
 	struct pol_query q = q_at(0, MODE_LONG64, 0xffffffff81234567);
 	q.cr3 = 0x1000;
@@ -642,7 +665,7 @@ static void check_any(const char *bytes, size_t len, uint64_t *seed)
 			uint64_t x = next_random(seed);
 			struct pol_query q = {
 				.cpl = x & 3, .mode = (x >> 2) % 8, .rip = next_random(seed),
-				.cr3 = x & 0xf000, .event = (x >> 8) % POL_NR_EVENT_KINDS,
+				.cr3 = x & 0xf000, .event = (x >> 8) % NR_RUN_EVENTS,
 				.num = (x >> 16) & 0x3ff,
 			};
 			struct pol_action a;
@@ -734,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_exception_names),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_first_match_and_conjunction),
+		cmocka_unit_test(test_event_list),
 		cmocka_unit_test(test_events_mask),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),

@@ -6,7 +6,7 @@
 # "name/theorem3" and "name/chaos:SEED" for five seeds, every one with the
 # same expected output; theorem3 runs must also show in their statistics
 # that KVM never ran guest code at CPL 0-2 and that no kernel entry was
-# missed. Then the test_hw_* unit test programs.
+# missed. Then `hvmm kvm-info --json` and the test_hw_* unit test programs.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -74,6 +74,15 @@ while IFS='|' read -r name want_status expected args; do
 done <tests/guests/cases
 
 [ "$ENGINE" = hw ] || exit 0
+# The host probe answers with one JSON object.
+if kvm_info=$(timeout 60 "$hvmm" kvm-info --json 2>"$tmp/err" </dev/null); then
+	case $kvm_info in
+	'{'*'"runs_everything":'*'}') echo "PASS kvm-info" ;;
+	*) echo "FAIL kvm-info: wanted a JSON object with runs_everything, got '$(printf '%s' "$kvm_info" | head -c 300)'" ;;
+	esac
+else
+	echo "FAIL kvm-info: exit status $? ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
+fi
 # Unit test programs that need a real KVM.
 . tests/tap.sh
 for t in "$BUILD"/tests/test_hw_*; do

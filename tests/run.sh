@@ -102,7 +102,7 @@ fi
 collect hw <"$hw_out"
 hw_units=()
 for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
-check_reported hw "$hw_out" $hw_rc "${hw_units[@]}"
+check_reported hw "$hw_out" $hw_rc kvm-info "${hw_units[@]}"
 rm -f "$hw_out"
 
 if [ $kvm = limited ]; then

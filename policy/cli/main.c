@@ -9,6 +9,7 @@
 
 #include "core/loader.h"
 #include "core/vm.h"
+#include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
 #include "policy/cli/stats.h"
 #include "policy/dispatch.h"
@@ -18,6 +19,7 @@ static const char main_usage[] =
 	"\n"
 	"Commands:\n"
 	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
+	"  kvm-info [--json]     what the host's KVM runs natively (see hvmm kvm-info --help)\n"
 	"  help                  show this help\n";
 
 static void print_log(void *opaque, enum log_level lvl, const char *msg)
@@ -164,6 +166,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "kvm-info"))
+		return cmd_kvm_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);
 		return 0;

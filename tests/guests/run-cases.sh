@@ -5,7 +5,8 @@
 # KVM harness, or the host's /dev/kvm where its probe says so): under
 # --policy=hw as "name", and as "name/sw", "name/theorem3" and
 # "name/chaos:SEED" for five seeds, every one with the same expected
-# output; then the test_hw_* unit test programs. theorem3 (on a host whose
+# output; then `hvmm kvm-info --json` (which must say it runs everything)
+# and the test_hw_* unit test programs. theorem3 (on a host whose
 # KVM runs only part natively, e.g. PVM): under --policy=theorem3 alone,
 # and --policy=hw must be refused with one line naming the host's limit.
 # theorem3 runs must also show in their statistics that KVM never ran
@@ -91,6 +92,16 @@ if [ "$ENGINE" = theorem3 ]; then
 	fi
 fi
 [ "$ENGINE" = hw ] || exit 0
+# The host probe answers with one JSON object: here, a KVM that runs
+# everything natively.
+if kvm_info=$(timeout 60 "$hvmm" kvm-info --json 2>"$tmp/err" </dev/null); then
+	case $kvm_info in
+	'{'*'"runs_everything":true'*'}') echo "PASS kvm-info" ;;
+	*) echo "FAIL kvm-info: wanted a JSON object with \"runs_everything\":true, got '$(printf '%s' "$kvm_info" | head -c 300)'" ;;
+	esac
+else
+	echo "FAIL kvm-info: exit status $? ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
+fi
 # Unit test programs that need a real KVM.
 . tests/tap.sh
 for t in "$BUILD"/tests/test_hw_*; do

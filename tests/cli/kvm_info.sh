@@ -2,29 +2,7 @@
 # `hvmm kvm-info`: its options and exit statuses. Without /dev/kvm it says
 # so in one line with exit status 2; with it, it prints the table and the
 # JSON object. Prints "PASS name" / "FAIL name: wanted ..., got ...".
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-hvmm=$BUILD/hvmm
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# expect NAME STATUS 'substring of stderr' ARGS...
-expect() {
-	local name=$1 want=$2 sub=$3; shift 3
-	"$hvmm" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	local st=$? lines
-	lines=$(wc -l <"$tmp/err")
-	if [ $st -ne "$want" ]; then
-		echo "FAIL $name: exit status wanted $want, got $st ($(head -c 200 "$tmp/err"))"
-	elif [ -n "$sub" ] && ! grep -qF -- "$sub" "$tmp/err"; then
-		echo "FAIL $name: stderr wanted '$sub', got '$(head -c 200 "$tmp/err")'"
-	elif [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; then
-		echo "FAIL $name: wanted a one-line error, got $lines lines"
-	else
-		echo "PASS $name"
-	fi
-}
+. "$(dirname "$0")/common.inc"
 
 expect kvm-info-bad-option   2 "hvmm: kvm-info: unknown option '--bogus'" kvm-info --bogus
 expect kvm-info-bad-argument 2 "hvmm: kvm-info: unexpected argument 'extra'" kvm-info extra

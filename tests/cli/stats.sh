@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # --stats: the events the engines reported, by kind, in the text and JSON
 # reports. Prints "PASS name" / "FAIL name: wanted ..., got ...".
-set -u
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-hvmm=$BUILD/hvmm
-g=$BUILD/guests
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/common.inc"
 
 kinds="syscall interrupt exception port msr cr"
 

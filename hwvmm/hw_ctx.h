@@ -16,6 +16,7 @@
 #include "hwvmm/entry_traps.h"
 #include "hwvmm/kvm_convert.h"
 #include "hwvmm/kvm_host.h"
+#include "hwvmm/kvm_timer.h"
 
 struct vm;
 
@@ -61,8 +62,7 @@ struct hw_ctx {
 	bool has_tsc_offset;
 	uint64_t tsc_offset;
 
-	timer_t kick_timer;           /* kvm_kick.c */
-	bool kick_timer_ok;
+	struct kvm_timer kick;        /* kvm_kick.c */
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
 
 	/* What this host's KVM runs natively (kvm_probe.c), and the entry

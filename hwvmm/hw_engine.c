@@ -1,7 +1,9 @@
 /* The engine object the dispatcher drives: creation and teardown of the
  * KVM VM and vCPU, and the table of operations. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
@@ -53,7 +55,8 @@ static bool hw_runs_all(void *ctx, char *why, size_t len)
 	const struct hw_ctx *c = ctx;
 	if (kvm_host_runs_all(&c->host))
 		return true;
-	kvm_host_limits(&c->host, why, len);
+	if (why && len)
+		kvm_host_limit_brief(&c->host, why, len);
 	return false;
 }
 

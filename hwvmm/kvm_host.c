@@ -217,3 +217,12 @@ int kvm_host_limits(const struct kvm_host_info *h, char *buf, size_t len)
 	}
 	return 0;
 }
+
+int kvm_host_limit_brief(const struct kvm_host_info *h, char *buf, size_t len)
+{
+	int r = kvm_host_limits(h, buf, len);
+	char *more = len ? strchr(buf, ';') : NULL;
+	if (more && count_modes(h, PROBE_NATIVE) != NR_HOST_MODES)
+		snprintf(more, len - (size_t)(more - buf), " (hvmm kvm-info says more)");
+	return r;
+}

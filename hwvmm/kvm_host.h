@@ -86,6 +86,10 @@ bool kvm_host_runs_all(const struct kvm_host_info *h);
  * or -EINVAL if the host runs everything (buf then says so). */
 int kvm_host_limits(const struct kvm_host_info *h, char *buf, size_t len);
 
+/* The same, short enough for one error line: where some mode is not
+ * native, only what runs natively, and a pointer to hvmm kvm-info. */
+int kvm_host_limit_brief(const struct kvm_host_info *h, char *buf, size_t len);
+
 const char *kvm_backend_name(enum kvm_backend b);  /* "kvm_intel", "kvm_amd", "kvm_pvm", "unknown" */
 const char *kvm_host_mode_name(enum kvm_host_mode m);
 const char *kvm_host_entry_name(enum kvm_host_entry e);

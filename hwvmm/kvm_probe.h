@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hwvmm/kvm_host.h"
+#include "hwvmm/kvm_timer.h"
 
 /* Guest physical layout of the scratch VM. Everything a real-mode probe
  * touches lies below 64 KiB. */
@@ -91,10 +92,7 @@ struct prb_ctx {
 	struct kvm_sregs sregs0; /* as created: apic_base and the like for every state */
 
 	/* The guard that ends a KVM_RUN that takes too long (kvm_probe_run.c). */
-	bool sig_saved, mask_saved, timer_ok;
-	struct sigaction old_action;
-	sigset_t old_mask;
-	timer_t timer;
+	struct kvm_timer guard;
 
 	char *err;
 	size_t errlen;

@@ -1,10 +1,8 @@
 /* One bounded probe run on the scratch vCPU: put a state, KVM_RUN a few
  * times at most, say how it ended.
  *
- * A guard timer ends a KVM_RUN that runs on (guest code that loops
- * without exits): its signal is blocked in this thread except inside
- * KVM_RUN (KVM_SET_SIGNAL_MASK), so it can only interrupt KVM_RUN, and is
- * taken off with sigtimedwait. The previous handler and mask come back in
+ * A guard timer (kvm_timer.h) ends a KVM_RUN that runs on (guest code
+ * that loops without exits). The previous handler and mask come back in
  * prb_guard_fini. */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,7 +18,7 @@
 /* A probe's code exits in one KVM_RUN; a few more absorb stray signals. */
 #define PRB_MAX_RUNS 4
 /* Far beyond a probe's time even under software emulation. */
-#define PRB_GUARD_NS 500000000l
+#define PRB_GUARD_NS 500000000ull
 
 static int guard_signal(void)
 {
@@ -47,88 +45,16 @@ int prb_ioctl(struct prb_ctx *c, int fd, unsigned long req, void *arg, const cha
 	return r;
 }
 
-/* Never runs: the signal is only unblocked inside KVM_RUN, where it makes
- * KVM return -EINTR. SIG_DFL would end the process. */
-static void guard_handler(int sig)
-{
-	(void)sig;
-}
-
 int prb_guard_init(struct prb_ctx *c)
 {
-	int sig = guard_signal();
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = guard_handler;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, &c->old_action) < 0)
-		return prb_fail(c, -errno, "sigaction: %s", strerror(errno));
-	c->sig_saved = true;
-
-	sigset_t block, during;
-	sigemptyset(&block);
-	sigaddset(&block, sig);
-	int r = pthread_sigmask(SIG_BLOCK, &block, &c->old_mask);
-	if (r)
-		return prb_fail(c, -r, "pthread_sigmask: %s", strerror(r));
-	c->mask_saved = true;
-	during = c->old_mask;
-	sigdelset(&during, sig);
-
-	/* KVM takes the kernel's 8-byte sigset, not glibc's 128-byte one. */
-	struct kvm_signal_mask *m = calloc(1, sizeof(*m) + 8);
-	if (!m)
-		return prb_fail(c, -ENOMEM, "KVM_SET_SIGNAL_MASK: out of memory");
-	m->len = 8;
-	memcpy(m->sigset, &during, 8);
-	r = PRB_IOCTL(c, c->vcpu_fd, KVM_SET_SIGNAL_MASK, m);
-	free(m);
-	if (r < 0)
-		return r;
-
-	struct sigevent sev;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = sig;
-	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	if (timer_create(CLOCK_MONOTONIC, &sev, &c->timer) < 0)
-		return prb_fail(c, -errno, "timer_create: %s", strerror(errno));
-	c->timer_ok = true;
-	return 0;
-}
-
-/* Take a delivered guard signal off; whether there was one. */
-static bool guard_drain(void)
-{
-	sigset_t set;
-	struct timespec zero = { 0, 0 };
-	bool any = false;
-
-	sigemptyset(&set);
-	sigaddset(&set, guard_signal());
-	while (sigtimedwait(&set, NULL, &zero) > 0)
-		any = true;
-	return any;
-}
-
-static void guard_arm(struct prb_ctx *c, long ns)
-{
-	struct itimerspec its = { .it_value = { ns / 1000000000l, ns % 1000000000l } };
-	timer_settime(c->timer, 0, &its, NULL);
+	const char *what = "";
+	int r = kvm_timer_init(&c->guard, c->vcpu_fd, guard_signal(), &what);
+	return r ? prb_fail(c, r, "%s: %s", what, strerror(-r)) : 0;
 }
 
 void prb_guard_fini(struct prb_ctx *c)
 {
-	if (c->timer_ok) {
-		timer_delete(c->timer);
-		guard_drain();
-	}
-	if (c->mask_saved)
-		pthread_sigmask(SIG_SETMASK, &c->old_mask, NULL);
-	if (c->sig_saved)
-		sigaction(guard_signal(), &c->old_action, NULL);
-	c->timer_ok = c->mask_saved = c->sig_saved = false;
+	kvm_timer_fini(&c->guard);
 }
 
 static enum prb_exit classify_io(const struct prb_ctx *c, struct prb_outcome *out)
@@ -188,7 +114,7 @@ static int run_once(struct prb_ctx *c)
 	if (err != EINTR)
 		return -err;
 	struct itimerspec left;
-	if (guard_drain() || (timer_gettime(c->timer, &left) == 0 &&
+	if (kvm_timer_drain(&c->guard) || (timer_gettime(c->guard.timer, &left) == 0 &&
 	                      !left.it_value.tv_sec && !left.it_value.tv_nsec))
 		return -ETIME;
 	return -EINTR;
@@ -230,12 +156,12 @@ int prb_put(struct prb_ctx *c, const struct kvm_sregs *sr_in, const struct kvm_r
 void prb_go(struct prb_ctx *c, struct prb_outcome *out)
 {
 	*out = (struct prb_outcome){ .exit = PRB_OTHER };
-	guard_arm(c, PRB_GUARD_NS);
+	kvm_timer_arm(&c->guard, PRB_GUARD_NS);
 	int rr = -EINTR;
 	for (int i = 0; i < PRB_MAX_RUNS && rr == -EINTR; i++)
 		rr = run_once(c);
-	guard_arm(c, 0);
-	guard_drain();
+	kvm_timer_arm(&c->guard, 0);
+	kvm_timer_drain(&c->guard);
 	if (rr == 0) {
 		out->exit = classify(c, out);
 		if (c->run->exit_reason == KVM_EXIT_IO || c->run->exit_reason == KVM_EXIT_MMIO)
@@ -264,7 +190,7 @@ int prb_time_runs(struct prb_ctx *c, uint32_t *ns, int n)
 {
 	int got = 0;
 
-	guard_arm(c, PRB_GUARD_NS);
+	kvm_timer_arm(&c->guard, PRB_GUARD_NS);
 	for (int i = 0; i < n; i++) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -276,8 +202,8 @@ int prb_time_runs(struct prb_ctx *c, uint32_t *ns, int n)
 		ns[got++] = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000l +
 		                       (t1.tv_nsec - t0.tv_nsec));
 	}
-	guard_arm(c, 0);
-	guard_drain();
+	kvm_timer_arm(&c->guard, 0);
+	kvm_timer_drain(&c->guard);
 	if (c->run->exit_reason == KVM_EXIT_IO || c->run->exit_reason == KVM_EXIT_MMIO)
 		settle(c);
 	return got;

@@ -39,7 +39,7 @@ static int ensure_engine(struct dispatcher *d, enum engine_id e)
 static int check_native(struct dispatcher *d)
 {
 	const struct engine_ops *hw = d->ops[ENGINE_HW];
-	char why[200];
+	char why[160];
 	if (!policy_needs_native(d->pol) || !d->ctx[ENGINE_HW] || !hw->runs_all ||
 	    hw->runs_all(d->ctx[ENGINE_HW], why, sizeof(why)))
 		return 0;

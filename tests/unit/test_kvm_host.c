@@ -159,6 +159,23 @@ static void test_pvm_limits(void **state)
 	assert_int_equal(small[16], 'x');
 }
 
+/* The one-line form for an error: what runs natively, then where to look. */
+static void test_pvm_limit_brief(void **state)
+{
+	(void)state;
+	struct kvm_host_info h = pvm_info();
+	char buf[160];
+
+	assert_int_equal(kvm_host_limit_brief(&h, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "the host's KVM (kvm_pvm) runs natively only 64-bit mode, CPL 3 "
+	                         "(hvmm kvm-info says more)");
+	/* Every mode native, an entry not: that entry is the limit. */
+	for (int m = 0; m < NR_HOST_MODES; m++)
+		h.mode[m] = PROBE_NATIVE;
+	assert_int_equal(kvm_host_limit_brief(&h, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "INT n from CPL 3 arrives as #UD"));
+}
+
 static void test_svm_runs_everything(void **state)
 {
 	(void)state;
@@ -249,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_mode_of_every_mode_and_cpl),
 		cmocka_unit_test(test_pvm_runs),
 		cmocka_unit_test(test_pvm_limits),
+		cmocka_unit_test(test_pvm_limit_brief),
 		cmocka_unit_test(test_svm_runs_everything),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_backend_from_sysfs),

@@ -25,13 +25,16 @@ uint64_t entry_fix_iopl(const struct entry_fixups *fx, uint64_t rflags, uint64_t
 	return (rflags & ~RFLAGS_IOPL) | (user_rflags & RFLAGS_IOPL);
 }
 
-/* The user state at rip with the frame's stack: the segments are the
- * ones the stretch began with, so the frame must name the same. */
+/* The user state at rip with the frame's stack and the segments the
+ * stretch began with. same_segs: the frame must name those (a fault on
+ * the instruction itself); a SYSCALL the host ran halfway may have
+ * loaded others at CPL 3. */
 static bool user_at(const struct entry_fixups *fx, const struct vcpu_state *k,
-                    const struct vcpu_state *user, const struct frame *f, uint64_t rip,
-                    uint64_t rflags, struct vcpu_state *out)
+                    const struct vcpu_state *user, const struct frame *f, bool same_segs,
+                    uint64_t rip, uint64_t rflags, struct vcpu_state *out)
 {
-	if (f->cs != user->seg[SEG_CS].selector || f->ss != user->seg[SEG_SS].selector)
+	if (same_segs &&
+	    (f->cs != user->seg[SEG_CS].selector || f->ss != user->seg[SEG_SS].selector))
 		return false;
 	*out = *k;
 	out->seg[SEG_CS] = user->seg[SEG_CS];
@@ -63,7 +66,7 @@ static bool fix_ud(const struct guest_mem *m, const struct entry_fixups *fx,
 {
 	struct frame f;
 	uint8_t b1;
-	if (!read_frame(m, k, false, &f) || !user_at(fx, k, user, &f, f.rip, f.rflags, out))
+	if (!read_frame(m, k, false, &f) || !user_at(fx, k, user, &f, true, f.rip, f.rflags, out))
 		return false;
 	if (fx->int_n && insn_is(m, out, f.rip, 0xcd, &b1) && b1 != 3 && b1 != 4) {
 		*ev = b1 == 0x80 ? RUN_EV_SYSCALL : RUN_EV_INTERRUPT;
@@ -88,7 +91,7 @@ static bool fix_syscall(const struct guest_mem *m, const struct entry_fixups *fx
 	uint8_t b1;
 	uint64_t rip = k->gpr[RCX] - 2;
 	if (!read_frame(m, k, true, &f) || f.rip != user->msr.lstar ||
-	    !user_at(fx, k, user, &f, rip, k->gpr[R11], out) ||
+	    !user_at(fx, k, user, &f, false, rip, k->gpr[R11], out) ||
 	    !insn_is(m, out, rip, 0x0f, &b1) || b1 != 0x05)
 		return false;
 	*ev = RUN_EV_SYSCALL;

@@ -223,6 +223,18 @@ static void test_syscall_as_gp(void **state)
 	f->k.gpr[RCX] = UCODE + 2;
 	f->pvm.syscall = false;
 	assert_false(fix(f));
+
+	/* A host that loaded STAR's selectors at CPL 3 on the way: the user's
+	 * own segments come back all the same. */
+	f->pvm.syscall = true;
+	frame(f, true, LSTAR, 0x33, RFLAGS_FIXED);
+	f->k.gpr[RCX] = UCODE + 2;
+	assert_true(fix(f));
+	assert_int_equal(f->out.seg[SEG_CS].selector, UCS);
+	/* ... but a frame from CPL 0 is never the user's. */
+	frame(f, true, LSTAR, 0x08, RFLAGS_FIXED);
+	f->k.gpr[RCX] = UCODE + 2;
+	assert_false(fix(f));
 }
 
 /* With the LSTAR page supervisor-only it is a #PF: CR2 = LSTAR is undone. */

@@ -165,6 +165,10 @@ void hw_tsc_probe(struct hw_ctx *c)
 {
 	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET };
 	c->has_tsc_offset = ioctl(c->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
+	/* What KVM holds now (its new vCPU's TSC starts near 0), so that a
+	 * wanted offset is never taken as already set. */
+	if (c->has_tsc_offset && tsc_offset_attr(c, false) < 0)
+		c->has_tsc_offset = false;
 }
 
 /* PAE paging outside long mode: KVM_SET_SREGS (and the sync-regs sregs)
@@ -232,11 +236,12 @@ static unsigned changed_parts(const struct hw_ctx *c, const struct vcpu_state *s
  * wrote the TSC, or after KVM_SET_MSRS wrote IA32_TSC. */
 static int put_tsc(struct hw_ctx *c, const struct vcpu_state *s, bool msrs_put)
 {
-	/* Where KVM ignores the offset the guest TSC is the host TSC in both
-	 * engines (vm->clock.tsc_is_host): nothing to set. */
-	if (!c->has_tsc_offset || c->vm->clock.tsc_is_host)
+	if (!c->has_tsc_offset)
 		return 0;
-	uint64_t want = s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
+	/* One clock where a KVM ignores the offset (vm->clock.tsc_is_host):
+	 * the guest TSC is the host's, offset 0 for a KVM that would not. */
+	uint64_t want = c->vm->clock.tsc_is_host ? 0
+	                : s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
 	if (!msrs_put && want == c->tsc_offset)
 		return 0;
 	c->tsc_offset = want;

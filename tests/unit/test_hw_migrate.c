@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <x86intrin.h>
 
 #include "core/clock.h"
 #include "core/intr.h"
@@ -755,29 +756,32 @@ static void test_tsc_continuous_user(void **state)
 	tsc_continuous(state, true);
 }
 
+/* KVM reads the TSC, the interpreter writes it from DATA32 and reads it
+ * back, KVM reads it again; the reads land at DATA32 + 8 and + 16. */
+static const uint8_t tsc_write_code[] = {
+	0xe6, 0x80,                             /* 0x00: out 0x80, al (hw) */
+	0xb9, 0x10, 0x00, 0x00, 0x00,           /* 0x02: mov ecx, 0x10 (IA32_TSC) */
+	0xa1, 0x00, 0x20, 0x10, 0x00,           /* 0x07: mov eax, [DATA32] */
+	0x8b, 0x15, 0x04, 0x20, 0x10, 0x00,     /* 0x0c: mov edx, [DATA32+4] */
+	0x0f, 0x30,                             /* 0x12: wrmsr (sw) */
+	0x0f, 0x31,                             /* 0x14: rdtsc */
+	0xa3, 0x08, 0x20, 0x10, 0x00,           /* 0x16: mov [DATA32+8], eax */
+	0x89, 0x15, 0x0c, 0x20, 0x10, 0x00,     /* 0x1b: mov [DATA32+12], edx */
+	0x0f, 0x31,                             /* 0x21: rdtsc (hw) */
+	0xa3, 0x10, 0x20, 0x10, 0x00,           /* 0x23: mov [DATA32+16], eax */
+	0x89, 0x15, 0x14, 0x20, 0x10, 0x00,     /* 0x28: mov [DATA32+20], edx */
+	0xe6, 0x80,                             /* 0x2e: out 0x80, al */
+	0xeb, 0xfe,                             /* 0x30: jmp $ */
+};
+
 /* Guards hwvmm/kvm_state.c put_tsc: a TSC the guest wrote in the
  * interpreter (WRMSR IA32_TSC), far ahead of KVM's or far behind it, is
  * where KVM's guest goes on from (KVM held the vCPU before, so the MSRs
  * are not put again). */
 static void tsc_written_in_sw(void **state, uint64_t from, uint64_t to)
 {
-	static const uint8_t code[] = {
-		0xe6, 0x80,                             /* 0x00: out 0x80, al (hw) */
-		0xb9, 0x10, 0x00, 0x00, 0x00,           /* 0x02: mov ecx, 0x10 (IA32_TSC) */
-		0xa1, 0x00, 0x20, 0x10, 0x00,           /* 0x07: mov eax, [DATA32] */
-		0x8b, 0x15, 0x04, 0x20, 0x10, 0x00,     /* 0x0c: mov edx, [DATA32+4] */
-		0x0f, 0x30,                             /* 0x12: wrmsr (sw) */
-		0x0f, 0x31,                             /* 0x14: rdtsc */
-		0xa3, 0x08, 0x20, 0x10, 0x00,           /* 0x16: mov [DATA32+8], eax */
-		0x89, 0x15, 0x0c, 0x20, 0x10, 0x00,     /* 0x1b: mov [DATA32+12], edx */
-		0x0f, 0x31,                             /* 0x21: rdtsc (hw) */
-		0xa3, 0x10, 0x20, 0x10, 0x00,           /* 0x23: mov [DATA32+16], eax */
-		0x89, 0x15, 0x14, 0x20, 0x10, 0x00,     /* 0x28: mov [DATA32+20], edx */
-		0xe6, 0x80,                             /* 0x2e: out 0x80, al */
-		0xeb, 0xfe,                             /* 0x30: jmp $ */
-	};
 	struct mt *t = start(state);
-	flat32(t, code, sizeof(code));
+	flat32(t, tsc_write_code, sizeof(tsc_write_code));
 	t->vm.vcpu.tsc = from;
 	put(t, DATA32, &to, 8);
 	const uint64_t gap = 2 * t->vm.clock.tsc_khz * 1000;
@@ -1150,6 +1154,34 @@ static void test_entry_handed_off_by_engine(void **state)
 	assert_int_equal(k.gpr[RSP], 0x80000 - 20);               /* the frame KVM pushed */
 }
 
+/* Guards the one clock of a host whose KVM ignores TSC offsets
+ * (vm->clock.tsc_is_host, set here by hand: the harness's KVM honours
+ * them): hwvmm/kvm_state.c put_tsc (offset 0) and hw_store_state, and
+ * swvmm's load and WRMSR. The guest TSC is the host's in both engines,
+ * whatever the state's TSC, and the guest's write is ignored. */
+static void test_tsc_is_host_in_both(void **state)
+{
+	struct mt *t = start(state);
+	t->vm.clock.tsc_is_host = true;
+	flat32(t, tsc_write_code, sizeof(tsc_write_code));
+	t->vm.vcpu.tsc = TSC_START;
+	uint64_t to = TSC_START + (1ull << 44);
+	put(t, DATA32, &to, 8);
+
+	uint64_t h0 = __rdtsc();
+	hw_until_io(t);
+	sw_until(t, CODE32 + 0x21);
+	hw_until_io(t);
+	uint64_t h1 = __rdtsc(), on_sw, on_hw;
+	memcpy(&on_sw, at(t, DATA32 + 8, 8), 8);
+	memcpy(&on_hw, at(t, DATA32 + 16, 8), 8);
+	if (on_sw < h0 || on_sw > on_hw || on_hw > h1)
+		fail_msg("host TSC %#llx..%#llx, guest read %#llx on sw after writing %#llx, "
+		         "then %#llx on hw", (unsigned long long)h0, (unsigned long long)h1,
+		         (unsigned long long)on_sw, (unsigned long long)to,
+		         (unsigned long long)on_hw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1177,6 +1209,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_puts_only_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_after_cpl3_reads_fpu_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_handed_off_by_engine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tsc_is_host_in_both, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("hw_migrate", tests, NULL, NULL);
 }

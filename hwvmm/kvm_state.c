@@ -271,6 +271,8 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 {
 	struct hw_ctx *c = ctx;
 
+	/* The entry points of the state KVM held may not be the new one's. */
+	hw_entry_disarm(c);
 	/* An exit still waiting for completion would otherwise be finished
 	 * on top of the new state. */
 	int r = hw_complete_io(c);

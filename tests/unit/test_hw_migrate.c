@@ -1154,6 +1154,131 @@ static void test_entry_handed_off_by_engine(void **state)
 	assert_int_equal(k.gpr[RSP], 0x80000 - 20);               /* the frame KVM pushed */
 }
 
+/* ---- a kernel entry the host could not make, replayed ----------------- */
+
+#define LPML4   0x300000u
+#define LPDPT   0x301000u
+#define LPD     0x302000u
+#define LGDT    0x303000u
+#define LTSS    0x304000u
+#define LIDT    0x305000u
+#define LUD     0x306000u        /* the #UD handler */
+#define LUSER   0x307000u        /* the user's SYSENTER */
+#define LSYSENT 0x308000u        /* SYSENTER_EIP */
+#define LKSTK   0x380000u        /* RSP0 */
+#define LUSTK   0x390000u
+
+/* 64-bit mode at CPL 3 on SYSENTER, identity-mapped 2 MiB user pages, a
+ * TSS with RSP0 and an IDT whose #UD gate leads to LUD. */
+static void long_user(struct mt *t)
+{
+	for (unsigned i = 0; i < RAM_SIZE >> 21; i++) {
+		uint64_t pde = (uint64_t)i << 21 | 0x87;
+		put(t, LPD + i * 8, &pde, 8);
+	}
+	uint64_t e = LPDPT | 7;
+	put(t, LPML4, &e, 8);
+	e = LPD | 7;
+	put(t, LPDPT, &e, 8);
+	uint64_t gdt[] = {
+		0, 0x00209a0000000000ull, 0x0000920000000000ull,
+		0x0000f20000000000ull, 0x0020fa0000000000ull,
+		0x0000890000000067ull | (uint64_t)LTSS << 16, 0,
+	};
+	put(t, LGDT, gdt, sizeof(gdt));
+	uint64_t rsp0 = LKSTK;
+	put(t, LTSS + 4, &rsp0, 8);
+	uint64_t gate[2] = { (LUD & 0xffff) | 0x08ull << 16 | 0x8eull << 40 |
+	                     (uint64_t)(LUD >> 16) << 48, 0 };
+	put(t, LIDT + 6 * 16, gate, 16);
+	static const uint8_t ud[] = { 0xbb, 7, 0, 0, 0, 0xf4 };       /* mov ebx, 7; hlt */
+	static const uint8_t user[] = { 0x0f, 0x34 };                 /* sysenter */
+	put(t, LUD, ud, sizeof(ud));
+	put(t, LSYSENT, ud, sizeof(ud));
+	put(t, LUSER, user, sizeof(user));
+
+	struct vcpu_state *v = &t->vm.vcpu;
+	vcpu_state_reset(v);
+	v->cr0 = CR0_PE | CR0_PG | CR0_ET | CR0_NE;
+	v->cr4 = CR4_PAE;
+	v->efer = EFER_LME | EFER_LMA;
+	v->cr3 = LPML4;
+	v->gdtr = (struct dtable){ .base = LGDT, .limit = sizeof(gdt) - 1 };
+	v->idtr = (struct dtable){ .base = LIDT, .limit = 256 * 16 - 1 };
+	v->tr = (struct seg_cache){ .selector = 0x28, .base = LTSS, .limit = 0x67, .type = 0xb,
+	                            .present = 1 };
+	v->ldtr = (struct seg_cache){ .unusable = 1 };
+	for (int i = 0; i < NR_SREGS; i++)
+		v->seg[i] = (struct seg_cache){ .selector = 0x1b, .limit = 0xffffffff, .type = 3,
+		                                .s = 1, .dpl = 3, .present = 1, .db = 1, .g = 1 };
+	v->seg[SEG_CS] = (struct seg_cache){ .selector = 0x23, .limit = 0xffffffff, .type = 0xb,
+	                                     .s = 1, .dpl = 3, .present = 1, .l = 1, .g = 1 };
+	v->msr.sysenter_cs = 0x08;
+	v->msr.sysenter_eip = LSYSENT;
+	v->msr.sysenter_esp = LKSTK;
+	v->rip = LUSER;
+	v->gpr[RSP] = LUSTK;
+	v->rflags = RFLAGS_FIXED;
+}
+
+/* Run the state from long_user on KVM to its kernel entry. */
+static struct run_exit hw_to_entry(struct mt *t)
+{
+	long_user(t);
+	memset(at(t, LKSTK - 0x100, 0x100), 0, 0x100);
+	/* The engine holding the vCPU starts over from this state too. */
+	if (t->d.cur != NR_ENGINES && t->d.ops[t->d.cur]->load_state(t->d.ctx[t->d.cur], &t->vm.vcpu))
+		fail_msg("load_state: %s", t->vm.err);
+	migrate(t, ENGINE_HW);
+	struct run_limits lim = { .stop_on_cpl_change = true, .deadline_ns = now(t) + SAFETY_NS };
+	struct run_exit ex = { 0 };
+	if (t->d.ops[ENGINE_HW]->run(hwc(t), &lim, &ex))
+		fail_msg("run: %s", t->vm.err);
+	if (ex.reason != RUN_EXIT_CPL_CHANGE || !ex.entry)
+		fail_msg("wanted a kernel entry, got exit %d (entry %d), VM stop %d: %s", ex.reason,
+		         ex.entry, t->vm.stop, t->vm.err);
+	return ex;
+}
+
+/* Guards hwvmm/kvm_entry.c with the fix-ups of entry_fixup.c: an entry
+ * the host did not make (told so here by hand: SYSENTER from 64-bit CPL
+ * 3 is one on PVM) comes back as a replay at CPL 3 on the instruction,
+ * and the interpreter's execution of it leaves the guest exactly where
+ * the hardware's own entry did. With an AMD CPUID SYSENTER in 64-bit mode
+ * is #UD on hardware and in the interpreter alike: the same handler, the
+ * same frame. With an Intel CPUID it enters at SYSENTER_EIP natively and
+ * nothing is replayed. */
+static void test_replayed_entry_matches_native(void **state)
+{
+	struct mt *t = start(state);
+	bool amd = t->vm.cpuid.zero_out_of_range;   /* AMD or Hygon vendor */
+	struct run_exit ex = hw_to_entry(t);
+	assert_false(ex.replay);
+	struct vcpu_state native, replayed;
+	peek(t, &native);
+	assert_int_equal(vcpu_cpl(&native), 0);
+	assert_int_equal(native.rip, amd ? LUD : LSYSENT);
+	uint8_t frame[40];
+	memcpy(frame, at(t, native.gpr[RSP], sizeof(frame)), sizeof(frame));
+	migrate(t, ENGINE_SW);
+
+	hwc(t)->fixups.sysenter = true;
+	ex = hw_to_entry(t);
+	assert_int_equal(ex.replay, amd);
+	if (!amd)
+		return;
+	assert_int_equal(t->vm.stats.kernel_entries_replayed, 1);
+	peek(t, &replayed);
+	assert_int_equal(vcpu_cpl(&replayed), 3);
+	assert_int_equal(replayed.rip, LUSER);
+	sw_until(t, LUD);
+	peek(t, &replayed);
+	assert_int_equal(replayed.gpr[RSP], native.gpr[RSP]);
+	assert_int_equal(replayed.seg[SEG_CS].selector, native.seg[SEG_CS].selector);
+	assert_int_equal(replayed.rflags, native.rflags);
+	assert_memory_equal(at(t, replayed.gpr[RSP], sizeof(frame)), frame, sizeof(frame));
+}
+
 /* Guards the one clock of a host whose KVM ignores TSC offsets
  * (vm->clock.tsc_is_host, set here by hand: the harness's KVM honours
  * them): hwvmm/kvm_state.c put_tsc (offset 0) and hw_store_state, and
@@ -1210,6 +1335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_after_cpl3_reads_fpu_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_handed_off_by_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsc_is_host_in_both, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_entry_matches_native, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("hw_migrate", tests, NULL, NULL);
 }

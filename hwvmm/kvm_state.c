@@ -167,7 +167,8 @@ void hw_tsc_probe(struct hw_ctx *c)
 	c->has_tsc_offset = ioctl(c->vcpu_fd, KVM_HAS_DEVICE_ATTR, &a) == 0;
 	/* What KVM holds now (its new vCPU's TSC starts near 0), so that a
 	 * wanted offset is never taken as already set. */
-	if (c->has_tsc_offset && tsc_offset_attr(c, false) < 0)
+	a.addr = (uint64_t)(uintptr_t)&c->tsc_offset;
+	if (c->has_tsc_offset && ioctl(c->vcpu_fd, KVM_GET_DEVICE_ATTR, &a) < 0)
 		c->has_tsc_offset = false;
 }
 

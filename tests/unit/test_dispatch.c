@@ -91,29 +91,15 @@ static bool fake_runs_all(void *ctx, char *why, size_t len)
 	return ((struct fake *)ctx)->all;
 }
 
-static const struct engine_ops fake_ops = {
-	.name = "fake-hw",
-	.create = fake_create,
-	.destroy = fake_destroy,
-	.load_state = fake_load,
-	.store_state = fake_store,
-	.run = fake_run,
-	.peek_state = fake_store,
-	.runs_natively = fake_runs_natively,
-	.runs_all = fake_runs_all,
-};
-
-static const struct engine_ops limited_ops = {
-	.name = "fake-hw",
-	.create = limited_create,
-	.destroy = fake_destroy,
-	.load_state = fake_load,
-	.store_state = fake_store,
-	.run = fake_run,
-	.peek_state = fake_store,
-	.runs_natively = fake_runs_natively,
-	.runs_all = fake_runs_all,
-};
+/* The scripted engine with its create function. */
+#define FAKE_OPS(create_fn) {                                                  \
+	.name = "fake-hw", .create = create_fn, .destroy = fake_destroy,        \
+	.load_state = fake_load, .store_state = fake_store, .run = fake_run,    \
+	.peek_state = fake_store, .runs_natively = fake_runs_natively,          \
+	.runs_all = fake_runs_all,                                              \
+}
+static const struct engine_ops fake_ops = FAKE_OPS(fake_create);
+static const struct engine_ops limited_ops = FAKE_OPS(limited_create);
 
 static const struct engine_ops *const ops[NR_ENGINES] = { [ENGINE_HW] = &fake_ops };
 static const struct engine_ops *const limited[NR_ENGINES] = { [ENGINE_HW] = &limited_ops };

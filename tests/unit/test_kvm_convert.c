@@ -606,6 +606,38 @@ static void test_sregs_unfix_keeps_guest_changes(void **state)
 	assert_int_equal(back.tr.type, 0xb);
 }
 
+/* A real-mode CS loaded as code (type 11) and handed back as data (3),
+ * as KVM under Bochs's VMX does, or the other way, is the loaded one: the
+ * guest cannot see the type. In protected mode LAR shows it, and KVM's
+ * answer stands. */
+static void test_sregs_unfix_real_mode_cs(void **state)
+{
+	(void)state;
+	struct vcpu_state loaded, back;
+	vcpu_state_reset(&loaded);
+	back = loaded;
+	back.seg[SEG_CS].type = 0x3;
+	kvm_sregs_unfix(&loaded, &back);
+	assert_int_equal(back.seg[SEG_CS].type, 0xb);
+	loaded.seg[SEG_CS].type = 0x3;
+	back = loaded;
+	back.seg[SEG_CS].type = 0xb;
+	kvm_sregs_unfix(&loaded, &back);
+	assert_int_equal(back.seg[SEG_CS].type, 0x3);
+	/* Another change than the type: KVM's stands. */
+	back.seg[SEG_CS].type = 0xb;
+	back.seg[SEG_CS].selector = 0x1234;
+	kvm_sregs_unfix(&loaded, &back);
+	assert_int_equal(back.seg[SEG_CS].type, 0xb);
+
+	flat32_state(&loaded);
+	loaded.seg[SEG_CS].type = 0x3;
+	back = loaded;
+	back.seg[SEG_CS].type = 0xb;
+	kvm_sregs_unfix(&loaded, &back);
+	assert_int_equal(back.seg[SEG_CS].type, 0xb);
+}
+
 /* Where /dev/kvm is missing the engine says so in one line, and crashes
  * nothing; where it exists the engine must come up. */
 static void test_engine_create(void **state)
@@ -659,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_engine_create),
 		cmocka_unit_test(test_sregs_fixed_for_entry),
 		cmocka_unit_test(test_sregs_unfix_keeps_guest_changes),
+		cmocka_unit_test(test_sregs_unfix_real_mode_cs),
 	};
 	return cmocka_run_group_tests_name("kvm_convert", tests, NULL, NULL);
 }

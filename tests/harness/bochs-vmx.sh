@@ -239,7 +239,9 @@ err=$run_dir/stderr
 : >"$err"
 
 # The working tree's files (git's tracked and untracked, not ignored ones),
-# the build folder $BUILD without its object files and static libraries,
+# the build folder $BUILD without its object files, static libraries and
+# floppy images (*.img: 1.4 MB each, for booting the guests in other
+# emulators; KVM_RUN_PACK can name them),
 # anything named in KVM_RUN_PACK, and the libraries their programs need. The
 # tree keeps its path, so that CMD runs in the same folder as here.
 build_dir=$(cd "$root" && realpath -m "${BUILD:-build}")
@@ -252,7 +254,8 @@ tree_files() {
         find "$root" \( -name .git -o -path "$root/build*" \) -prune -o \( -type f -o -type l \) -print
     fi
     [[ -d $build_dir ]] &&
-        find "$build_dir" -name obj -prune -o \( -type f -o -type l \) ! -name '*.a' ! -name '*.o' ! -name '*.d' -print
+        find "$build_dir" -name obj -prune -o \( -type f -o -type l \) \
+            ! -name '*.a' ! -name '*.o' ! -name '*.d' ! -name '*.img' -print
     local p
     for p in ${KVM_RUN_PACK:-}; do
         p=$(realpath -m "$p")

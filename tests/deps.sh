@@ -20,11 +20,14 @@ packages=(
     qemu-system-x86  # the KVM test harness VM
     busybox-static   # its initramfs
     xz-utils         # unpacking its kernel image
-    binutils         # objcopy: reading kernel module dependencies
+    binutils         # objcopy: reading kernel module dependencies; as, ld,
+                     # readelf: the VMX harness's boot sector and kernel
     clang            # the interpreter fuzzer (tests/fuzz)
     libclang-rt-14-dev  # its libFuzzer, ASan and UBSan runtimes
-    bochs            # make bench-sw: Bochs runs the benchmark loops
+    bochs            # make bench-sw, and the KVM harness's VMX backend
+                     # (tests/harness/kvm-run --vmx)
     bochs-term       # its display without a display server
+    bsdutils         # script(1): a terminal for that display
     bochsbios        # its BIOS
     vgabios          # its VGA BIOS
 )

@@ -10,6 +10,8 @@
 #    Where the host's KVM runs only part natively (PVM), the guest cases
 #    also run under theorem3 directly on it (host). If the harness cannot
 #    start, every hw test FAILS with the reason.
+#  - the VMX subset (tests/guests/run-cases.sh vmx) on kvm_intel: the
+#    host's where it is that, else Bochs's emulated VMX (kvm-run --vmx).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -55,8 +57,9 @@ done
 # reported: a runner or harness failure fails them all, none is skipped.
 check_reported() { # ENGINE OUTFILE RUNNER-STATUS [EXTRA-NAMES...]
 	local engine=$1 out=$2 rc=$3 name; shift 3
-	local names
-	names=$(sed -n 's/^\([^#|][^|]*\)|.*/\1/p' tests/guests/cases | xargs -n1)
+	local names cases=$engine
+	[ "$engine" = host ] && cases=theorem3
+	names=$(bash tests/guests/run-cases.sh "$cases" --names)
 	for name in "$@"; do names+=$'\n'$name; done
 	while IFS= read -r name; do
 		[ -n "$name" ] || continue
@@ -104,6 +107,14 @@ hw_units=()
 for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
 check_reported hw "$hw_out" $hw_rc kvm-info "${hw_units[@]}"
 rm -f "$hw_out"
+
+# VMX: kvm_intel, the host's where it is that, else in Bochs.
+echo "== the VMX subset on kvm_intel (vmx)"
+vmx_out=$(mktemp)
+KVM_RUN_ENV=BUILD tests/harness/kvm-run --vmx --timeout 1500 bash tests/guests/run-cases.sh vmx >"$vmx_out" 2>&1; vmx_rc=$?
+collect vmx <"$vmx_out"
+check_reported vmx "$vmx_out" $vmx_rc kvm-info "${hw_units[@]}"
+rm -f "$vmx_out"
 
 if [ $kvm = limited ]; then
 	echo "== guests under theorem3 on the host's own KVM (host)"

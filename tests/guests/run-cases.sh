@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: run-cases.sh ENGINE. Runs each case of tests/guests/cases and
+# Usage: run-cases.sh ENGINE [--names]. Runs each case of tests/guests/cases and
 # prints "PASS name" or "FAIL name: what was wanted and what came".
 # sw: under --policy=sw. hw (on a KVM that runs every state natively: the
 # KVM harness, or the host's /dev/kvm where its probe says so): under
@@ -9,8 +9,11 @@
 # and the test_hw_* unit test programs. theorem3 (on a host whose
 # KVM runs only part natively, e.g. PVM): under --policy=theorem3 alone,
 # and --policy=hw must be refused with one line naming the host's limit.
+# vmx (on kvm_intel: Bochs's VMX): a subset (VMX_CASES) under hw,
+# theorem3 and one chaos seed, then kvm-info and the test_hw_* programs.
 # theorem3 runs must also show in their statistics that KVM never ran
-# guest code at CPL 0-2 and that no kernel entry was missed.
+# guest code at CPL 0-2 and that no kernel entry was missed. --names:
+# only list the cases ENGINE runs.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -24,7 +27,7 @@ tmp=$(mktemp -d)
 # results, so on hw the mark is dropped before comparing; the interpreter
 # must give the manuals' results and never prints the mark.
 strip_hw_deviations() {
-	if [ "$ENGINE" = hw ]; then
+	if [ "$ENGINE" = hw ] || [ "$ENGINE" = vmx ]; then
 		sed 's/ (known hw deviation, see tests\/suite\/hw-deviations.md)$//'
 	else
 		cat
@@ -60,26 +63,45 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 	fi
 }
 
+# The VMX subset (kvm_intel in Bochs, where time is dear): the cases that
+# cover every mode, ring 3, the instruction suites, self-modifying code,
+# minios and the benchmark loops, under hw, theorem3 and one chaos seed.
+VMX_CASES=(hello16 hello32 hello64 ring3 suite16 suite32 suite64 smc minios bench-alu
+	bench-array bench-int_r0 bench-int80_r3 bench-syscall bench-cr3 bench-out bench-cpuid)
+in_subset() { # NAME: whether this ENGINE runs case NAME
+	[ "$ENGINE" = vmx ] || return 0
+	local c
+	for c in "${VMX_CASES[@]}"; do [ "$c" = "$1" ] && return 0; done
+	return 1
+}
 case $ENGINE in
 hw)
 	# sw too, so that every policy's output is compared in one place.
 	policies=(hw sw theorem3 chaos:1 chaos:2 chaos:3 chaos:4 chaos:5) ;;
+vmx)
+	policies=(hw theorem3 chaos:1) ;;
 theorem3|sw)
 	policies=("$ENGINE") ;;
 *)
-	echo "run-cases.sh: unknown engine '$ENGINE' (sw, hw or theorem3)" >&2
+	echo "run-cases.sh: unknown engine '$ENGINE' (sw, hw, vmx or theorem3)" >&2
 	exit 2 ;;
 esac
 while IFS='|' read -r name want_status expected args; do
 	case $name in ''|'#'*) continue ;; esac
 	name=$(echo "$name" | xargs); want_status=$(echo "$want_status" | xargs)
 	expected=tests/guests/$(echo "$expected" | xargs)
+	in_subset "$name" || continue
+	if [ "${2:-}" = --names ]; then
+		echo "$name"
+		continue
+	fi
 	for p in "${policies[@]}"; do
 		label=$name
-		[ "$p" = "$ENGINE" ] || label=$name/$p
+		[ "$p" = "$ENGINE" ] || [ "$ENGINE/$p" = vmx/hw ] || label=$name/$p
 		run_case "$label" "$p" "$want_status" "$expected" "$args"
 	done
 done <tests/guests/cases
+[ "${2:-}" = --names ] && exit 0
 
 if [ "$ENGINE" = theorem3 ]; then
 	# A host that cannot run real mode natively refuses --policy=hw.
@@ -91,18 +113,28 @@ if [ "$ENGINE" = theorem3 ]; then
 		echo "PASS hw-refused"
 	fi
 fi
-[ "$ENGINE" = hw ] || exit 0
+[ "$ENGINE" = hw ] || [ "$ENGINE" = vmx ] || exit 0
 # The host probe answers with one JSON object: here, a KVM that runs
-# everything natively.
+# everything natively (kvm_intel's for the VMX subset).
+want_backend='"backend":"'
+[ "$ENGINE" = vmx ] && want_backend='"backend":"kvm_intel"'
 if kvm_info=$(timeout 60 "$hvmm" kvm-info --json 2>"$tmp/err" </dev/null); then
 	case $kvm_info in
-	'{'*'"runs_everything":true'*'}') echo "PASS kvm-info" ;;
+	'{'*"$want_backend"*'"runs_everything":true'*'}') echo "PASS kvm-info" ;;
 	*) echo "FAIL kvm-info: wanted a JSON object with \"runs_everything\":true, got '$(printf '%s' "$kvm_info" | head -c 300)'" ;;
 	esac
 else
 	echo "FAIL kvm-info: exit status $? ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
 fi
-# Unit test programs that need a real KVM.
+# Unit test programs that need a real KVM. Under Bochs's VMX these four
+# hang (the guest waits with IF clear on an exception or NMI put into KVM
+# that is never delivered, and Bochs takes no host interrupt while its
+# guest has IF clear, so no timeout ends the run): not yet understood,
+# left out there and named here (docs/hosts.md), run everywhere else.
+if [ "$ENGINE" = vmx ]; then
+	export HVMM_HW_MIGRATE_EXCEPT=test_pending_exception_moves_to_hw,test_injected_exception_moves_to_hw,test_pending_nmi_moves_to_hw,test_store_after_cpl3_reads_fpu_only
+	echo "not run on VMX (they hang there): ${HVMM_HW_MIGRATE_EXCEPT//,/ }"
+fi
 . tests/tap.sh
 for t in "$BUILD"/tests/test_hw_*; do
 	[ -x "$t" ] && tap_run "$t" "$(basename "$t")"

@@ -1307,9 +1307,26 @@ static void test_tsc_is_host_in_both(void **state)
 		         (unsigned long long)on_hw);
 }
 
+/* HVMM_HW_MIGRATE_EXCEPT: comma-separated names of tests not to run. The
+ * VMX harness names the ones that hang under Bochs's VMX (run-cases.sh,
+ * docs/hosts.md); every other run runs them all. */
+static size_t drop_excepted(struct CMUnitTest *t, size_t n)
+{
+	const char *except = getenv("HVMM_HW_MIGRATE_EXCEPT");
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *hit = except ? strstr(except, t[i].name) : NULL;
+		size_t len = strlen(t[i].name);
+		if (hit && (hit == except || hit[-1] == ',') && (hit[len] == ',' || !hit[len]))
+			continue;
+		t[kept++] = t[i];
+	}
+	return kept;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_out_exit_not_repeated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_exit_completed_on_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_exit_completed_on_store, setup, teardown),
@@ -1337,5 +1354,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tsc_is_host_in_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_entry_matches_native, setup, teardown),
 	};
-	return cmocka_run_group_tests_name("hw_migrate", tests, NULL, NULL);
+	size_t n = drop_excepted(tests, sizeof(tests) / sizeof(tests[0]));
+	return _cmocka_run_group_tests("hw_migrate", tests, n, NULL, NULL);
 }

@@ -69,8 +69,8 @@ static bool fix_ud(const struct guest_mem *m, const struct entry_fixups *fx,
 	if (!read_frame(m, k, false, &f) || !user_at(fx, k, user, &f, true, f.rip, f.rflags, out))
 		return false;
 	if (fx->int_n && insn_is(m, out, f.rip, 0xcd, &b1) && b1 != 3 && b1 != 4) {
-		*ev = b1 == 0x80 ? RUN_EV_SYSCALL : RUN_EV_INTERRUPT;
-		*num = b1 == 0x80 ? out->gpr[RAX] : b1;
+		/* Named as the gate the INT goes through names it. */
+		*ev = entry_gate_event(b1, out, num);
 		return true;
 	}
 	if (fx->sysenter && insn_is(m, out, f.rip, 0x0f, &b1) && b1 == 0x34) {

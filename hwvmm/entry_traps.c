@@ -150,19 +150,21 @@ const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t 
 	return NULL;
 }
 
-enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
-                           uint64_t *num)
+enum run_event entry_gate_event(unsigned vector, const struct vcpu_state *s, uint64_t *num)
 {
-	switch (e->kind) {
-	case ENTRY_GATE:
-		*num = e->vector;
-		if (e->vector == 0x80) {
-			*num = s->gpr[RAX];
-			return RUN_EV_SYSCALL;
-		}
-		return e->vector < 32 ? RUN_EV_EXCEPTION : RUN_EV_INTERRUPT;
-	default:
+	*num = vector;
+	if (vector == 0x80) {
 		*num = s->gpr[RAX];
 		return RUN_EV_SYSCALL;
 	}
+	return vector < 32 ? RUN_EV_EXCEPTION : RUN_EV_INTERRUPT;
+}
+
+enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
+                           uint64_t *num)
+{
+	if (e->kind == ENTRY_GATE)
+		return entry_gate_event(e->vector, s, num);
+	*num = s->gpr[RAX];
+	return RUN_EV_SYSCALL;
 }

@@ -59,5 +59,8 @@ const struct entry_site *entry_traps_find(const struct entry_traps *t, uint64_t 
  * at the entry (RAX holds a system call's number). */
 enum run_event entry_event(const struct entry_site *e, const struct vcpu_state *s,
                            uint64_t *num);
+/* The same for an entry through the IDT gate of vector: INT 0x80 is a
+ * system call, vectors 0-31 exceptions, the rest interrupts. */
+enum run_event entry_gate_event(unsigned vector, const struct vcpu_state *s, uint64_t *num);
 
 #endif

@@ -148,6 +148,11 @@ static void test_int_n_vector(void **state)
 	assert_true(fix(f));
 	assert_int_equal(f->ev, RUN_EV_INTERRUPT);
 	assert_int_equal(f->num, 0x41);
+	/* As the native hand-off names an entry through a gate below 32. */
+	insn(f, UCODE, 0xcd, 0x0e);
+	assert_true(fix(f));
+	assert_int_equal(f->ev, RUN_EV_EXCEPTION);
+	assert_int_equal(f->num, 0x0e);
 }
 
 /* Genuine #UDs stay: UD2, INT3/INT 4 (delivered natively), and every

@@ -90,6 +90,13 @@ void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip)
 	s->rip = eip;
 }
 
+bool seg_cache_equal(const struct seg_cache *a, const struct seg_cache *b)
+{
+#define SAME_FIELD(f) a->f == b->f &&
+	return SEG_CACHE_FIELDS(SAME_FIELD) true;
+#undef SAME_FIELD
+}
+
 enum cpu_mode vcpu_mode(const struct vcpu_state *s)
 {
 	const struct seg_cache *cs = &s->seg[SEG_CS];

@@ -32,6 +32,12 @@ struct seg_cache {
 	uint8_t unusable; /* null selector loaded, or never loaded */
 };
 
+/* Every field of struct seg_cache, for code that compares them one by one
+ * (the struct has padding, so memcmp would compare garbage too). */
+#define SEG_CACHE_FIELDS(X) \
+	X(selector) X(base) X(limit) X(type) X(s) X(dpl) X(present) X(avl) \
+	X(l) X(db) X(g) X(unusable)
+
 struct dtable {
 	uint64_t base;
 	uint16_t limit;
@@ -232,6 +238,9 @@ int vcpu_state_check(const struct vcpu_state *s, char *why, size_t whylen);
  * differ. Every field counts, tsc included; of each x87 slot only the
  * 80-bit register is compared. */
 int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE *out);
+
+/* Whether two segment caches hold the same fields (padding ignored). */
+bool seg_cache_equal(const struct seg_cache *a, const struct seg_cache *b);
 
 /* Human-readable dump of the whole state. */
 void vcpu_state_dump(const struct vcpu_state *s, FILE *out);

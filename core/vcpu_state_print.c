@@ -54,18 +54,9 @@ static void diff_seg(struct differ *d, const char *name, const struct seg_cache 
 	char p[32];
 
 	snprintf(p, sizeof(p), "%s.", name);
-	diff_u64(d, p, "selector", a->selector, b->selector);
-	diff_u64(d, p, "base", a->base, b->base);
-	diff_u64(d, p, "limit", a->limit, b->limit);
-	diff_u64(d, p, "type", a->type, b->type);
-	diff_u64(d, p, "s", a->s, b->s);
-	diff_u64(d, p, "dpl", a->dpl, b->dpl);
-	diff_u64(d, p, "present", a->present, b->present);
-	diff_u64(d, p, "avl", a->avl, b->avl);
-	diff_u64(d, p, "l", a->l, b->l);
-	diff_u64(d, p, "db", a->db, b->db);
-	diff_u64(d, p, "g", a->g, b->g);
-	diff_u64(d, p, "unusable", a->unusable, b->unusable);
+#define DIFF_FIELD(f) diff_u64(d, p, #f, a->f, b->f);
+	SEG_CACHE_FIELDS(DIFF_FIELD)
+#undef DIFF_FIELD
 }
 
 static void diff_events(struct differ *d, const struct vcpu_events *a, const struct vcpu_events *b)

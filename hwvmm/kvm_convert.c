@@ -420,7 +420,7 @@ static void unfix_one(const struct seg_cache *loaded, struct seg_cache *back)
 {
 	struct seg_cache want = *loaded;
 	want.type = back->type;
-	if (back->type != loaded->type && !memcmp(&want, back, sizeof(want)))
+	if (back->type != loaded->type && seg_cache_equal(&want, back))
 		back->type = loaded->type;
 }
 

@@ -126,15 +126,7 @@ if kvm_info=$(timeout 60 "$hvmm" kvm-info --json 2>"$tmp/err" </dev/null); then
 else
 	echo "FAIL kvm-info: exit status $? ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
 fi
-# Unit test programs that need a real KVM. Under Bochs's VMX these four
-# hang (the guest waits with IF clear on an exception or NMI put into KVM
-# that is never delivered, and Bochs takes no host interrupt while its
-# guest has IF clear, so no timeout ends the run): not yet understood,
-# left out there and named here (docs/hosts.md), run everywhere else.
-if [ "$ENGINE" = vmx ]; then
-	export HVMM_HW_MIGRATE_EXCEPT=test_pending_exception_moves_to_hw,test_injected_exception_moves_to_hw,test_pending_nmi_moves_to_hw,test_store_after_cpl3_reads_fpu_only
-	echo "not run on VMX (they hang there): ${HVMM_HW_MIGRATE_EXCEPT//,/ }"
-fi
+# Unit test programs that need a real KVM.
 . tests/tap.sh
 for t in "$BUILD"/tests/test_hw_*; do
 	[ -x "$t" ] && tap_run "$t" "$(basename "$t")"

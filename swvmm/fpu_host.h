@@ -1,0 +1,62 @@
+/* The host's own x87/MMX/SSE unit as the interpreter's floating-point
+ * unit (docs/swvmm.md, "FPU and SIMD").
+ *
+ * An x87, MMX or SSE instruction the guest executes is re-encoded for the
+ * host (its XMM/MM/ST registers as they are, general registers moved to
+ * RAX/RDX/RCX, memory moved to a buffer at [RSI]) and run once between a
+ * FXRSTOR of the guest's image and a FXSAVE back: the host computes the
+ * result, the flags, the status and tag words bit for bit as the CPU
+ * does, rounding, precision control and denormals included. Each distinct
+ * re-encoding is written once into an executable buffer (a memfd mapped
+ * twice: written through one view, run through the other, so no page is
+ * ever writable and executable at once) and found again by its bytes.
+ *
+ * The host must never take an exception from guest data: the caller runs
+ * SSE with every MXCSR exception masked and x87 only when no unmasked
+ * exception is pending (an x87 instruction that raises an unmasked one
+ * just sets ES, which the FXSAVE/FXRSTOR that follow do not signal). */
+#ifndef HVMM_SWVMM_FPU_HOST_H
+#define HVMM_SWVMM_FPU_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vcpu_state.h"
+
+#define FPU_HOST_MEM 512             /* the memory-operand buffer */
+
+/* What a snippet sees at RDI. The offsets are fixed: the entry and exit
+ * code (fpu_host.c) address the fields by number. */
+struct fpu_host_ctx {
+	struct fxsave_area fx;       /*   0: the guest's image in, result out */
+	uint64_t gpr[3];             /* 512: RAX, RDX, RCX in and out */
+	uint64_t rflags;             /* 536: RFLAGS after the instruction */
+	uint64_t resume;             /* 544: where a snippet jumps back to */
+	uint8_t pad[24];
+	struct fxsave_area host;     /* 576: the host's state to go back to */
+	uint8_t mem[FPU_HOST_MEM];   /* 1088: [RSI] */
+} __attribute__((aligned(64)));
+
+enum { FPU_RAX, FPU_RDX, FPU_RCX };
+
+struct fpu_snippet;
+
+struct fpu_host {
+	struct fpu_host_ctx *ctx;
+	uint8_t *rw, *rx;            /* two views of one buffer */
+	size_t size, used;
+	struct fpu_snippet *slots;   /* open-addressing table by bytes */
+	unsigned nslots, nused;
+	uint64_t runs, compiled;     /* statistics */
+};
+
+/* Set up (0, or -errno when memory or the executable buffer cannot be
+ * had) and tear down. */
+int fpu_host_init(struct fpu_host *h);
+void fpu_host_free(struct fpu_host *h);
+
+/* Run one host instruction of len bytes (1-15) on h->ctx. Returns 0, or
+ * -EINVAL for a bad length. */
+int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len);
+
+#endif

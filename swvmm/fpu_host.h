@@ -11,10 +11,13 @@
  * twice: written through one view, run through the other, so no page is
  * ever writable and executable at once) and found again by its bytes.
  *
- * The host must never take an exception from guest data: the caller runs
- * SSE with every MXCSR exception masked and x87 only when no unmasked
- * exception is pending (an x87 instruction that raises an unmasked one
- * just sets ES, which the FXSAVE/FXRSTOR that follow do not signal). */
+ * The host runs the guest's MXCSR and FCW as they are. An unmasked SIMD
+ * exception (#XM) or a pending x87 one (#MF) is then the host's fault at
+ * the snippet: the SIGFPE handler installed by fpu_host_init records the
+ * vector in the context and resumes at the exit code, which saves the
+ * image as the fault left it (the instruction did nothing, the flags say
+ * why): exactly what the guest's CPU does before it delivers the fault.
+ * A SIGFPE anywhere else gets the default action back and recurs. */
 #ifndef HVMM_SWVMM_FPU_HOST_H
 #define HVMM_SWVMM_FPU_HOST_H
 
@@ -26,17 +29,21 @@
 #define FPU_HOST_MEM 512             /* the memory-operand buffer */
 
 /* What a snippet sees at RDI. The offsets are fixed: the entry and exit
- * code (fpu_host.c) address the fields by number. */
+ * code and the signal handler (fpu_host.c) address the fields by number. */
 struct fpu_host_ctx {
 	struct fxsave_area fx;       /*   0: the guest's image in, result out */
 	uint64_t gpr[3];             /* 512: RAX, RDX, RCX in and out */
-	uint64_t rflags;             /* 536: RFLAGS after the instruction */
+	uint64_t rflags;             /* 536: arithmetic flags in, RFLAGS out */
 	uint64_t resume;             /* 544: where a snippet jumps back to */
-	uint8_t pad[24];
-	struct fxsave_area host;     /* 576: the host's state to go back to */
-	uint8_t mem[FPU_HOST_MEM];   /* 1088: [RSI] */
+	uint64_t magic;              /* 552: FPU_HOST_MAGIC: RDI is a context */
+	uint64_t code_lo, code_hi;   /* 560: the snippets' addresses */
+	uint32_t trap;               /* 576: 0, or the vector the host took */
+	uint8_t pad[60];
+	struct fxsave_area host;     /* 640: the host's state to go back to */
+	uint8_t mem[FPU_HOST_MEM];   /* 1152: [RSI] */
 } __attribute__((aligned(64)));
 
+#define FPU_HOST_MAGIC 0x68766d6d66707521ull
 enum { FPU_RAX, FPU_RDX, FPU_RCX };
 
 struct fpu_snippet;
@@ -55,8 +62,10 @@ struct fpu_host {
 int fpu_host_init(struct fpu_host *h);
 void fpu_host_free(struct fpu_host *h);
 
-/* Run one host instruction of len bytes (1-15) on h->ctx. Returns 0, or
- * -EINVAL for a bad length. */
+/* Run one host instruction of len bytes (1-15) on h->ctx: ctx->fx, gpr
+ * and the arithmetic flags of rflags (the rest is ignored) go in, and
+ * come out with ctx->trap 0, or 16 (#MF) or 19 (#XM) when the host
+ * faulted. Returns 0, or -EINVAL for a bad length. */
 int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len);
 
 #endif

@@ -325,6 +325,102 @@ static int resolve_form(struct cursor *c, unsigned form, bool m64,
 	}
 }
 
+/* The SIMD row for a ModRM: a register form may have a row of its own
+ * (a ModRM.reg group member, or a register-only form beside a memory
+ * one). Returns row + 1, 0 for none. */
+static unsigned simd_row(unsigned map, uint8_t op, unsigned pfx, uint8_t modrm)
+{
+	unsigned row;
+
+	if (modrm >> 6 != 3)
+		return simd_index[SIMD_KEY(map, op, pfx)];
+	if (SIMD_IS_GROUP(map, op))
+		return simd_index[SIMD_GKEY(op, pfx, (modrm >> 3) & 7)];
+	if (map == 1 && (row = simd_index[SIMD_RKEY(1, op, pfx)]))
+		return row;
+	return simd_index[SIMD_KEY(map, op, pfx)];
+}
+
+static bool simd_has(const struct simd_form *f, enum simd_operand a,
+                     enum simd_operand b)
+{
+	for (unsigned k = 0; k < 3; k++)
+		if (f->o[k] == a || f->o[k] == b)
+			return true;
+	return false;
+}
+
+/* ModRM of a SIMD row: register or memory as the row allows. MMX
+ * registers (P; N/Q) are 0-7 whatever REX says. */
+static int simd_modrm(struct cursor *c, const struct simd_form *f, bool m64,
+                      struct insn *d)
+{
+	d->reg = ((d->modrm >> 3) & 7) | (d->rex & REX_R ? 8 : 0);
+	if (simd_has(f, SOP_P, SOP_P))
+		d->reg &= 7;
+	if (d->modrm >> 6 != 3)
+		return f->flags & SFL_NOMEM ? DECODE_UD : decode_ea(c, d, m64);
+	if (f->flags & SFL_NOREG)
+		return DECODE_UD;
+	d->rm = (d->modrm & 7) | (d->rex & REX_B ? 8 : 0);
+	if (simd_has(f, SOP_N, SOP_Q))
+		d->rm &= 7;
+	return 0;
+}
+
+/* An instruction of the SIMD maps: find the row by map, opcode, mandatory
+ * prefix and ModRM, then its ModRM operands and imm8. */
+static int decode_simd(struct cursor *c, unsigned map, unsigned pfx, bool m64,
+                       struct insn *d)
+{
+	unsigned row = simd_index[SIMD_KEY(map, d->opcode, pfx)];
+	uint64_t v;
+	int r;
+
+	/* EMMS is the one row without operands and ModRM */
+	if (!row || simd_forms[row - 1].o[0] != SOP___) {
+		if ((r = fetch(c, &d->modrm)))
+			return r;
+		row = simd_row(map, d->opcode, pfx, d->modrm);
+		if (!row)
+			return DECODE_UD;
+		if ((r = simd_modrm(c, &simd_forms[row - 1], m64, d)))
+			return r;
+	}
+	d->imm2 = (uint16_t)(row - 1);
+	d->opsize = d->rex & REX_W ? 8 : 4;
+	if (simd_has(&simd_forms[row - 1], SOP_Ib, SOP_Ib)) {
+		if ((r = fetch_imm(c, 1, false, &v)))
+			return r;
+		d->imm = v;
+	}
+	return 0;
+}
+
+/* D8-DF: the row by ModRM.reg (memory) or the whole ModRM (registers). */
+static int decode_x87(struct cursor *c, bool m64, struct insn *d)
+{
+	const uint8_t *slots = x87_index[d->opcode - 0xd8];
+	unsigned row;
+	int r;
+
+	if ((r = fetch(c, &d->modrm)))
+		return r;
+	d->reg = (d->modrm >> 3) & 7;
+	if (d->modrm >> 6 == 3) {
+		row = slots[8 + (d->modrm & 0x3f)];
+		d->rm = d->modrm & 7;
+	} else {
+		row = slots[d->reg];
+		if (row && (r = decode_ea(c, d, m64)))
+			return r;
+	}
+	if (!row)
+		return DECODE_UD;
+	d->imm2 = (uint16_t)(row - 1);
+	return 0;
+}
+
 static void set_sizes(const struct insn_form_info *e, enum decode_mode mode,
                       struct insn *d)
 {
@@ -459,6 +555,10 @@ opcode:
 	const struct insn_form_info *e = &insn_forms[d.form];
 	d.mnem = e->mnem;
 	set_sizes(e, mode, &d);
+	if (d.form == IF_SIMD && (r = decode_simd(&c, key >> 8, pfxvar, m64, &d)))
+		return r;
+	if (d.form == IF_X87 && (r = decode_x87(&c, m64, &d)))
+		return r;
 
 	if ((e->attr & A_MODRM) && !have_modrm) {
 		if ((r = fetch(&c, &d.modrm)))

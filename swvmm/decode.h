@@ -10,6 +10,7 @@
 
 #include "core/vcpu_state.h"
 #include "swvmm/opcode_table.h"
+#include "swvmm/simd_table.h"
 
 /* The default operand and address size is all the decoder needs of the
  * mode: 16 (real, VM86, 16-bit protected or compatibility), 32, 64. */
@@ -80,14 +81,18 @@ struct insn {
 	uint16_t form;    /* enum insn_form: the handler id */
 	uint16_t mnem;    /* enum insn_mnemonic */
 	uint16_t imm2;    /* second immediate: Ap selector, ENTER level,
-	                     EXTRQ/INSERTQ second byte */
+	                     EXTRQ/INSERTQ second byte; for IF_SIMD and
+	                     IF_X87 the row (SF_*, X87_*) */
 	uint16_t flags;   /* INSN_* */
 	uint8_t len;      /* 1-15 */
-	uint8_t opsize;   /* operand size in bytes: 1, 2, 4, 8 */
+	uint8_t opsize;   /* operand size in bytes: 1, 2, 4, 8 (IF_SIMD: 8
+	                     with REX.W, else 4: the size of Ey/Gy) */
 	uint8_t adsize;   /* address size in bytes: 2, 4, 8 */
 	uint8_t seg;      /* enum sreg of the memory operand (default or override) */
-	uint8_t reg;      /* ModRM.reg + REX.R (GPR, Sreg, CR or DR number) */
-	uint8_t rm;       /* ModRM.rm + REX.B, or the register of a +r opcode */
+	uint8_t reg;      /* ModRM.reg + REX.R (GPR, Sreg, CR, DR or XMM
+	                     number; MMX and x87 registers: 0-7, no REX) */
+	uint8_t rm;       /* ModRM.rm + REX.B, or the register of a +r opcode
+	                     (MMX: 0-7; x87: i of ST(i)) */
 	uint8_t base;     /* GPR, INSN_REG_NONE or INSN_REG_RIP */
 	uint8_t index;    /* GPR or INSN_REG_NONE */
 	uint8_t scale;    /* log2 of the SIB scale */
@@ -112,6 +117,41 @@ static inline const struct insn_form_info *insn_info(const struct insn *i)
 {
 	return &insn_forms[i->form];
 }
+
+/* The SIMD or x87 row of a decoded instruction, NULL for other forms. */
+static inline const struct simd_form *insn_simd(const struct insn *i)
+{
+	return i->form == IF_SIMD ? &simd_forms[i->imm2] : NULL;
+}
+
+static inline const struct x87_form *insn_x87(const struct insn *i)
+{
+	return i->form == IF_X87 ? &x87_forms[i->imm2] : NULL;
+}
+
+/* The mnemonic to print: the row's for SIMD and x87 forms (the REX.W
+ * spelling for SFL_W rows: movq, pextrq ..), else the table's. */
+const char *insn_mnemonic_str(const struct insn *i);
+
+/* Decoder index of the SIMD rows (swvmm/decode_table.c): row + 1 by key,
+ * 0 where there is none. A row's key is its map, opcode and mandatory
+ * prefix; register-only rows of the 0F map (SFL_NOMEM) have keys of their
+ * own, so that a memory form may share the opcode (MOVLPS/MOVHLPS), and so
+ * have the ModRM.reg groups 0F 71-73. */
+#define SIMD_KEY(map, op, pfx)  ((((map) - 1) * 256 + (op)) * 4 + (pfx))
+#define SIMD_RKEY(map, op, pfx) ((map) == 1 ? 3 * 1024 + (op) * 4 + (pfx) : SIMD_NKEYS)
+#define SIMD_GKEY(op, pfx, reg) (4 * 1024 + (((op) - 0x71) * 4 + (pfx)) * 8 + (reg))
+#define SIMD_NKEYS              (4 * 1024 + 3 * 4 * 8)
+#define SIMD_IS_GROUP(map, op)  ((map) == 1 && (op) >= 0x71 && (op) <= 0x73)
+#define SIMD_ROW_KEY(map, op, pfx, fl)                                        \
+	((fl) & SFL_GRP ? SIMD_GKEY(op, pfx, SFL_GRP_REG(fl)) :               \
+	 (fl) & SFL_NOMEM ? SIMD_RKEY(map, op, pfx) : SIMD_KEY(map, op, pfx))
+extern const uint16_t simd_index[SIMD_NKEYS];
+
+/* x87 index: row + 1 by opcode D8-DF, then ModRM.reg for memory forms
+ * (0-7) or 8 + ModRM bits 5:0 for register forms. */
+#define X87_NKEYS 72
+extern const uint8_t x87_index[8][X87_NKEYS];
 
 /* The executor's dispatch index: the form and the register/memory
  * variant, both fixed at decode time (handlers[insn_dispatch(i)]). */

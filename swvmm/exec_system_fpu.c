@@ -194,58 +194,34 @@ static void exec_x87(struct sw_cpu *c, const struct insn *i)
 
 /* ---- MMX, SSE, 3DNow!, VEX ---- */
 
-/* EMMS: every x87 tag empty. */
-static void exec_emms(struct sw_cpu *c, const struct insn *i)
+static bool simd_feature(struct sw_cpu *c, unsigned feat)
 {
-	(void)i;
-	mmx_check(c);
-	c->s.fx.ftw = 0;
-}
-
-static bool has_prefix(const struct insn *i)
-{
-	return i->flags & (INSN_OPSIZE | INSN_REP | INSN_REPNE);
-}
-
-/* SSE3 encodings of the 0F map (MOVSLDUP, MOVSHDUP, MOVDDUP, HADD/HSUB,
- * ADDSUB, LDDQU). */
-static bool is_sse3(const struct insn *i)
-{
-	unsigned op = i->opcode;
-	if (i->flags & INSN_REP)
-		return op == 0x12 || op == 0x16;
-	if (i->flags & INSN_REPNE)
-		return op == 0x12 || op == 0x7c || op == 0x7d || op == 0xd0 || op == 0xf0;
-	if (i->flags & INSN_OPSIZE)
-		return op == 0x7c || op == 0x7d || op == 0xd0;
+	switch (feat) {
+#define FEAT_CASE(f, leaf, reg, bit) case SFEAT_##f: return sys_cpuid_has(c, leaf, reg, bit);
+	SIMD_FEATURE_LIST(FEAT_CASE)
+#undef FEAT_CASE
+	}
 	return false;
 }
 
-/* The 0F-map forms: MMX registers when no mandatory prefix is given in
- * the integer ranges (and PINSRW/PEXTRW mm), SSE otherwise. */
+/* The decoder's row says the feature and the registers: the MMX
+ * instructions of the 0F map get MMX's checks, the others (MMX-register
+ * conversions included) SSE's. EMMS empties every x87 tag. */
 static void exec_simd(struct sw_cpu *c, const struct insn *i)
 {
-	unsigned op = i->opcode;
-	bool mmx = !has_prefix(i) &&
-	           ((op >= 0x60 && op <= 0x7f) || (op >= 0xd0 && op <= 0xfe) ||
-	            op == 0xc4 || op == 0xc5);
-	if (is_sse3(i) && !sys_cpuid_has(c, 1u, CPUID_ECX, 0))
+	const struct simd_form *f = insn_simd(i);
+
+	if (!simd_feature(c, f->feat))
 		sw_ud(c);
-	if (mmx)
+	if (f->map == 1 && f->pfx == SPFX_NP && (f->flags & SFL_MMX) &&
+	    !(f->flags & SFL_MXCSR))
 		mmx_check(c);
 	else
-		sse_check(c, (i->flags & (INSN_OPSIZE | INSN_REPNE)) != 0);
-	sys_not_executed(c, i);
-}
-
-/* 0F 38 / 0F 3A: SSSE3 and later (SSE4.1, SSE4.2, AES, PCLMULQDQ). */
-static void exec_simd_3byte(struct sw_cpu *c, const struct insn *i)
-{
-	uint32_t ecx = sys_cpuid_reg(c, 1u, 0, CPUID_ECX);
-	const uint32_t any = (1u << 9) | (1u << 19) | (1u << 20) | (1u << 25) | (1u << 1);
-	if (!(ecx & any))
-		sw_ud(c);
-	sse_check(c, true);
+		sse_check(c, false);
+	if (i->imm2 == SF_EMMS) {
+		c->s.fx.ftw = 0;
+		return;
+	}
 	sys_not_executed(c, i);
 }
 
@@ -284,11 +260,7 @@ void sw_register_system_fpu(sw_exec_fn *t)
 	t[IF_STMXCSR_Md] = exec_stmxcsr;
 	t[IF_WAIT] = exec_wait;
 	t[IF_X87] = exec_x87;
-	t[IF_EMMS] = exec_emms;
 	t[IF_SIMD] = exec_simd;
-	t[IF_SIMD_Ib] = exec_simd;
-	t[IF_SIMD_38] = exec_simd_3byte;
-	t[IF_SIMD_3A] = exec_simd_3byte;
 	t[IF_FEMMS] = exec_3dnow;
 	t[IF_AMD3DNOW] = exec_3dnow;
 	t[IF_EXTRQ_IbIb] = exec_sse4a;

@@ -110,7 +110,7 @@ enum opcode_select {
 	O(Xb,  A_BYTE) O(Xv, A_VSIZE) O(Yb, A_BYTE) O(Yv, A_VSIZE)  \
 	O(Xz,  A_VSIZE) O(Yz, A_VSIZE)                              \
 	O(ES,  0) O(CS, 0) O(SS, 0) O(DS, 0) O(FS, 0) O(GS, 0)      \
-	O(Wx,  A_MODRM) O(Ux, A_MODRM | A_REG) O(Ex, A_MODRM)
+	O(Wx,  A_MODRM) O(Ux, A_MODRM | A_REG)
 
 /* Mnemonics, lower case as in the SDM (string and size variants share one:
  * movs covers MOVSB/W/D/Q, cbw covers CWDE/CDQE, iret IRETD/IRETQ ...). */
@@ -156,7 +156,7 @@ enum opcode_select {
 	M(xrstor) M(xsaveopt) M(clwb) M(clflush) M(clflushopt) M(lfence)    \
 	M(mfence) M(sfence) M(rdfsbase) M(rdgsbase) M(wrfsbase)            \
 	M(wrgsbase) M(movbe) M(crc32) M(adcx) M(adox) M(setssbsy)           \
-	M(x87) M(simd) M(femms) M(3dnow) M(vex) M(evex) M(xop)
+	M(x87) M(simd) M(extrq) M(insertq) M(femms) M(3dnow) M(vex) M(evex) M(xop)
 
 /* The table. */
 #define OPCODE_TABLE(X, R)                                                  \
@@ -340,7 +340,8 @@ enum opcode_select {
 	/* SALC: blank in the SDM map, executed by Intel and AMD CPUs */    \
 	X(K1(0xd6), SALC,      salc, __, __, __, F_I64)                     \
 	X(K1(0xd7), XLAT,      xlat, __, __, __, 0)                         \
-	X(K1(0xd8), X87,       x87, Ex, __, __, F_EXT)                      \
+	/* D8-DF: the instruction is a row of X87_TABLE (simd_table.h) */   \
+	X(K1(0xd8), X87,       x87, __, __, __, F_EXT)                      \
 	R(K1(0xd9), K1(0xdf), X87)                                          \
 	X(K1(0xe0), LOOPNE_Jb, loopne, Jb, __, __, F_F64 | F_BRANCH)        \
 	X(K1(0xe1), LOOPE_Jb,  loope, Jb, __, __, F_F64 | F_BRANCH)         \
@@ -492,7 +493,8 @@ enum opcode_select {
 	X(K0F(0x0e), FEMMS,    femms, __, __, __, F_EXT)                    \
 	/* 3DNow!: ModRM, then the real opcode as an imm8 suffix */         \
 	X(K0F(0x0f), AMD3DNOW, 3dnow, Wx, Ib, __, F_EXT)                    \
-	X(K0F(0x10), SIMD,     simd, Wx, __, __, F_EXT)                     \
+	/* SIMD: the instruction is a row of SIMD_TABLE (simd_table.h) */   \
+	X(K0F(0x10), SIMD,     simd, __, __, __, F_EXT)                     \
 	R(K0F(0x11), K0F(0x17), SIMD)                                       \
 	X(K0F(0x18), GRP_0F18, grp, __, __, __, F_GROUP | PARAM(GRP_0F18))  \
 	/* 0F 19-1F: hint NOPs (1A/1B are MPX and 1E CET where supported) */ \
@@ -526,20 +528,16 @@ enum opcode_select {
 	X(K0F(0x4d), CMOVGE_GvEv, cmovge, Gv, Ev, __, 0)                    \
 	X(K0F(0x4e), CMOVLE_GvEv, cmovle, Gv, Ev, __, 0)                    \
 	X(K0F(0x4f), CMOVG_GvEv,  cmovg, Gv, Ev, __, 0)                     \
-	R(K0F(0x50), K0F(0x6f), SIMD)                                       \
-	X(K0F(0x70), SIMD_Ib,  simd, Wx, Ib, __, F_EXT)                     \
-	R(K0F(0x71), K0F(0x73), SIMD_Ib)                                    \
-	R(K0F(0x74), K0F(0x76), SIMD)                                       \
-	X(K0F(0x77), EMMS,     simd, __, __, __, F_EXT)                     \
+	R(K0F(0x50), K0F(0x77), SIMD)                                       \
 	/* 0F 78/79: VMREAD/VMWRITE; with 66 or F2 SSE4a EXTRQ/INSERTQ */  \
 	X(K0F(0x78), SEL_0F78, sel, __, __, __, F_SEL | PARAM(S_0F78))      \
 	X(K0F(0x79), SEL_0F79, sel, __, __, __, F_SEL | PARAM(S_0F79))      \
 	X(KSEL(0F78, 0), VMREAD_EyGy, vmread, Ey, Gy, __, F_F64 | F_EXT)    \
 	X(KSEL(0F79, 0), VMWRITE_GyEy, vmwrite, Gy, Ey, __, F_F64 | F_EXT)  \
-	X(KSEL(0F78, 1), EXTRQ_IbIb, simd, Ux, Ib, Ib, F_EXT | F_PFX66)     \
-	X(KSEL(0F78, 3), INSERTQ_IbIb, simd, Ux, Ib, Ib, F_EXT)             \
-	X(KSEL(0F79, 1), EXTRQ_Ux, simd, Ux, __, __, F_EXT | F_PFX66)       \
-	X(KSEL(0F79, 3), INSERTQ_Ux, simd, Ux, __, __, F_EXT)               \
+	X(KSEL(0F78, 1), EXTRQ_IbIb, extrq, Ux, Ib, Ib, F_EXT | F_PFX66)    \
+	X(KSEL(0F78, 3), INSERTQ_IbIb, insertq, Ux, Ib, Ib, F_EXT)          \
+	X(KSEL(0F79, 1), EXTRQ_Ux, extrq, Ux, __, __, F_EXT | F_PFX66)      \
+	X(KSEL(0F79, 3), INSERTQ_Ux, insertq, Ux, __, __, F_EXT)            \
 	R(K0F(0x7c), K0F(0x7f), SIMD)                                       \
 	X(K0F(0x80), JO_Jz,    jo, Jz, __, __, F_F64 | F_BRANCH)            \
 	X(K0F(0x81), JNO_Jz,   jno, Jz, __, __, F_F64 | F_BRANCH)           \
@@ -615,9 +613,9 @@ enum opcode_select {
 	X(K0F(0xbf), MOVSX_GvEw, movsx, Gv, Ew, __, 0)                      \
 	X(K0F(0xc0), XADD_EbGb, xadd, Eb, Gb, __, F_LOCK)                   \
 	X(K0F(0xc1), XADD_EvGv, xadd, Ev, Gv, __, F_LOCK)                   \
-	R(K0F(0xc2), K0F(0xc2), SIMD_Ib)                                    \
+	R(K0F(0xc2), K0F(0xc2), SIMD)                                       \
 	X(K0F(0xc3), MOVNTI_MyGy, movnti, My, Gy, __, 0)                    \
-	R(K0F(0xc4), K0F(0xc6), SIMD_Ib)                                    \
+	R(K0F(0xc4), K0F(0xc6), SIMD)                                       \
 	X(K0F(0xc7), GRP_0FC7, grp, __, __, __, F_GROUP | PARAM(GRP_0FC7))  \
 	X(K0F(0xc8), BSWAP_Zv, bswap, Zv, __, __, 0)                        \
 	R(K0F(0xc9), K0F(0xcf), BSWAP_Zv)                                   \
@@ -727,8 +725,7 @@ enum opcode_select {
 	R(KSEL(C7R7, 1), KSEL(C7R7, 1), RDSEED_Rv)                          \
 	X(KSEL(C7R7, 2), RDPID_Ry, rdpid, Ry, __, __, F_F64)                \
 	/* ---- three-byte maps 0F 38 and 0F 3A: SIMD but for these ---- */ \
-	X(K38(0x00), SIMD_38,  simd, Wx, __, __, F_EXT)                     \
-	R(K38(0x01), K38(0xef), SIMD_38)                                    \
+	R(K38(0x00), K38(0xef), SIMD)                                       \
 	X(K38(0xf0), SEL_38F0, sel, __, __, __, F_SEL | PARAM(S_38F0))      \
 	X(K38(0xf1), SEL_38F1, sel, __, __, __, F_SEL | PARAM(S_38F1))      \
 	X(KSEL(38F0, 0), MOVBE_GvMv, movbe, Gv, My, __, 0)                  \
@@ -737,13 +734,12 @@ enum opcode_select {
 	R(KSEL(38F1, 1), KSEL(38F1, 1), MOVBE_MvGv)                         \
 	X(KSEL(38F0, 3), CRC32_GdEb, crc32, Gd, Eb, __, F_EXT)              \
 	X(KSEL(38F1, 3), CRC32_GdEv, crc32, Gd, Ev, __, F_EXT)              \
-	R(K38(0xf2), K38(0xf5), SIMD_38)                                    \
+	R(K38(0xf2), K38(0xf5), SIMD)                                       \
 	X(K38(0xf6), SEL_38F6, sel, __, __, __, F_SEL | PARAM(S_38F6))      \
 	X(KSEL(38F6, 1), ADCX_GyEy, adcx, Gy, Ey, __, F_PFX66)              \
 	X(KSEL(38F6, 2), ADOX_GyEy, adox, Gy, Ey, __, 0)                    \
-	R(K38(0xf7), K38(0xff), SIMD_38)                                    \
-	X(K3A(0x00), SIMD_3A,  simd, Wx, Ib, __, F_EXT)                     \
-	R(K3A(0x01), K3A(0xff), SIMD_3A)                                    \
+	R(K38(0xf7), K38(0xff), SIMD)                                       \
+	R(K3A(0x00), K3A(0xff), SIMD)                                       \
 	/* ---- not in the opcode map: prefixes decoded to these ---- */     \
 	X(KX(0), VEX,  vex, __, __, __, F_EXT)                              \
 	X(KX(1), EVEX, evex, __, __, __, F_EXT)                             \

@@ -39,7 +39,7 @@ enum rule_kind { RK_UD, RK_LENGTH, RK_MNEMONIC, RK_OURS_ONLY };
 
 struct cond {
 	enum { C_OP, C_LOCKONLY, C_DEADREX, C_MOD3, C_MODMEM, C_REG, C_RM, C_PFX, C_NOPFX, C_REXW,
-	       C_CS, C_OURS, C_ANYPFX } kind;
+	       C_CS, C_OURS, C_ANYPFX, C_TABLE } kind;
 	uint8_t bytes[3];
 	unsigned n;
 	uint8_t last_hi;  /* op=0f1a-1f: last opcode byte from bytes[n-1] to this */
@@ -127,6 +127,7 @@ static bool parse_cond(const char *w, struct cond *c)
 	if (!strcmp(w, "rex.w")) { c->kind = C_REXW; return true; }
 	if (!strncmp(w, "cs=", 3)) { c->kind = C_CS; return true; }
 	if (!strncmp(w, "ours=", 5)) { c->kind = C_OURS; return true; }
+	if (!strcmp(w, "table=simd") || !strcmp(w, "table=x87")) { c->kind = C_TABLE; return true; }
 	return false;
 }
 
@@ -202,6 +203,7 @@ struct facts {
 	int modrm;
 	const char *cs_mnem;
 	const char *our_mnem;
+	unsigned table;    /* the main table's form for the opcode bytes */
 };
 
 static bool is_legacy_prefix(uint8_t b)
@@ -245,6 +247,12 @@ static void get_facts(const uint8_t *s, enum decode_mode mode, struct facts *f)
 		break;
 	}
 	f->modrm = i < STR_LEN ? s[i] : -1;
+	if (f->nop == 1)
+		f->table = opcode_map[K1(f->op[0])];
+	else if (f->nop == 2 && f->op[1] != 0x38 && f->op[1] != 0x3a)
+		f->table = opcode_map[K0F(f->op[1])];
+	else if (f->nop == 3)
+		f->table = opcode_map[(f->op[1] == 0x38 ? K38(0) : K3A(0)) + f->op[2]];
 }
 
 static bool has_prefix(const struct facts *f, uint8_t p)
@@ -286,6 +294,8 @@ static bool cond_holds(const struct cond *c, const struct facts *f)
 		return f->cs_mnem && !fnmatch(c->text, f->cs_mnem, 0);
 	case C_OURS:
 		return f->our_mnem && !fnmatch(c->text, f->our_mnem, 0);
+	case C_TABLE:
+		return f->table == (strcmp(c->text, "simd") ? IF_X87 : IF_SIMD);
 	}
 	return false;
 }
@@ -368,8 +378,43 @@ static const char *cs_family(const char *m)
  * compared for them. */
 static bool generic_mnemonic(unsigned m)
 {
-	return m == M_x87 || m == M_simd || m == M_3dnow || m == M_vex ||
-	       m == M_evex || m == M_xop;
+	return m == M_3dnow || m == M_vex || m == M_evex || m == M_xop;
+}
+
+/* Capstone's spelling of a SIMD or x87 row: the CMPPS..CMPSD predicates
+ * it folds into the mnemonic (cmpltps) are the imm8, and the 8087/287
+ * controls and FSTP1 have names of its own. The string-instruction
+ * aliases (movsd, cmpsd) do not apply here. */
+static const char *cs_simd_family(const char *m, char *buf, size_t n)
+{
+	static const char *const preds[] = { "eq", "lt", "le", "unord", "neq",
+		"nlt", "nle", "ord" };
+	static const char *const x87[][2] = { { "feni8087_nop", "fneni" },
+		{ "fdisi8087_nop", "fndisi" }, { "fsetpm", "fnsetpm" },
+		{ "fstpnce", "fstp" } };
+	size_t len = strlen(m);
+
+	for (size_t i = 0; i < sizeof(x87) / sizeof(x87[0]); i++)
+		if (!strcmp(m, x87[i][0]))
+			return x87[i][1];
+	if (strncmp(m, "cmp", 3) || len < 6)
+		return m;
+	for (size_t i = 0; i < sizeof(preds) / sizeof(preds[0]); i++) {
+		size_t pl = strlen(preds[i]);
+		if (len == 3 + pl + 2 && !strncmp(m + 3, preds[i], pl)) {
+			snprintf(buf, n, "cmp%s", m + 3 + pl);
+			return buf;
+		}
+	}
+	return m;
+}
+
+static bool same_mnemonic(const char *csm, const struct insn *d)
+{
+	char buf[16];
+	if (d->form == IF_SIMD || d->form == IF_X87)
+		return !strcmp(cs_simd_family(csm, buf, sizeof(buf)), insn_mnemonic_str(d));
+	return !strcmp(cs_family(csm), insn_mnemonic_name(d->mnem));
 }
 
 /* ---- the comparison ---- */
@@ -413,7 +458,7 @@ static void report(struct run *r, const char *what, const uint8_t *s, int ours,
 	fprintf(stderr, "MISMATCH %d-bit %s: %s\n  ours: ", r->mode == DECODE_16 ? 16 :
 	        r->mode == DECODE_32 ? 32 : 64, what, bytes);
 	if (ours > 0)
-		fprintf(stderr, "len %d %s (%s)\n", ours, insn_mnemonic_name(d->mnem),
+		fprintf(stderr, "len %d %s (%s)\n", ours, insn_mnemonic_str(d),
 		        insn_form_name(d->form));
 	else
 		fprintf(stderr, "%s\n", ours == DECODE_UD ? "#UD" :
@@ -425,17 +470,19 @@ static void report(struct run *r, const char *what, const uint8_t *s, int ours,
 		fprintf(stderr, "  capstone: rejects\n");
 }
 
-/* Forms the table marks F_EXT (x87, SIMD, VMX, ...) decode with the right
- * length but the interpreter raises #UD or #NM for them (a later issue
- * executes them): each such instruction Capstone accepts must be listed,
- * with the reason, in capstone-ud.txt. Returns true when it was counted. */
+/* Forms the table marks F_EXT (VMX, SVM, XSAVE, ...) decode with the right
+ * length but the interpreter raises #UD or #NM for them: each such
+ * instruction Capstone accepts must be listed, with the reason, in
+ * capstone-ud.txt. Returns true when it was counted. */
 static bool ext_ud(struct run *r, const uint8_t *s, int ours, const struct insn *d,
                    const struct facts *f)
 {
 	if (!(insn_forms[d->form].flags & F_EXT))
 		return false;
-	/* These extension forms execute (swvmm/exec_system_fpu.c). */
-	if (d->form == IF_LDMXCSR_Md || d->form == IF_STMXCSR_Md || d->form == IF_EMMS)
+	/* These extension forms execute (the x87 and SIMD rows by their
+	 * executors, swvmm/exec_system_fpu.c the MXCSR ones). */
+	if (d->form == IF_LDMXCSR_Md || d->form == IF_STMXCSR_Md ||
+	    d->form == IF_SIMD || d->form == IF_X87)
 		return false;
 	if (find_rule(r->ud, RK_UD, r->modebit, f))
 		r->n.listed_ud++;
@@ -462,7 +509,7 @@ static void compare_one(struct run *r, const uint8_t *s)
 	}
 	get_facts(s, r->mode, &f);
 	f.cs_mnem = csm;
-	f.our_mnem = ours > 0 ? insn_mnemonic_name(d.mnem) : NULL;
+	f.our_mnem = ours > 0 ? insn_mnemonic_str(&d) : NULL;
 	if (ours <= 0) {
 		if (has_prefix(&f, 0xf0)) {
 			uint8_t t[STR_LEN];
@@ -495,8 +542,7 @@ static void compare_one(struct run *r, const uint8_t *s)
 			report(r, "length", s, ours, &d, cs_ok);
 		return;
 	}
-	if (!generic_mnemonic(d.mnem) &&
-	    strcmp(cs_family(csm), insn_mnemonic_name(d.mnem))) {
+	if (!generic_mnemonic(d.mnem) && !same_mnemonic(csm, &d)) {
 		if (find_rule(r->diff, RK_MNEMONIC, r->modebit, &f))
 			r->n.listed_diff++;
 		else

@@ -2,21 +2,25 @@
  * implements and a kernel can boot on, presented identically by both
  * engines. Features are a deliberate, small set:
  * - leaf 1 EDX: FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH MMX
- *   FXSR SSE SSE2. SSE/SSE2 are advertised because FXSAVE/FXRSTOR and the
- *   XMM state exist and x86-64 requires them; executing SSE instructions in
- *   the interpreter is separate work. No MTRR, MCE/MCA or PSE-36: nothing
- *   models their MSRs or page-table bits.
- * - leaf 1 ECX: CX16, and bit 31 (running under a hypervisor).
- *   No x2APIC, XSAVE, or hypervisor-specific leaves.
+ *   FXSR SSE SSE2. No MTRR, MCE/MCA or PSE-36: nothing models their MSRs
+ *   or page-table bits.
+ * - leaf 1 ECX: SSE3 SSSE3 SSE4.1 SSE4.2 POPCNT CX16 XSAVE (OSXSAVE
+ *   follows CR4), and bit 31 (running under a hypervisor). No x2APIC, AVX
+ *   or hypervisor leaves.
  * - leaf 7: present with no features.
- * - 0x80000001: LAHF/SAHF in long mode, SYSCALL, NX, LM.
- * - 0x80000002-4: brand string; 0x80000008: address sizes. */
+ * - leaf 0xD: XCR0 may hold x87 and SSE; the image is 576 bytes for
+ *   either; XSAVEOPT; no XSAVEC, XSAVES or XINUSE (sub-leaf 1).
+ * - 0x80000001: LAHF/SAHF in long mode, LZCNT, SYSCALL, NX, LM.
+ * - 0x80000002-4: brand string; 0x80000008: address sizes.
+ * The interpreter runs x87, MMX and SSE..SSE4.2 on the host's own unit
+ * (swvmm/fpu_host.h), so those bits are also ANDed with the host
+ * processor's, with or without KVM. */
 #include <errno.h>
 #include <string.h>
 
 #include "core/cpuid.h"
 
-#define MODEL_MAX_BASIC 0x7u
+#define MODEL_MAX_BASIC 0xdu
 #define MODEL_MAX_EXT   0x80000008u
 #define MODEL_PHYS_BITS 40u
 #define MODEL_VIRT_BITS 48u
@@ -39,10 +43,17 @@
 #define F1D_SSE   (1u << 25)
 #define F1D_SSE2  (1u << 26)
 /* Leaf 1 ECX */
+#define F1C_SSE3  (1u << 0)
+#define F1C_SSSE3 (1u << 9)
 #define F1C_CX16  (1u << 13)
+#define F1C_SSE41 (1u << 19)
+#define F1C_SSE42 (1u << 20)
+#define F1C_POPCNT (1u << 23)
+#define F1C_XSAVE (1u << 26)
 #define F1C_HYPERVISOR (1u << 31)
 /* Leaf 0x80000001 */
 #define F81C_LAHF_LM (1u << 0)
+#define F81C_LZCNT   (1u << 5)
 #define F81D_SYSCALL (1u << 11)
 #define F81D_NX      (1u << 20)
 #define F81D_LM      (1u << 29)
@@ -50,8 +61,14 @@
 #define MODEL_1_EDX (F1D_FPU | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_APIC | \
 		     F1D_SEP | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_CLFSH | F1D_MMX | F1D_FXSR |  \
 		     F1D_SSE | F1D_SSE2)
-#define MODEL_1_ECX (F1C_CX16 | F1C_HYPERVISOR)
-#define MODEL_81_ECX F81C_LAHF_LM
+#define MODEL_1_ECX (F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT | \
+		     F1C_XSAVE | F1C_HYPERVISOR)
+#define MODEL_XCR0   3u          /* x87, SSE */
+#define MODEL_XSAVE_SIZE 576u    /* legacy area and header */
+#define MODEL_81_ECX (F81C_LAHF_LM | F81C_LZCNT)
+/* What the host processor itself executes for the interpreter. */
+#define HOST_RUN_1_EDX (F1D_FPU | F1D_MMX | F1D_FXSR | F1D_SSE | F1D_SSE2)
+#define HOST_RUN_1_ECX (F1C_SSE3 | F1C_SSSE3 | F1C_SSE41 | F1C_SSE42)
 #define MODEL_81_EDX (F81D_SYSCALL | F81D_NX | F81D_LM)
 
 static const char brand[48] = "hvmm virtual CPU";
@@ -124,6 +141,11 @@ static void build(struct cpuid_model *m, uint32_t phys_bits, uint32_t virt_bits)
 	add(m, 1, 0, 0, sig[0], (1u << 16) | (8u << 8), MODEL_1_ECX, MODEL_1_EDX);
 	if (m->max_basic >= 7)
 		add(m, 7, 0, CPUID_F_SIGNIFICANT_INDEX, 0, 0, 0, 0);
+	if (m->max_basic >= 0xd) {
+		add(m, 0xd, 0, CPUID_F_SIGNIFICANT_INDEX, MODEL_XCR0, MODEL_XSAVE_SIZE,
+		    MODEL_XSAVE_SIZE, 0);
+		add(m, 0xd, 1, CPUID_F_SIGNIFICANT_INDEX, 1u /* XSAVEOPT */, 0, 0, 0);
+	}
 
 	/* EBX-EDX of 0x80000000 carry the vendor on AMD and are zero on Intel:
 	 * mirror the host. AMD also repeats the signature in 0x80000001 EAX. */
@@ -168,7 +190,23 @@ static void intersect(struct cpuid_model *m, const struct cpuid_entry *host, int
 		case 0x80000001u:
 			e->ecx &= hc, e->edx &= hd;
 			break;
+		case 0xd:                /* XCR0 bits and XSAVEOPT */
+			e->eax &= h ? h->eax : 0;
+			break;
 		}
+	}
+}
+
+/* Features the interpreter runs on the host processor exist only where
+ * the host has them. */
+static void intersect_host_run(struct cpuid_model *m)
+{
+	uint32_t r[4];
+	struct cpuid_entry *e = (struct cpuid_entry *)cpuid_model_find(m, 1, 0);
+	host_cpuid(1, 0, r);
+	if (e) {
+		e->ecx &= r[2] | ~HOST_RUN_1_ECX;
+		e->edx &= r[3] | ~HOST_RUN_1_EDX;
 	}
 }
 
@@ -204,6 +242,7 @@ int cpuid_model_init(struct cpuid_model *m, const struct cpuid_entry *host, int 
 	}
 
 	build(m, phys, virt);
+	intersect_host_run(m);
 	if (host)
 		intersect(m, host, nhost);
 	return 0;

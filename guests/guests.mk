@@ -35,7 +35,7 @@ G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
 	suite32.bin suite64.bin smc64.bin minios.bin
 # Benchmark loops (guests/bench/README.md), one image per loop.
-G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid
+G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
 G_ELFS := hello32.elf hello64.elf
 

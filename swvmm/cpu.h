@@ -18,6 +18,7 @@ struct vm;
 struct insn;
 struct sw_cpu;
 struct sw_icache;
+struct fpu_host;
 
 /* Exception vectors. */
 enum {
@@ -128,6 +129,7 @@ struct sw_cpu {
 	uint8_t *rd_host, *wr_host;
 	unsigned tlb_ctx;            /* CR0.WP, CR4 and EFER bits the fast bits assume */
 	struct sw_icache *ic;        /* decoded-instruction cache (swvmm/icache.h) */
+	struct fpu_host *fpu;        /* the host's x87/SSE unit (swvmm/fpu_host.h) */
 	bool brk;                    /* end the decoded block after this insn:
 	                                code, mode or translations changed
 	                                (set with sw_block_break) */
@@ -160,6 +162,7 @@ struct sw_cpu {
 	unsigned maxphyaddr;         /* physical address width (CPUID 0x80000008) */
 	bool vendor_amd;             /* AMD/Hygon rules where vendors differ */
 	bool has_1g_pages;           /* CPUID 0x80000001 EDX.26 */
+	uint32_t simd_feats;         /* 1 << SFEAT_*: the model's x87/SIMD features */
 	uint8_t unimpl_seen[128];    /* forms already reported as missing */
 
 	/* The current run call (swvmm/sw_engine.c). A step is a retired

@@ -1,5 +1,6 @@
 /* Bit tests and scans: BT BTS BTR BTC (0F A3/AB/B3/BB and group 8, 0F BA),
- * BSF, BSR, and TZCNT, LZCNT, POPCNT where the CPUID model offers them.
+ * BSF, BSR, and TZCNT, LZCNT, POPCNT, CRC32 where the CPUID model offers
+ * them.
  * Semantics: Intel SDM Vol. 2; undefined flags as AMD processors set them
  * (measured on AMD EPYC):
  * - BT*: only CF changes.
@@ -140,6 +141,23 @@ static void exec_popcnt(struct sw_cpu *c, const struct insn *i)
 	sw_flags_set(c, SW_FLAGS_ARITH, v ? 0 : RFLAGS_ZF);
 }
 
+/* CRC32 (SSE4.2): CRC-32C (polynomial 0x11EDC6F41, bit-reflected) of the
+ * source's bytes, lowest first, continuing the CRC in the destination's
+ * low 32 bits; the result is zero-extended (the REX.W form too). */
+static void exec_crc32(struct sw_cpu *c, const struct insn *i)
+{
+	if (!sys_cpuid_has(c, 1, CPUID_ECX, 20))
+		sw_ud(c);
+	unsigned n = i->form == IF_CRC32_GdEb ? 1 : i->opsize;
+	uint64_t v = sw_rm_read(c, i, n);
+	uint32_t crc = (uint32_t)c->s.gpr[i->reg];
+	for (unsigned k = 0; k < 8 * n; k++) {
+		crc ^= (uint32_t)(v >> k) & 1;
+		crc = (crc >> 1) ^ (0x82f63b78u & -(crc & 1));
+	}
+	sw_gpr_write(c, i->reg, i->rex & 8 ? 8 : 4, false, crc);
+}
+
 void sw_register_alu_bit(sw_exec_fn *t)
 {
 	t[IF_BT_EvGv] = t[IF_BTS_EvGv] = t[IF_BTR_EvGv] = t[IF_BTC_EvGv] = exec_bt_EvGv;
@@ -149,4 +167,5 @@ void sw_register_alu_bit(sw_exec_fn *t)
 	t[IF_TZCNT_GvEv] = exec_tzcnt;
 	t[IF_LZCNT_GvEv] = exec_lzcnt;
 	t[IF_POPCNT_GvEv] = exec_popcnt;
+	t[IF_CRC32_GdEb] = t[IF_CRC32_GdEv] = exec_crc32;
 }

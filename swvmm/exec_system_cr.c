@@ -5,9 +5,10 @@
  * Choices where the manuals leave room, made to match what a guest sees
  * under KVM with the same CPUID model:
  * - CR0: bits 63:32 set is #GP; other reserved bits are ignored; ET reads 1.
- * - CR4: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT may be set;
- *   every other bit belongs to a feature the model does not advertise
- *   (PCID, XSAVE, FSGSBASE, SMEP, SMAP, UMIP, PKU, LA57, VMX) and is #GP.
+ * - CR4: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT may be set,
+ *   and OSXSAVE where the model offers XSAVE; every other bit belongs to a
+ *   feature the model does not advertise (PCID, FSGSBASE, SMEP, SMAP,
+ *   UMIP, PKU, LA57, VMX) and is #GP.
  *   With PCIDE unavailable, its MOV CR3/CR0/CR4 rules never apply.
  * - CR3: bits above the physical-address width are #GP in long mode; low
  *   bits are kept as written. Outside long mode with PAE paging, MOV CR3
@@ -101,7 +102,8 @@ static void write_cr4(struct sw_cpu *c, uint64_t val)
 	struct vcpu_state *s = &c->s;
 	uint64_t old = s->cr4;
 
-	if (val & ~CR4_VALID)
+	uint64_t valid = CR4_VALID | (sys_cpuid_has(c, FEAT_XSAVE) ? CR4_OSXSAVE : 0);
+	if (val & ~valid)
 		sw_gp0(c);
 	if ((s->efer & EFER_LMA) && !(val & CR4_PAE))
 		sw_gp0(c);

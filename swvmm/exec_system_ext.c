@@ -1,5 +1,6 @@
 /* Extension instructions the virtual CPU does not offer: VMX, SVM, SMX,
- * SGX, TSX, CET, PKU, XSAVE, MONITORX/MWAITX, CLZERO, CRC32. Each is #UD
+ * SGX, TSX, CET, PKU, XSAVEC/XSAVES/XRSTORS, MONITORX/MWAITX, CLZERO.
+ * Each is #UD
  * exactly when a processor without the feature (or with it disabled in
  * CR4/EFER) raises #UD; with today's CPUID model that is always. Should a
  * model advertise one, it is reported as not executed and still #UD. */
@@ -25,9 +26,8 @@ static bool available(const struct sw_cpu *c, unsigned form)
 		return s->efer & EFER_SVME;
 	case IF_GETSEC:
 		return s->cr4 & CR4_SMXE;
-	case IF_XSAVE_M: case IF_XRSTOR_M: case IF_XSAVEOPT_M: case IF_XSAVEC_M:
-	case IF_XSAVES_M: case IF_XRSTORS_M:
-		return s->cr4 & CR4_OSXSAVE;
+	case IF_XSAVEC_M: case IF_XSAVES_M: case IF_XRSTORS_M:   /* not in CPUID 0xD.1 */
+		return false;
 	case IF_RDPKRU: case IF_WRPKRU:
 		return s->cr4 & CR4_PKE;
 	case IF_XBEGIN_Jz: case IF_XABORT_Ib: case IF_XEND: case IF_XTEST:
@@ -36,8 +36,6 @@ static bool available(const struct sw_cpu *c, unsigned form)
 		return sys_cpuid_has(c, 0x80000001u, CPUID_ECX, 29);
 	case IF_CLZERO:
 		return sys_cpuid_has(c, 0x80000008u, CPUID_EBX, 0);
-	case IF_CRC32_GdEb: case IF_CRC32_GdEv:
-		return sys_cpuid_has(c, 1u, CPUID_ECX, 20);            /* SSE4.2 */
 	default:   /* SGX (ENCLS/ENCLU), CET (SETSSBSY): never enabled */
 		return false;
 	}
@@ -56,10 +54,10 @@ void sw_register_system_ext(sw_exec_fn *t)
 		IF_VMREAD_EyGy, IF_VMWRITE_GyEy, IF_VMCALL, IF_VMLAUNCH, IF_VMRESUME,
 		IF_VMXOFF, IF_VMFUNC, IF_VMPTRLD_Mq, IF_VMCLEAR_Mq, IF_VMXON_Mq,
 		IF_VMPTRST_Mq, IF_VMRUN, IF_VMMCALL, IF_VMLOAD, IF_VMSAVE, IF_STGI,
-		IF_CLGI, IF_SKINIT, IF_INVLPGA, IF_GETSEC, IF_XSAVE_M, IF_XRSTOR_M,
-		IF_XSAVEOPT_M, IF_XSAVEC_M, IF_XSAVES_M, IF_XRSTORS_M, IF_RDPKRU,
+		IF_CLGI, IF_SKINIT, IF_INVLPGA, IF_GETSEC,
+		IF_XSAVEC_M, IF_XSAVES_M, IF_XRSTORS_M, IF_RDPKRU,
 		IF_WRPKRU, IF_XBEGIN_Jz, IF_XABORT_Ib, IF_XEND, IF_XTEST, IF_MONITORX,
-		IF_MWAITX, IF_CLZERO, IF_CRC32_GdEb, IF_CRC32_GdEv, IF_ENCLS, IF_ENCLU,
+		IF_MWAITX, IF_CLZERO, IF_ENCLS, IF_ENCLU,
 		IF_SETSSBSY,
 	};
 	for (unsigned k = 0; k < sizeof(forms) / sizeof(forms[0]); k++)

@@ -139,8 +139,6 @@ int fpu_host_init(struct fpu_host *h)
 	h->ctx = aligned_alloc(64, sizeof(*h->ctx));
 	h->slots = calloc(NR_SLOTS, sizeof(*h->slots));
 	int r = h->ctx && h->slots ? map_code(h) : -ENOMEM;
-	if (!r)
-		r = catch_sigfpe();
 	if (r) {
 		fpu_host_free(h);
 		return r;
@@ -216,6 +214,13 @@ int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len)
 		return -EINVAL;
 	h->ctx->trap = 0;
 	h->ctx->rflags = (h->ctx->rflags & 0x8d5) | 2;
+	/* Only an unmasked MXCSR exception or a pending x87 one can fault:
+	 * then (rarely) make sure the handler is ours, whoever replaced it. */
+	if ((h->ctx->fx.mxcsr & 0x1f80) != 0x1f80 || (h->ctx->fx.fsw & 0x80)) {
+		int r = catch_sigfpe();
+		if (r)
+			return r;
+	}
 	hvmm_fpu_host_enter(h->ctx, lookup(h, insn, len));
 	h->runs++;
 	return 0;

@@ -17,7 +17,9 @@
  * vector in the context and resumes at the exit code, which saves the
  * image as the fault left it (the instruction did nothing, the flags say
  * why): exactly what the guest's CPU does before it delivers the fault.
- * A SIGFPE anywhere else gets the default action back and recurs. */
+ * A SIGFPE anywhere else gets the default action back and recurs. The
+ * handler is put in place by the runs that can fault (an unmasked MXCSR
+ * exception, or ES set), so whoever replaced it meanwhile, it is there. */
 #ifndef HVMM_SWVMM_FPU_HOST_H
 #define HVMM_SWVMM_FPU_HOST_H
 
@@ -65,7 +67,8 @@ void fpu_host_free(struct fpu_host *h);
 /* Run one host instruction of len bytes (1-15) on h->ctx: ctx->fx, gpr
  * and the arithmetic flags of rflags (the rest is ignored) go in, and
  * come out with ctx->trap 0, or 16 (#MF) or 19 (#XM) when the host
- * faulted. Returns 0, or -EINVAL for a bad length. */
+ * faulted. Returns 0, -EINVAL for a bad length, or -errno when the SIGFPE
+ * handler cannot be put in place. */
 int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len);
 
 #endif

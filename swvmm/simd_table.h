@@ -376,7 +376,7 @@
 #define XFL_NOWAIT  0x01u /* FN* forms: no check for a pending exception */
 #define XFL_CONTROL 0x02u /* does not update FIP/FCS/FOP (nor FDP/FDS) */
 #define XFL_MEMDST  0x04u /* memory is written, not read */
-#define XFL_C       0x08u /* executed by a C handler, not on the host unit */
+#define XFL_C       0x08u /* a C handler: the env/state images (exec_x87_env.c) */
 
 /* Helpers: the eight arithmetic memory forms of D8 (m32fp), DC (m64fp),
  * DA (m32int) and DE (m16int); FADD/FMUL/FSUB.. on ST(0), ST(i). */
@@ -414,9 +414,9 @@
 	X(0xd9, XM(2), FST_M32, fst, 4, XFL_MEMDST)                         \
 	X(0xd9, XM(3), FSTP_M32, fstp, 4, XFL_MEMDST)                       \
 	X(0xd9, XM(4), FLDENV, fldenv, 0, XFL_CONTROL | XFL_C)              \
-	X(0xd9, XM(5), FLDCW, fldcw, 2, XFL_CONTROL | XFL_C)                \
+	X(0xd9, XM(5), FLDCW, fldcw, 2, XFL_CONTROL)                \
 	X(0xd9, XM(6), FNSTENV, fnstenv, 0, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST | XFL_C) \
-	X(0xd9, XM(7), FNSTCW, fnstcw, 2, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST | XFL_C) \
+	X(0xd9, XM(7), FNSTCW, fnstcw, 2, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST) \
 	X(0xd9, XR(0), FLD_STI, fld, 0, 0)                                  \
 	X(0xd9, XR(1), FXCH_STI, fxch, 0, 0)                                \
 	X(0xd9, XE(0xd0), FNOP, fnop, 0, 0)                                 \
@@ -466,8 +466,8 @@
 	X(0xdb, XR(3), FCMOVNU_STI, fcmovnu, 0, 0)                          \
 	X(0xdb, XE(0xe0), FNENI, fneni, 0, XFL_NOWAIT)                      \
 	X(0xdb, XE(0xe1), FNDISI, fndisi, 0, XFL_NOWAIT)                    \
-	X(0xdb, XE(0xe2), FNCLEX, fnclex, 0, XFL_NOWAIT | XFL_CONTROL | XFL_C) \
-	X(0xdb, XE(0xe3), FNINIT, fninit, 0, XFL_NOWAIT | XFL_CONTROL | XFL_C) \
+	X(0xdb, XE(0xe2), FNCLEX, fnclex, 0, XFL_NOWAIT | XFL_CONTROL) \
+	X(0xdb, XE(0xe3), FNINIT, fninit, 0, XFL_NOWAIT | XFL_CONTROL) \
 	X(0xdb, XE(0xe4), FNSETPM, fnsetpm, 0, XFL_NOWAIT)                  \
 	X(0xdb, XR(5), FUCOMI_STI, fucomi, 0, 0)                            \
 	X(0xdb, XR(6), FCOMI_STI, fcomi, 0, 0)                              \
@@ -485,7 +485,7 @@
 	X(0xdd, XM(3), FSTP_M64, fstp, 8, XFL_MEMDST)                       \
 	X(0xdd, XM(4), FRSTOR, frstor, 0, XFL_CONTROL | XFL_C)              \
 	X(0xdd, XM(6), FNSAVE, fnsave, 0, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST | XFL_C) \
-	X(0xdd, XM(7), FNSTSW_M16, fnstsw, 2, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST | XFL_C) \
+	X(0xdd, XM(7), FNSTSW_M16, fnstsw, 2, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST) \
 	X(0xdd, XR(0), FFREE_STI, ffree, 0, 0)                              \
 	X(0xdd, XR(1), FXCH4_STI, fxch, 0, 0)                               \
 	X(0xdd, XR(2), FST_STI, fst, 0, 0)                                  \
@@ -512,7 +512,7 @@
 	X(0xdf, XR(1), FXCH7_STI, fxch, 0, 0)                               \
 	X(0xdf, XR(2), FSTP8_STI, fstp, 0, 0)                               \
 	X(0xdf, XR(3), FSTP9_STI, fstp, 0, 0)                               \
-	X(0xdf, XE(0xe0), FNSTSW_AX, fnstsw, 0, XFL_NOWAIT | XFL_CONTROL | XFL_C) \
+	X(0xdf, XE(0xe0), FNSTSW_AX, fnstsw, 0, XFL_NOWAIT | XFL_CONTROL) \
 	X(0xdf, XR(5), FUCOMIP_STI, fucomip, 0, 0)                          \
 	X(0xdf, XR(6), FCOMIP_STI, fcomip, 0, 0)
 

@@ -10,6 +10,7 @@
 #include "core/intr.h"
 #include "core/vm.h"
 #include "swvmm/cpu.h"
+#include "swvmm/exec_fpu.h"
 #include "swvmm/decode.h"
 #include "swvmm/event.h"
 #include "swvmm/flags.h"
@@ -49,6 +50,12 @@ static int sw_create(struct vm *vm, void **ctx)
 		free(c);
 		return vm_fail(vm, -ENOMEM, "cannot allocate the decoded-instruction cache");
 	}
+	int r = sw_fpu_create(c);
+	if (r) {
+		sw_ic_free(c);
+		free(c);
+		return vm_fail(vm, r, "cannot set up the host's x87/SSE unit for the interpreter");
+	}
 	read_cpu_model(c);
 	sw_exec_table_init(c->exec);
 	sw_tlb_reset(c);
@@ -59,8 +66,10 @@ static int sw_create(struct vm *vm, void **ctx)
 static void sw_destroy(void *ctx)
 {
 	struct sw_cpu *c = ctx;
-	if (c)
+	if (c) {
 		sw_ic_free(c);
+		sw_fpu_destroy(c);
+	}
 	free(c);
 }
 

@@ -8,8 +8,8 @@
 # Settings (environment or make variables):
 #   BENCH_ROUNDS   rounds, each running every loop on every engine (5)
 #   BENCH_TARGET   seconds of loop time aimed at per long run (0.5)
-#   BENCH_LOOPS    loops to run (all: alu array int_r0 int80_r3 syscall cr3
-#                  out cpuid)
+#   BENCH_LOOPS    loops to run (default: all, G_BENCH_LOOPS in guests/guests.mk:
+#                  alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87)
 #   BENCH_ENGINES  engines to run (hvmm qemu bochs)
 #   BENCH_TIMEOUT  seconds before one run counts as hung (120)
 #   BENCH_OUT      where the table is also written ($BUILD/bench/bench-sw.md)
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 ROUNDS=${BENCH_ROUNDS:-5}
 TARGET=${BENCH_TARGET:-0.5}
-read -r -a LOOPS <<<"${BENCH_LOOPS:-alu array int_r0 int80_r3 syscall cr3 out cpuid}"
+read -r -a LOOPS <<<"${BENCH_LOOPS:-$(sed -n "s/^G_BENCH_LOOPS := //p" guests/guests.mk)}"
 read -r -a ENGINES <<<"${BENCH_ENGINES:-hvmm qemu bochs}"
 TIMEOUT=${BENCH_TIMEOUT:-120}
 OUT=${BENCH_OUT:-$BUILD/bench/bench-sw.md}

@@ -67,7 +67,8 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 # cover every mode, ring 3, the instruction suites, self-modifying code,
 # minios and the benchmark loops, under hw, theorem3 and one chaos seed.
 VMX_CASES=(hello16 hello32 hello64 ring3 suite16 suite32 suite64 smc minios bench-alu
-	bench-array bench-int_r0 bench-int80_r3 bench-syscall bench-cr3 bench-out bench-cpuid)
+	bench-array bench-int_r0 bench-int80_r3 bench-syscall bench-cr3 bench-out bench-cpuid
+	bench-sse bench-x87)
 in_subset() { # NAME: whether this ENGINE runs case NAME
 	[ "$ENGINE" = vmx ] || return 0
 	local c

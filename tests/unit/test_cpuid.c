@@ -31,7 +31,7 @@ static void test_vendor_and_signature(void **state)
 	assert_int_equal(r[2], h[2]);
 	assert_int_equal(r[3], h[3]);
 	assert_int_equal(r[0], m.max_basic);
-	assert_true(m.max_basic <= 7);
+	assert_true(m.max_basic <= 0xd);
 	memcpy(v, &h[1], 4);
 	memcpy(v + 4, &h[3], 4);
 	memcpy(v + 8, &h[2], 4);
@@ -60,8 +60,24 @@ static void test_features(void **state)
 	assert_true(r[2] & (1u << 13));           /* CX16 */
 	assert_true(r[2] & (1u << 31));           /* hypervisor */
 	assert_false(r[2] & (1u << 21));          /* no x2APIC */
-	assert_false(r[2] & (1u << 26));          /* no XSAVE */
-	assert_false(r[2] & (1u << 0));           /* no SSE3 */
+	assert_true(r[2] & (1u << 26));           /* XSAVE */
+	assert_false(r[2] & (1u << 28));          /* no AVX */
+	/* What the host unit runs for the interpreter only where the host
+	 * processor has it. */
+	uint32_t hr[4];
+	host(1, hr);
+	assert_int_equal(!!(r[2] & (1u << 0)), !!(hr[2] & (1u << 0)));    /* SSE3 */
+	assert_int_equal(!!(r[2] & (1u << 20)), !!(hr[2] & (1u << 20)));  /* SSE4.2 */
+	if (m.max_basic >= 0xd) {
+		cpuid_model_query(&m, 0xd, 0, r);
+		assert_int_equal(r[0], 3);            /* XCR0: x87, SSE */
+		assert_int_equal(r[1], 576);
+		assert_int_equal(r[2], 576);
+		cpuid_model_query(&m, 0xd, 1, r);
+		assert_int_equal(r[0], 1);            /* XSAVEOPT only */
+		cpuid_model_query(&m, 0xd, 2, r);
+		assert_int_equal(r[0] | r[1] | r[2] | r[3], 0);  /* no AVX state */
+	}
 
 	assert_true(m.max_ext >= 0x80000001u);
 	cpuid_model_query(&m, 0x80000001u, 0, r);
@@ -164,7 +180,7 @@ static void test_and_with_host(void **state)
 	h[2].flags = CPUID_F_SIGNIFICANT_INDEX;
 
 	assert_int_equal(cpuid_model_init(&m, h, 6), 0);
-	assert_int_equal(m.max_basic, 7);
+	assert_int_equal(m.max_basic, 0xd);
 	cpuid_model_query(&m, 1, 0, r);
 	assert_false(r[3] & (1u << 26));          /* SSE2 cleared by the host */
 	assert_true(r[3] & (1u << 25));           /* SSE kept */

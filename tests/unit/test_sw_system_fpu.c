@@ -200,7 +200,7 @@ static void test_x87_control(void **state)
 	s->ftw = 0x0f;
 	fx_run(fx, 10);
 	fx_assert_no_exc(fx);
-	assert_int_equal(s->fsw, 0x3800);                   /* TOP kept */
+	assert_int_equal(s->fsw, 0);     /* EMMS sets TOS to 0 (SDM Vol. 1, Table 9-2) */
 	assert_int_equal(s->ftw, 0);
 	fx_free(fx);
 }
@@ -210,40 +210,54 @@ struct ext_case {
 	uint8_t code[6];
 	unsigned len;
 	uint64_t cr0, cr4;
-	unsigned vec;
+	unsigned vec;                /* EXC_NONE: runs to the HLT after it */
+	uint32_t mxcsr;              /* 0: the reset value */
+	uint16_t fsw;
 };
+#define EXC_NONE 255
 
-static void test_unexecuted_classes(void **state)
+/* Which exception CR0, CR4, CPUID, MXCSR and a pending x87 exception
+ * give, before or instead of execution. */
+static void test_exception_classes(void **state)
 {
 	(void)state;
 	static const struct ext_case cases[] = {
-		/* x87: TS or EM is #NM; otherwise not executed: #UD. */
-		{ "fld1 TS", { 0xd9, 0xe8 }, 2, CR0_TS, 0, EXC_NM },
-		{ "fninit EM", { 0xdb, 0xe3 }, 2, CR0_EM, 0, EXC_NM },
-		{ "fld1", { 0xd9, 0xe8 }, 2, 0, 0, EXC_UD },
+		/* x87: TS or EM is #NM; otherwise it runs. */
+		{ "fld1 TS", { 0xd9, 0xe8 }, 2, CR0_TS, 0, EXC_NM, 0, 0 },
+		{ "fninit EM", { 0xdb, 0xe3 }, 2, CR0_EM, 0, EXC_NM, 0, 0 },
+		{ "fld1", { 0xd9, 0xe8 }, 2, 0, 0, EXC_NONE, 0, 0 },
+		/* A pending unmasked x87 exception: #MF at a waiting instruction
+		 * (and at MMX), not at FNINIT. */
+		{ "fld1 pending", { 0xd9, 0xe8 }, 2, CR0_NE, 0, EXC_MF, 0, 0x8084 },
+		{ "paddb pending", { 0x0f, 0xfc, 0xc1 }, 3, CR0_NE, 0, EXC_MF, 0, 0x8084 },
+		{ "fninit pending", { 0xdb, 0xe3 }, 2, CR0_NE, 0, EXC_NONE, 0, 0x8084 },
 		/* WAIT: #NM only with MP and TS. */
-		{ "wait MP TS", { 0x9b }, 1, CR0_MP | CR0_TS, 0, EXC_NM },
+		{ "wait MP TS", { 0x9b }, 1, CR0_MP | CR0_TS, 0, EXC_NM, 0, 0 },
 		/* SSE: EM or no OSFXSR is #UD before TS's #NM. */
-		{ "addps TS", { 0x0f, 0x58, 0xc1 }, 3, CR0_TS, CR4_OSFXSR, EXC_NM },
-		{ "addps no OSFXSR", { 0x0f, 0x58, 0xc1 }, 3, CR0_TS, 0, EXC_UD },
-		{ "addps EM", { 0x0f, 0x58, 0xc1 }, 3, CR0_EM | CR0_TS, CR4_OSFXSR, EXC_UD },
-		{ "addps", { 0x0f, 0x58, 0xc1 }, 3, 0, CR4_OSFXSR, EXC_UD },
+		{ "addps TS", { 0x0f, 0x58, 0xc1 }, 3, CR0_TS, CR4_OSFXSR, EXC_NM, 0, 0 },
+		{ "addps no OSFXSR", { 0x0f, 0x58, 0xc1 }, 3, CR0_TS, 0, EXC_UD, 0, 0 },
+		{ "addps EM", { 0x0f, 0x58, 0xc1 }, 3, CR0_EM | CR0_TS, CR4_OSFXSR, EXC_UD, 0, 0 },
+		{ "addps", { 0x0f, 0x58, 0xc1 }, 3, 0, CR4_OSFXSR, EXC_NONE, 0, 0 },
+		/* An unmasked SIMD exception (0/0: invalid): #XM, or #UD without
+		 * OSXMMEXCPT. */
+		{ "divps #XM", { 0x0f, 0x5e, 0xc1 }, 3, 0, CR4_OSFXSR | CR4_OSXMMEXCPT, EXC_XM,
+		  0x1f80 & ~0x80u, 0 },
+		{ "divps #UD", { 0x0f, 0x5e, 0xc1 }, 3, 0, CR4_OSFXSR, EXC_UD, 0x1f80 & ~0x80u, 0 },
 		/* MMX: no OSFXSR needed; EM is #UD, TS #NM. */
-		{ "paddb TS", { 0x0f, 0xfc, 0xc1 }, 3, CR0_TS, 0, EXC_NM },
-		{ "paddb EM", { 0x0f, 0xfc, 0xc1 }, 3, CR0_EM | CR0_TS, 0, EXC_UD },
-		{ "emms TS", { 0x0f, 0x77 }, 2, CR0_TS, 0, EXC_NM },
-		/* Features the model lacks: #UD whatever TS says. */
-		{ "haddps", { 0xf2, 0x0f, 0x7c, 0xc1 }, 4, CR0_TS, CR4_OSFXSR, EXC_UD },
-		{ "pshufb", { 0x66, 0x0f, 0x38, 0x00, 0xc1 }, 5, CR0_TS, CR4_OSFXSR, EXC_UD },
-		{ "vaddps", { 0xc5, 0xf4, 0x58, 0xc2 }, 4, CR0_TS, CR4_OSFXSR, EXC_UD },
-		{ "femms", { 0x0f, 0x0e }, 2, CR0_TS, 0, EXC_UD },
-		{ "xsave", { 0x0f, 0xae, 0x20 }, 3, CR0_TS, 0, EXC_UD },
-		{ "vmmcall", { 0x0f, 0x01, 0xd9 }, 3, 0, 0, EXC_UD },
-		{ "vmcall", { 0x0f, 0x01, 0xc1 }, 3, 0, 0, EXC_UD },
-		{ "xgetbv", { 0x0f, 0x01, 0xd0 }, 3, 0, 0, EXC_UD },
-		{ "monitor", { 0x0f, 0x01, 0xc8 }, 3, 0, 0, EXC_UD },
-		{ "rdrand", { 0x0f, 0xc7, 0xf0 }, 3, 0, 0, EXC_UD },
-		{ "rdfsbase", { 0xf3, 0x48, 0x0f, 0xae, 0xc0 }, 5, 0, 0, EXC_UD },
+		{ "paddb TS", { 0x0f, 0xfc, 0xc1 }, 3, CR0_TS, 0, EXC_NM, 0, 0 },
+		{ "paddb EM", { 0x0f, 0xfc, 0xc1 }, 3, CR0_EM | CR0_TS, 0, EXC_UD, 0, 0 },
+		{ "emms TS", { 0x0f, 0x77 }, 2, CR0_TS, 0, EXC_NM, 0, 0 },
+		/* What the model does not offer: #UD whatever TS says. */
+		{ "pclmulqdq", { 0x66, 0x0f, 0x3a, 0x44, 0xc1, 0x00 }, 6, CR0_TS, CR4_OSFXSR, EXC_UD, 0, 0 },
+		{ "vaddps", { 0xc5, 0xf4, 0x58, 0xc2 }, 4, CR0_TS, CR4_OSFXSR, EXC_UD, 0, 0 },
+		{ "femms", { 0x0f, 0x0e }, 2, CR0_TS, 0, EXC_UD, 0, 0 },
+		{ "xsave no OSXSAVE", { 0x0f, 0xae, 0x20 }, 3, CR0_TS, 0, EXC_UD, 0, 0 },
+		{ "vmmcall", { 0x0f, 0x01, 0xd9 }, 3, 0, 0, EXC_UD, 0, 0 },
+		{ "vmcall", { 0x0f, 0x01, 0xc1 }, 3, 0, 0, EXC_UD, 0, 0 },
+		{ "xgetbv no OSXSAVE", { 0x0f, 0x01, 0xd0 }, 3, 0, 0, EXC_UD, 0, 0 },
+		{ "monitor", { 0x0f, 0x01, 0xc8 }, 3, 0, 0, EXC_UD, 0, 0 },
+		{ "rdrand", { 0x0f, 0xc7, 0xf0 }, 3, 0, 0, EXC_UD, 0, 0 },
+		{ "rdfsbase", { 0xf3, 0x48, 0x0f, 0xae, 0xc0 }, 5, 0, 0, EXC_UD, 0, 0 },
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct ext_case *ec = &cases[k];
@@ -255,12 +269,25 @@ static void test_unexecuted_classes(void **state)
 		fx->c->s.cr0 |= ec->cr0;
 		fx->c->s.cr4 |= ec->cr4;
 		fx->c->s.gpr[RAX] = FX_DATA_ADDR;
+		if (ec->mxcsr)
+			fx->c->s.fx.mxcsr = ec->mxcsr;
+		if (ec->fsw) {
+			fx->c->s.fx.fsw = ec->fsw;
+			fx->c->s.fx.fcw = 0x37b;             /* ZE unmasked */
+		}
 		fx_run(fx, 1);
-		if (fx->c->last_event.count != 1 || fx->c->last_event.vector != ec->vec)
-			fail_msg("%s: vector %u (%llu events), expected %u", ec->name,
-			         fx->c->last_event.vector,
-			         (unsigned long long)fx->c->last_event.count, ec->vec);
-		fx_assert_exc(fx, ec->vec, FX_NOERR);
+		if (ec->vec == EXC_NONE) {
+			if (fx->c->last_event.count || fx->c->s.rip != FX_CODE_ADDR + ec->len)
+				fail_msg("%s: vector %u (%llu events), expected none", ec->name,
+				         fx->c->last_event.vector,
+				         (unsigned long long)fx->c->last_event.count);
+		} else {
+			if (fx->c->last_event.count != 1 || fx->c->last_event.vector != ec->vec)
+				fail_msg("%s: vector %u (%llu events), expected %u", ec->name,
+				         fx->c->last_event.vector,
+				         (unsigned long long)fx->c->last_event.count, ec->vec);
+			fx_assert_exc(fx, ec->vec, FX_NOERR);
+		}
 		fx_free(fx);
 	}
 }
@@ -273,7 +300,7 @@ int main(void)
 		cmocka_unit_test(test_fx_faults),
 		cmocka_unit_test(test_mxcsr),
 		cmocka_unit_test(test_x87_control),
-		cmocka_unit_test(test_unexecuted_classes),
+		cmocka_unit_test(test_exception_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

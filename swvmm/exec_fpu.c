@@ -1,0 +1,131 @@
+/* CR0/CR4 rules and the host unit's faults (swvmm/exec_fpu.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vm.h"
+#include "swvmm/decode.h"
+#include "swvmm/exec_fpu.h"
+#include "swvmm/exec_system.h"
+
+int sw_fpu_create(struct sw_cpu *c)
+{
+#define FEAT_BIT(name, leaf, reg, bit) | (sys_cpuid_has(c, leaf, reg, bit) ? 1u << SFEAT_##name : 0u)
+	c->simd_feats = 0u SIMD_FEATURE_LIST(FEAT_BIT);
+#undef FEAT_BIT
+	c->fpu = malloc(sizeof(*c->fpu));
+	if (!c->fpu)
+		return -ENOMEM;
+	int r = fpu_host_init(c->fpu);
+	if (r) {
+		free(c->fpu);
+		c->fpu = NULL;
+	}
+	return r;
+}
+
+void sw_fpu_destroy(struct sw_cpu *c)
+{
+	if (c->fpu)
+		fpu_host_free(c->fpu);
+	free(c->fpu);
+	c->fpu = NULL;
+}
+
+static __attribute__((noreturn)) void raise_nm(struct sw_cpu *c)
+{
+	sw_raise(c, EXC_NM, SW_NO_ERRCODE);
+}
+
+void fpu_check_x87(struct sw_cpu *c)
+{
+	if (c->s.cr0 & (CR0_EM | CR0_TS))
+		raise_nm(c);
+}
+
+void fpu_check_mmx(struct sw_cpu *c)
+{
+	if (c->s.cr0 & CR0_EM)
+		sw_ud(c);
+	if (c->s.cr0 & CR0_TS)
+		raise_nm(c);
+}
+
+void fpu_check_sse(struct sw_cpu *c)
+{
+	if ((c->s.cr0 & CR0_EM) || !(c->s.cr4 & CR4_OSFXSR))
+		sw_ud(c);
+	if (c->s.cr0 & CR0_TS)
+		raise_nm(c);
+}
+
+void fpu_x87_pending(struct sw_cpu *c)
+{
+	if (c->s.cr0 & CR0_NE)
+		sw_raise(c, EXC_MF, SW_NO_ERRCODE);
+	/* FERR# to IRQ 13: the instruction stays where it is and runs again
+	 * once the handler has cleared the exception. */
+	pic_pulse_irq(&c->vm->pic, 13);
+	c->next_rip = c->insn_rip;
+	sw_block_break(c);
+}
+
+void fpu_x87_reset(struct fxsave_area *fx)
+{
+	fx->fcw = 0x37f;
+	fx->fsw = 0;
+	fx->ftw = 0;
+	fx->fop = 0;
+	fx->fip = 0;
+	fx->fdp = 0;
+}
+
+uint64_t fpu_aligned_operand(struct sw_cpu *c, const struct insn *i, unsigned align)
+{
+	uint64_t off = sw_ea(c, i);
+	if (sys_linear_nocheck(c, i->seg, off) & (align - 1))
+		sw_gp0(c);
+	return off;
+}
+
+struct fpu_host_ctx *fpu_begin(struct sw_cpu *c)
+{
+	if (!c->fpu)
+		sw_unsupported(c, "x87/SIMD instruction without the host unit");
+	struct fpu_host_ctx *x = c->fpu->ctx;
+	x->fx = c->s.fx;
+	x->rflags = c->s.rflags;
+	return x;
+}
+
+bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
+{
+	struct fpu_host_ctx *x = c->fpu->ctx;
+	if (fpu_host_run(c->fpu, insn, len))
+		sw_unsupported(c, "x87/SIMD instruction: the host unit cannot catch its faults");
+	switch (x->trap) {
+	case 0:
+		return true;
+	case EXC_MF:
+		fpu_x87_pending(c);
+		return false;
+	default:
+		c->s.fx.mxcsr = x->fx.mxcsr;     /* the flags say why */
+		if (c->s.cr4 & CR4_OSXMMEXCPT)
+			sw_raise(c, EXC_XM, SW_NO_ERRCODE);
+		sw_ud(c);
+	}
+}
+
+void fpu_commit_image(struct sw_cpu *c, const struct fpu_host_ctx *x)
+{
+	struct fxsave_area *fx = &c->s.fx;
+	uint16_t fop = fx->fop;
+	uint64_t fip = fx->fip, fdp = fx->fdp;
+	uint32_t mask = fx->mxcsr_mask;
+	*fx = x->fx;
+	fx->fop = fop;
+	fx->fip = fip;
+	fx->fdp = fdp;
+	fx->mxcsr_mask = mask;
+}

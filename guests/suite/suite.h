@@ -69,6 +69,13 @@ void check_g(uint64_t want, uint64_t got, const char *fmt, ...)
  * significand; an XMM register: high and low quadwords). */
 void check_x(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* check_g and check_x where the harness's hardware is known to deviate
+ * (as check_dev). */
+void check_g_dev(uint64_t want, uint64_t got, uint64_t deviation,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void check_x_dev(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+		 uint64_t dhi, uint64_t dlo, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 /* A check the CPU model gives no ground for (a CPUID feature it lacks):
  * passes with the reason. */
 void check_skip(const char *why, const char *fmt, ...)

@@ -27,6 +27,31 @@ static struct xmm xmm0(void)
 	return r;
 }
 
+static void run_fld1(void)
+{
+	__asm__ volatile(FAULTS("fld1") : : : "memory");
+}
+
+static void run_addss(void)
+{
+	__asm__ volatile(FAULTS("addss %%xmm1, %%xmm0") : : : "memory");
+}
+
+/* run() with CR0.TS set, its #NM handled as a lazy switch. */
+static void lazy_once(ulong cr0, void (*run)(void), const char *what)
+{
+	write_cr0(cr0 | CR0_TS);
+	trap_clear();
+	trap_nm_clts = 1;
+	run();
+	trap_nm_clts = 0;
+	check_trap(7, 0, "fpu cr0.ts=1: %s raises #nm, then runs after clts",
+		   what);
+	trap_clear();
+	check_g(0, read_cr0() & CR0_TS, "fpu cr0.ts clear after the #nm of %s",
+		what);
+}
+
 static void lazy_switch(ulong cr0)
 {
 	struct f80 v;
@@ -34,23 +59,12 @@ static void lazy_switch(ulong cr0)
 
 	trap_clear();
 	fpu_reset(FCW_INIT);
-	write_cr0(cr0 | CR0_TS);
-	trap_nm_clts = 1;
-	__asm__ volatile(FAULTS("fld1") : : : "memory");
-	trap_nm_clts = 0;
-	check_trap(7, 0, "fpu cr0.ts=1: fld1 raises #nm, then runs after clts");
-	trap_clear();
-	check_g(0, read_cr0() & CR0_TS, "fpu cr0.ts clear after the #nm");
+	lazy_once(cr0, run_fld1, "fld1");
 	v = pop80();
 	check_x(F80_ONE, v.se, v.m, "fpu fld1 ran again after the #nm");
 	__asm__ volatile(GUARD("movdqu %0, %%xmm0\n\tmovdqu %1, %%xmm1")
 			 : : "m"(f1), "m"(f2) : "memory");
-	write_cr0(cr0 | CR0_TS);
-	trap_nm_clts = 1;
-	__asm__ volatile(FAULTS("addss %%xmm1, %%xmm0") : : : "memory");
-	trap_nm_clts = 0;
-	check_trap(7, 0, "fpu cr0.ts=1: addss raises #nm, then runs after clts");
-	trap_clear();
+	lazy_once(cr0, run_addss, "addss");
 	r = xmm0();
 	check_x(0, 0x40400000, r.hi, r.lo, "fpu addss ran again after the #nm");
 	write_cr0(cr0 | CR0_TS);

@@ -33,31 +33,21 @@ struct xmm {
 	uint64_t lo, hi;
 } __attribute__((aligned(16)));
 
-static inline ulong read_cr0(void)
-{
-	ulong v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
+/* read_crN, write_crN */
+#define CR_ACCESS(n)							\
+static inline ulong read_cr##n(void)					\
+{									\
+	ulong v;							\
+									\
+	__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+	return v;							\
+}									\
+static inline void write_cr##n(ulong v)					\
+{									\
+	__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");	\
 }
-
-static inline void write_cr0(ulong v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline ulong read_cr4(void)
-{
-	ulong v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(ulong v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+CR_ACCESS(0)
+CR_ACCESS(4)
 
 /* CPUID leaf, subleaf: r[] = EAX, EBX, ECX, EDX. */
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])

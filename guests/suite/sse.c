@@ -213,12 +213,6 @@ static void scalar_dev(xop_fn fn, uint64_t a, uint64_t b, uint32_t mxcsr,
 		    "sse %s mxcsr flags", name);
 }
 
-static void scalar(xop_fn fn, uint64_t a, uint64_t b, uint32_t mxcsr,
-		   uint64_t want, uint32_t wflags, const char *name)
-{
-	scalar_dev(fn, a, b, mxcsr, want, wflags, wflags, name);
-}
-
 static void fp_rounding(void)
 {
 	static const uint64_t divps_lo[4] = {
@@ -246,38 +240,53 @@ static void fp_rounding(void)
 		check_x(divps_hi[rc], divps_lo[rc], r.hi, r.lo,
 			"sse divps 1 -1 2 -2 by 3 rc=%s", rc_name[rc]);
 		snprintf(name, sizeof(name), "divsd -1/3 rc=%s", rc_name[rc]);
-		scalar(op_divsd, 0xbff0000000000000ULL, 0x4008000000000000ULL,
-		       MXCSR_INIT | rc << 13, divsd_m3rd[rc], 0x20, name);
+		scalar_dev(op_divsd, 0xbff0000000000000ULL,
+			   0x4008000000000000ULL, MXCSR_INIT | rc << 13,
+			   divsd_m3rd[rc], 0x20, 0x20, name);
 	}
 }
 
+/* Scalar results and MXCSR flags. FTZ: a tiny result is 0 with UE and
+ * PE; without it the exact denormal 2^-127 raises no flag (UE needs
+ * inexact when masked). DAZ: a denormal source counts as 0, without DE. */
+static const struct {
+	xop_fn fn;
+	uint64_t a, b;
+	uint32_t mxcsr;
+	uint64_t want;
+	uint8_t flags, dev_flags;
+	const char *name;
+} scalars[] = {
+	{ op_mulss, 0x00800000, 0x3f000000, MXCSR_INIT, 0x00400000, 0, 0,
+	  "mulss min normal by 0.5 gives a denormal" },
+	{ op_mulss, 0x00800000, 0x3f000000, MXCSR_INIT | 0x8000, 0, 0x30, 0x30,
+	  "mulss min normal by 0.5 with ftz" },
+	{ op_addss, 0x00000001, 0, MXCSR_INIT, 1, 0x02, 0,
+	  "addss denormal sets de" },
+	{ op_addss, 0x00000001, 0, MXCSR_INIT | 0x40, 0, 0, 0,
+	  "addss denormal with daz" },
+	{ op_divss, 0x3f800000, 0, MXCSR_INIT, 0x7f800000, 0x04, 0x04,
+	  "divss 1/0" },
+	{ op_sqrtss, 0, 0xbf800000, MXCSR_INIT, 0xffc00000, 0x01, 0x01,
+	  "sqrtss -1 gives the qnan indefinite" },
+	{ op_mulss, 0x7f7fffff, 0x40000000, MXCSR_INIT, 0x7f800000, 0x28, 0x28,
+	  "mulss max by 2 overflows" },
+	{ op_divss, 0x3f800000, 0x40400000, MXCSR_INIT, 0x3eaaaaab, 0x20, 0x20,
+	  "divss 1/3 is inexact" },
+	{ op_addss, 0x7f800001, 0x3f800000, MXCSR_INIT, 0x7fc00001, 0x01, 0x01,
+	  "addss snan gives its qnan" },
+	{ op_addss, 0x7fc00000, 0x3f800000, MXCSR_INIT, 0x7fc00000, 0, 0,
+	  "addss qnan" },
+	{ op_cvtsd2ss, 0, 0x3fd5555555555555ULL, MXCSR_INIT, 0x3eaaaaab, 0x20,
+	  0x20, "cvtsd2ss 1/3" },
+};
+
 static void fp_flags(void)
 {
-	/* FTZ: a tiny result is 0 with UE and PE; without it the exact
-	 * denormal 2^-127 raises no flag (UE needs inexact when masked). */
-	scalar(op_mulss, 0x00800000, 0x3f000000, MXCSR_INIT, 0x00400000, 0,
-	       "mulss min normal by 0.5 gives a denormal");
-	scalar(op_mulss, 0x00800000, 0x3f000000, MXCSR_INIT | 0x8000, 0,
-	       0x30, "mulss min normal by 0.5 with ftz");
-	/* DAZ: a denormal source counts as 0, without DE. */
-	scalar_dev(op_addss, 0x00000001, 0, MXCSR_INIT, 1, 0x02, 0,
-		   "addss denormal sets de");
-	scalar(op_addss, 0x00000001, 0, MXCSR_INIT | 0x40, 0, 0,
-	       "addss denormal with daz");
-	scalar(op_divss, 0x3f800000, 0, MXCSR_INIT, 0x7f800000, 0x04,
-	       "divss 1/0");
-	scalar(op_sqrtss, 0, 0xbf800000, MXCSR_INIT, 0xffc00000, 0x01,
-	       "sqrtss -1 gives the qnan indefinite");
-	scalar(op_mulss, 0x7f7fffff, 0x40000000, MXCSR_INIT, 0x7f800000, 0x28,
-	       "mulss max by 2 overflows");
-	scalar(op_divss, 0x3f800000, 0x40400000, MXCSR_INIT, 0x3eaaaaab, 0x20,
-	       "divss 1/3 is inexact");
-	scalar(op_addss, 0x7f800001, 0x3f800000, MXCSR_INIT, 0x7fc00001, 0x01,
-	       "addss snan gives its qnan");
-	scalar(op_addss, 0x7fc00000, 0x3f800000, MXCSR_INIT, 0x7fc00000, 0,
-	       "addss qnan");
-	scalar(op_cvtsd2ss, 0, 0x3fd5555555555555ULL, MXCSR_INIT, 0x3eaaaaab,
-	       0x20, "cvtsd2ss 1/3");
+	for (unsigned int i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		scalar_dev(scalars[i].fn, scalars[i].a, scalars[i].b,
+			   scalars[i].mxcsr, scalars[i].want, scalars[i].flags,
+			   scalars[i].dev_flags, scalars[i].name);
 	set_mxcsr(MXCSR_INIT);
 }
 

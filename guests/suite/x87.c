@@ -295,6 +295,22 @@ static void classes(void)
 	check_g(0, fxam(), "x87 fxam unsupported (unnormal): none");
 }
 
+/* Results 1.5 * 2^n: significand 0xc000..., sign and exponent se. */
+static void fsqrt(uint64_t x, uint16_t se, const char *name)
+{
+	ld64(x);
+	__asm__ volatile(GUARD("fsqrt") : : : "memory");
+	want80(se, 0xc000000000000000ULL, name);
+}
+
+static void fscale(uint64_t x, uint64_t by, uint16_t se, const char *name)
+{
+	ld64(by);
+	ld64(x);
+	__asm__ volatile(GUARD("fscale\n\tfstp %%st(1)") : : : "memory");
+	want80(se, 0xc000000000000000ULL, name);
+}
+
 static void constants_and_exact(void)
 {
 	trap_clear();
@@ -308,25 +324,15 @@ static void constants_and_exact(void)
 	__asm__ volatile(GUARD("fldl2e") : : : "memory");
 	want80(0x3fff, 0xb8aa3b295c17f0bcULL, "x87 fldl2e rc=nearest");
 	fpu_reset(FCW_INIT);
-	ld64(D_2_25);
-	__asm__ volatile(GUARD("fsqrt") : : : "memory");
-	want80(0x3fff, 0xc000000000000000ULL, "x87 fsqrt 2.25");
+	fsqrt(D_2_25, 0x3fff, "x87 fsqrt 2.25");
 	check_g(0, get_fsw() & 0x3f, "x87 fsqrt 2.25 is exact (no pe)");
-	ld64(D_144);
-	__asm__ volatile(GUARD("fsqrt") : : : "memory");
-	want80(0x4002, 0xc000000000000000ULL, "x87 fsqrt 144");
+	fsqrt(D_144, 0x4002, "x87 fsqrt 144");
 	__asm__ volatile(GUARD("fld1\n\tfchs\n\tfsqrt") : : : "memory");
 	want80(0xffff, X_INDEF, "x87 fsqrt -1 gives the indefinite");
 	check_g(0x01, get_fsw() & 0x3f, "x87 fsqrt -1 sets ie");
 	fpu_reset(FCW_INIT);
-	ld64(D_3);
-	ld64(D_1_5);
-	__asm__ volatile(GUARD("fscale\n\tfstp %%st(1)") : : : "memory");
-	want80(0x4002, 0xc000000000000000ULL, "x87 fscale 1.5 by 3");
-	ld64(D_M2_7);
-	ld64(D_1_5);
-	__asm__ volatile(GUARD("fscale\n\tfstp %%st(1)") : : : "memory");
-	want80(0x3ffd, 0xc000000000000000ULL,
+	fscale(D_1_5, D_3, 0x4002, "x87 fscale 1.5 by 3");
+	fscale(D_1_5, D_M2_7, 0x3ffd,
 	       "x87 fscale 1.5 by -2.7 truncates the scale");
 	ld64(D_3);
 	ld64(D_10);

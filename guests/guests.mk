@@ -66,15 +66,18 @@ minios.bin_LDS   := guests/minios/minios.ld
 G_SUITE  := suite/check.o suite/alu.o suite/alu_table.o suite/muldiv.o \
 	suite/bitops.o suite/bcd.o suite/xchg.o suite/cond.o suite/string.o \
 	suite/stack.o
+# x87, MMX and SSE (inline assembly, memory operands only): 32 and 64 bits.
+G_SUITE_FPU := suite/fpu_ctl.o suite/x87.o suite/sse.o
 suite16.bin_BITS := 16
 suite16.bin_OBJS := suite/rm16_entry.o $(G_LIBC) $(G_SUITE) suite/rm16.o
 suite16.bin_LDS  := guests/suite/suite16.ld
 suite32.bin_BITS := 32
-suite32.bin_OBJS := $(G_FLAT) $(G_LIBC) $(G_SUITE) suite/pm32.o \
+suite32.bin_OBJS := $(G_FLAT) $(G_LIBC) $(G_SUITE) $(G_SUITE_FPU) suite/pm32.o \
 	suite/pm32_stubs.o suite/pm32_seg.o suite/pm32_user.o \
 	suite/pm32_paging.o
 suite64.bin_BITS := 64
-suite64.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) $(G_SUITE) suite/lm64.o \
+suite64.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) $(G_SUITE) $(G_SUITE_FPU) \
+	suite/lm64.o \
 	suite/lm64_stubs.o suite/lm64_user.o suite/lm64_paging.o
 # Benchmark images: the shared kernel plus one loop_<name>.o each.
 G_BENCH := $(G_FLAT) $(G_LM) $(G_LIBC) bench/param.o bench/kernel.o \

@@ -3,12 +3,15 @@
  * no 64-bit conversions in 32-bit builds. */
 #include "suite/suite.h"
 
+#define DEV_NOTE " (known hw deviation, see tests/suite/hw-deviations.md)"
+
 static unsigned int checks, failed;
 static char name[96];
 
 volatile struct trap_info trap;
 volatile ulong trap_resume;
 volatile ulong trap_where;
+volatile ulong trap_nm_clts;
 
 static const char *hex(char *buf, uint64_t v)
 {
@@ -95,11 +98,100 @@ void check_dev(uint64_t want, uint64_t got, uint64_t deviation,
 		return;
 	}
 	if (got == deviation) {
-		pass(" (known hw deviation, see tests/suite/hw-deviations.md)");
+		pass(DEV_NOTE);
 		return;
 	}
 	fail_start();
 	printf("%s got %s\n", hex(a, want), hex(b, got));
+}
+
+/* Passes when no exception was taken since trap_clear and same holds, or
+ * with the deviation note when dev holds. */
+static void report_g(int same, int dev, const char *want, const char *got)
+{
+	char c[20];
+
+	if (trap.vector == NO_TRAP && (same || dev)) {
+		pass(same ? "" : DEV_NOTE);
+		return;
+	}
+	fail_start();
+	if (trap.vector == NO_TRAP)
+		printf("%s got %s\n", want, got);
+	else
+		printf("%s got vector %lu at %s\n", want, trap.vector,
+		       hex(c, trap.ip));
+}
+
+static void compare_g(uint64_t want, uint64_t got, int dev)
+{
+	char a[20], b[20];
+
+	report_g(want == got, dev, hex(a, want), hex(b, got));
+}
+
+static void compare_x(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+		      int dev)
+{
+	char a[20], b[20], w[44], g[44];
+
+	snprintf(w, sizeof(w), "%s:%s", hex(a, whi), hex(b, wlo));
+	snprintf(g, sizeof(g), "%s:%s", hex(a, ghi), hex(b, glo));
+	report_g(whi == ghi && wlo == glo, dev, w, g);
+}
+
+void check_g(uint64_t want, uint64_t got, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	compare_g(want, got, 0);
+}
+
+void check_g_dev(uint64_t want, uint64_t got, uint64_t deviation,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	compare_g(want, got, got == deviation);
+}
+
+void check_x(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+	     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	compare_x(whi, wlo, ghi, glo, 0);
+}
+
+void check_x_dev(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+		 uint64_t dhi, uint64_t dlo, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	compare_x(whi, wlo, ghi, glo, ghi == dhi && glo == dlo);
+}
+
+void check_skip(const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_name(fmt, ap);
+	va_end(ap);
+	checks++;
+	printf("PASS %s/%s (skipped: %s)\n", suite_mode, name, why);
 }
 
 void suite_done(void)
@@ -134,6 +226,12 @@ int trap_record(ulong vector, ulong error, ulong cr2, ulong *ip, ulong cs,
 	trap.cs = cs;
 	trap.sp = sp;
 	trap.count++;
+	if (vector == 7 && trap_nm_clts) {
+		/* A lazy FPU switch: clear TS, run the instruction again. */
+		trap_nm_clts = 0;
+		__asm__ volatile("clts" : : : "memory");
+		return 1;
+	}
 	if (!resume)
 		return 0;
 	trap_resume = 0;
@@ -162,7 +260,7 @@ static void trap_compare_dev(ulong vector, ulong error, int with_cr2,
 	}
 	if (dev_error != NO_TRAP &&
 	    trap_matches(dev_vector, dev_error, with_cr2, cr2)) {
-		pass(" (known hw deviation, see tests/suite/hw-deviations.md)");
+		pass(DEV_NOTE);
 		return;
 	}
 	fail_start();

@@ -367,5 +367,6 @@ void guest_main(unsigned long magic, unsigned long info)
 	ist_switch();
 	lm64_paging_checks();	/* also maps the image for ring 3 */
 	lm64_user_checks();
+	fpu_checks();
 	suite_done();
 }

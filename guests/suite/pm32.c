@@ -154,5 +154,6 @@ void guest_main(unsigned long magic, unsigned long info)
 	pm32_segment_checks();
 	pm32_user_checks();
 	pm32_paging_checks();
+	fpu_checks();
 	suite_done();
 }

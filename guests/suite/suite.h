@@ -61,6 +61,25 @@ void check_vf(uint64_t want, unsigned int wflags, uint64_t got,
  * passes with a note only when got equals the documented deviation. */
 void check_dev(uint64_t want, uint64_t got, uint64_t deviation,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For values computed under GUARD: fails, naming the exception, when one
+ * was taken since trap_clear. */
+void check_g(uint64_t want, uint64_t got, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same for a value of two words (an x87 register: sign and exponent,
+ * significand; an XMM register: high and low quadwords). */
+void check_x(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* check_g and check_x where the harness's hardware is known to deviate
+ * (as check_dev). */
+void check_g_dev(uint64_t want, uint64_t got, uint64_t deviation,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void check_x_dev(uint64_t whi, uint64_t wlo, uint64_t ghi, uint64_t glo,
+		 uint64_t dhi, uint64_t dlo, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* A check the CPU model gives no ground for (a CPUID feature it lacks):
+ * passes with the reason. */
+void check_skip(const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Prints the summary and ends the guest: halt when all passed, else a
  * write of EXIT_FAIL to the debug-exit port. */
 void suite_done(void) __attribute__((noreturn));
@@ -81,6 +100,9 @@ struct trap_info {
 extern volatile struct trap_info trap;
 extern volatile ulong trap_resume;	/* nonzero: armed */
 extern volatile ulong trap_where;	/* the IP the check expects saved */
+/* Nonzero: the next #NM is handled as a lazy FPU switch (CLTS, then the
+ * faulting instruction runs again), still recorded in trap. */
+extern volatile ulong trap_nm_clts;
 void trap_clear(void);
 /* Called by the mode's stubs; returns nonzero when the exception was
  * expected, after pointing *ip at the resume address. */
@@ -97,6 +119,9 @@ int trap_record(ulong vector, ulong error, ulong cr2, ulong *ip, ulong cs,
 /* The same without the disarm, for insn that changes DS: the caller
  * restores DS, then disarms. */
 #define FAULTS_ARMED(insn) ARM_AT("9f") WHERE_AT("8f") "8:\t" insn "\n9:\t"
+/* GUARD(insns): code that should not fault; an exception there is
+ * recorded and the rest of insns skipped (check_g reports it). Label 7. */
+#define GUARD(insns)	ARM_AT("7f") insns "\n7:\t" DISARM
 #define TRAPS(insn)	ARM_AT("9f") WHERE_AT("8f") insn "\n8:\n9:\t" DISARM
 
 /* Compares the recorded exception: vector (NO_TRAP: none expected),
@@ -124,5 +149,7 @@ void xchg_checks(void);
 void cond_checks(void);
 void string_checks(void);
 void stack_checks(void);
+/* x87, MMX, SSE, FXSAVE and XSAVE (suite32 and suite64: fpu_ctl.c). */
+void fpu_checks(void);
 
 #endif

@@ -37,7 +37,7 @@ G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin
 # Benchmark loops (guests/bench/README.md), one image per loop.
 G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
-G_ELFS := hello32.elf hello64.elf
+G_ELFS := hello32.elf hello64.elf linuxabi.elf
 
 # Objects of each guest, relative to guests/.
 G_LIBC   := lib/serial.o lib/fmt.o lib/string.o lib/exit.o
@@ -89,6 +89,22 @@ hello32.elf_BITS := 32
 hello32.elf_OBJS := $(G_MB) $(G_LIBC) hello_multiboot.o
 hello64.elf_BITS := 64
 hello64.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) hello_multiboot.o
+# A static glibc program (linuxabi/prog.c, built like any host program:
+# gcc -O2 -static, SSE and all) in ring 3 under a kernel that serves the
+# Linux calls it makes; the kernel carries it stripped (image.S), the
+# unstripped copy stays under obj/ for disassembly.
+linuxabi.elf_BITS := 64
+linuxabi.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) linuxabi/kernel.o linuxabi/mm.o \
+	linuxabi/exec.o linuxabi/syscall.o linuxabi/image.o minios/entry.o
+LINUXABI_PROG := $(G_OBJ)/linuxabi/prog
+$(LINUXABI_PROG): guests/linuxabi/prog.c guests/guests.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCHOST  $@")
+	$(Q)$(GUEST_CC) -O2 -static -Wall -Wextra -Werror -o $@ $< -lm
+$(LINUXABI_PROG).stripped: $(LINUXABI_PROG)
+	$(Q)$(GUEST_OBJCOPY) --strip-all $< $@
+$(G_OBJ)/64/linuxabi/image.o: $(LINUXABI_PROG).stripped
+$(G_OBJ)/64/linuxabi/image.o: G_CFLAGS += -DLINUXABI_PROG='"$(LINUXABI_PROG).stripped"'
 
 .PHONY: guests
 guests: $(addprefix $(G_OUT)/,$(G_BINS) $(G_ELFS) $(G_BINS:.bin=.img))

@@ -33,7 +33,6 @@ int region_remove(uint64_t start, uint64_t end);
 int region_protect(uint64_t start, uint64_t end, unsigned int prot);
 int user_fault(uint64_t addr, int write);	/* 0: page mapped */
 int user_access(uint64_t addr, uint64_t len, int write);	/* 0: usable */
-uint64_t user_pages(void);
 
 /* exec.c: the embedded program's image in the user half and the initial
  * stack the x86-64 Linux ABI describes; the frame to enter it with. */

@@ -30,7 +30,7 @@ extern uint64_t lm_pml4[512], lm_pdpt[512], lm_pd[4 * 512];
 static uint64_t pts[NR_PT][512] __attribute__((aligned(4096)));
 static unsigned int pts_used;
 static struct region regions[NR_REGIONS];
-static uint64_t pool_next, pool_end, pages;
+static uint64_t pool_next, pool_end;
 
 void umm_init(uint64_t ram_top)
 {
@@ -196,7 +196,6 @@ int user_fault(uint64_t addr, int write)
 			return -1;
 		*e = pool_next | PTE_P | PTE_W;
 		pool_next += PAGE_SIZE;
-		pages++;
 		invlpg(va);
 		__asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0UL) : "memory");
 	}
@@ -215,9 +214,4 @@ int user_access(uint64_t addr, uint64_t len, int write)
 		if (user_fault(va, write))
 			return -1;
 	return 0;
-}
-
-uint64_t user_pages(void)
-{
-	return pages;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define BUF 320
@@ -147,15 +149,71 @@ static void test_double(void)
 	printf("parsed %.17g\n", strtod("3.14159265358979323846264338327950288", NULL) * 2);
 }
 
+/* Strings that end at the last byte before an inaccessible page: the
+ * vector routines read whole aligned blocks and must not cross into it. */
+static uint64_t test_page_end(void)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + page, (size_t)page, PROT_NONE))
+		return 0;
+	for (int len = 0; len < 70; len++) {
+		char *s = p + page - 1 - len;
+
+		memcpy(s, src + len, (size_t)len);
+		s[len] = 0;
+		h = fnv(h, strlen(s));
+		h = fnv(h, (uint64_t)(strchr(s, 'z') ? strchr(s, 'z') - s : -1));
+		h = fnv(h, (uint64_t)(memchr(s, 0, (size_t)len + 1) ?
+			(char *)memchr(s, 0, (size_t)len + 1) - s : -1));
+		h = fnv(h, (uint64_t)strcmp(s, (char *)src + len) < 0);
+	}
+	munmap(p, 2 * (size_t)page);
+	return h;
+}
+
+/* A block past malloc's mmap threshold, copied in large pieces (the
+ * routines' non-temporal paths) and compared back. */
+static uint64_t test_big(void)
+{
+	size_t n = 1 << 20;
+	unsigned char *a = malloc(n), *b = malloc(n);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (!a || !b)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		a[i] = (unsigned char)(i * 131 + (i >> 11));
+	memcpy(b, a, n);
+	h = fnv(h, (uint64_t)memcmp(a, b, n));
+	memmove(b + 4097, b, n - 4097);
+	h = fnv(h, (uint64_t)(memcmp(a, b + 4097, n - 4097) == 0));
+	b[n - 3] ^= 0x80;
+	h = fnv(h, (uint64_t)(memcmp(a + 4096, b + 4096, n - 4096) < 0));
+	memset(a, 0, n);
+	h = fnv(h, (uint64_t)(memchr(a, 1, n) == NULL));
+	free(a);
+	free(b);
+	return h;
+}
+
 int main(int argc, char **argv)
 {
 	say("linuxabi: hello from a static glibc program\n");
 	printf("argc %d argv[0] %s\n", argc, argv[0]);
+	struct utsname u;
+	if (uname(&u) == 0)
+		printf("uname %s %s\n", u.sysname, u.machine);
 	fill_src();
 	printf("strlen/strchr/strrchr %016llx\n", (unsigned long long)test_strlen());
 	printf("memcpy/memcmp/memchr/memset/memmove %016llx\n",
 	       (unsigned long long)test_mem());
 	printf("strcmp/strncmp/strcpy %016llx\n", (unsigned long long)test_strcmp());
+	printf("page end %016llx\n", (unsigned long long)test_page_end());
+	printf("1 MiB blocks %016llx\n", (unsigned long long)test_big());
 	test_double();
 	char *p = malloc(100000);
 	memset(p, 1, 100000);

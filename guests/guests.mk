@@ -60,7 +60,7 @@ ring3.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) ring3/kernel.o ring3/entry.o \
 ring3.bin_LDS    := guests/ring3/ring3.ld
 minios.bin_BITS  := 64
 minios.bin_OBJS  := $(G_FLAT) $(G_LM) $(G_LIBC) minios/kernel.o minios/mm.o \
-	minios/entry.o minios/user.o
+	minios/cpu.o minios/entry.o minios/user.o
 minios.bin_LDS   := guests/minios/minios.ld
 # The instruction suite: shared check groups plus each mode's own.
 G_SUITE  := suite/check.o suite/alu.o suite/alu_table.o suite/muldiv.o \
@@ -95,7 +95,8 @@ hello64.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) hello_multiboot.o
 # unstripped copy stays under obj/ for disassembly.
 linuxabi.elf_BITS := 64
 linuxabi.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) linuxabi/kernel.o linuxabi/mm.o \
-	linuxabi/exec.o linuxabi/syscall.o linuxabi/image.o minios/entry.o
+	linuxabi/exec.o linuxabi/syscall.o linuxabi/image.o minios/cpu.o \
+	minios/entry.o
 LINUXABI_PROG := $(G_OBJ)/linuxabi/prog
 $(LINUXABI_PROG): guests/linuxabi/prog.c guests/guests.mk
 	@mkdir -p $(dir $@)

@@ -39,7 +39,7 @@ static const Elf64_Ehdr *check_header(uint64_t size)
 /* Every PT_LOAD: a region, its file bytes copied in (the rest of it reads
  * as zeros), then the segment's own protection. Returns the program
  * headers' address in the image (AT_PHDR). */
-static uint64_t load_segments(const Elf64_Ehdr *eh, uint64_t size)
+static uint64_t map_segments(const Elf64_Ehdr *eh, uint64_t size)
 {
 	const Elf64_Phdr *ph = (const void *)(prog_image + eh->e_phoff);
 	uint64_t phdr = 0;
@@ -93,7 +93,7 @@ void exec_program(struct frame *f)
 	};
 	uint64_t size = (uint64_t)(prog_image_end - prog_image);
 	const Elf64_Ehdr *eh = check_header(size);
-	uint64_t phdr = load_segments(eh, size);
+	uint64_t phdr = map_segments(eh, size);
 	uint64_t sp = STACK_TOP, argv0, platform, rnd;
 
 	if (region_add(STACK_TOP - STACK_MAX, STACK_TOP,

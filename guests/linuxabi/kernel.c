@@ -3,11 +3,12 @@
  * process and serves its system calls. It is a multiboot image: the
  * program alone is too large for a flat image below 640 KiB.
  *
- * Set-up: the user half of the address space (mm.c), minios's GDT layout
- * and entry code, the SYSCALL MSRs, SSE for user code (CR0.MP, CR4.OSFXSR
- * and OSXMMEXCPT; x87 initialised; no XSAVE, which the CPU model does not
- * have), then the program (exec.c). The kernel itself stays off SSE
- * (-mgeneral-regs-only) and so never saves or restores that state. */
+ * Set-up: minios's GDT, TSS, IDT, entry code and SYSCALL MSRs
+ * (minios/cpu.c, minios/entry.S), SSE for user code (CR0.MP, CR4.OSFXSR
+ * and OSXMMEXCPT; x87 and MXCSR initialised; no XSAVE, which the CPU model
+ * does not have), the user half of the address space (mm.c), then the
+ * program (exec.c). The kernel itself stays off
+ * SSE (-mgeneral-regs-only) and so never saves or restores that state. */
 #include "lib/multiboot.h"
 #include "lib/rt.h"
 #include "lib/sysregs.h"
@@ -21,58 +22,24 @@
 #define CR4_OSXMMEXCPT	(1UL << 10)
 #define CODE_BYTES	16	/* shown for an exception in ring 3 */
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
-	0,
-	0x00af9b000000ffff,	/* SEL_KCODE: 64-bit, DPL 0 */
-	0x00cf93000000ffff,	/* SEL_KDATA: DPL 0 */
-	0x00cffb000000ffff,	/* SEL_UCODE32: DPL 3, unused, SYSRET's layout */
-	0x00cff3000000ffff,	/* SEL_UDATA: DPL 3 */
-	0x00affb000000ffff,	/* SEL_UCODE64: 64-bit, DPL 3 */
-	0, 0,			/* SEL_TSS, built at run time */
-};
-static struct tss64 tss __attribute__((aligned(16)));
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-
 uint64_t ram_top;
 
-extern char kstack_top[], dfstack_top[], __image_end[];
-extern struct frame top_frame;	/* the top of the kernel stack */
-extern const uint64_t exception_stubs[32];
-void load_segments(void);
-void syscall_entry(void);
-void enter_frame(struct frame *f) __attribute__((noreturn));
-void trap(struct frame *f);
-int syscall_trap(struct frame *f);
-
-static const char *const exception_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-	"#DF", "#9", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
-	"#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
-};
+extern char __image_end[];
 
 static void setup_cpu(void)
 {
-	struct table_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+	uint32_t mxcsr = 0x1f80;
 	uint64_t cr0, cr4;
 
-	tss.rsp[0] = (uintptr_t)kstack_top;	/* entries from ring 3 */
-	tss.ist[0] = (uintptr_t)dfstack_top;	/* IST1: #DF */
-	tss.iomap_base = sizeof(tss);		/* no I/O bitmap */
-	gdt_load_with_tss(gdt, sizeof(gdt), &tss, SEL_TSS);
-	load_segments();
-	for (unsigned int v = 0; v < 32; v++)
-		idt[v] = idt_gate64(exception_stubs[v], SEL_KCODE, 0, v == VEC_DF);
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
-	syscall_setup((uintptr_t)syscall_entry, SEL_KCODE, SEL_UCODE32);
-
+	cpu_setup();
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE;
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
-	__asm__ volatile("fninit");	/* FCW 0x37f, as Linux starts a process */
+	/* FCW 0x37f and MXCSR 0x1f80, as Linux starts a process. */
+	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
 }
 
 /* The end of the program. Status 0 halts (hvmm's exit status 0); any
@@ -88,19 +55,12 @@ void user_exit(uint64_t status, const char *why)
 	exit_vm(status < EXIT_EXCEPTION ? (unsigned int)status : EXIT_FAIL);
 }
 
-static void kernel_fault(const struct frame *f)
-{
-	printf("FAIL: kernel %s error 0x%lx at %lx:%lx rsp %lx cr2 0x%lx\n",
-	       exception_names[f->vector], f->error, f->cs, f->rip, f->rsp, read_cr2());
-	exit_vm(EXIT_EXCEPTION + (unsigned int)f->vector);
-}
-
 /* An exception the kernel cannot resolve in ring 3: what, where, and the
  * instruction bytes there; then the VM ends with the exception's code. */
 static void user_fault_report(const struct frame *f)
 {
-	printf("linuxabi: %s in ring 3, error 0x%lx, at rip 0x%lx rsp 0x%lx", exception_names[f->vector],
-	       f->error, f->rip, f->rsp);
+	printf("linuxabi: %s in ring 3, error 0x%lx, at rip 0x%lx rsp 0x%lx",
+	       exception_names[f->vector], f->error, f->rip, f->rsp);
 	if (f->vector == VEC_PF)
 		printf(" cr2 0x%lx", read_cr2());
 	printf("\nlinuxabi: code at rip:");

@@ -31,6 +31,7 @@ void umm_init(uint64_t ram_top);
 int region_add(uint64_t start, uint64_t end, unsigned int prot);
 int region_remove(uint64_t start, uint64_t end);
 int region_protect(uint64_t start, uint64_t end, unsigned int prot);
+int region_prot(uint64_t va);	/* -1 outside every region */
 int user_fault(uint64_t addr, int write);	/* 0: page mapped */
 int user_access(uint64_t addr, uint64_t len, int write);	/* 0: usable */
 

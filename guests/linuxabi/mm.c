@@ -163,6 +163,13 @@ static const struct region *region_at(uint64_t va)
 	return NULL;
 }
 
+int region_prot(uint64_t va)
+{
+	const struct region *r = region_at(va);
+
+	return r ? (int)r->prot : -1;
+}
+
 /* Like Linux, only for a range that is mapped throughout. */
 int region_protect(uint64_t start, uint64_t end, unsigned int prot)
 {

@@ -143,6 +143,33 @@ static long sys_munmap(uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/* Shrink in place, or grow by moving (MREMAP_MAYMOVE) to a new mapping
+ * with the contents copied. */
+static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags)
+{
+	int prot = region_prot(old);
+	long to;
+
+	if ((old & PAGE_MASK) || !new_len || prot < 0 || (flags & ~MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (PAGE_UP(new_len) <= PAGE_UP(old_len)) {
+		if (PAGE_UP(new_len) < PAGE_UP(old_len) &&
+		    region_remove(old + PAGE_UP(new_len), old + PAGE_UP(old_len)))
+			return -EINVAL;
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	to = sys_mmap(0, new_len, (unsigned int)prot, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (to < 0)
+		return to;
+	if (user_access(old, old_len, 0) || user_access((uint64_t)to, old_len, 1))
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)to, (const void *)(uintptr_t)old, old_len);
+	region_remove(old, old + PAGE_UP(old_len));
+	return to;
+}
+
 static long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot)
 {
 	if (addr & PAGE_MASK)
@@ -338,6 +365,8 @@ static long dispatch(const struct frame *f)
 		return sys_munmap(a, b);
 	case __NR_mprotect:
 		return sys_mprotect(a, b, c);
+	case __NR_mremap:
+		return sys_mremap(a, b, c, d);
 	case __NR_madvise:
 		return 0;
 	case __NR_arch_prctl:

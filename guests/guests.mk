@@ -37,7 +37,7 @@ G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin
 # Benchmark loops (guests/bench/README.md), one image per loop.
 G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
-G_ELFS := hello32.elf hello64.elf
+G_ELFS := hello32.elf hello64.elf linuxabi.elf
 
 # Objects of each guest, relative to guests/.
 G_LIBC   := lib/serial.o lib/fmt.o lib/string.o lib/exit.o
@@ -60,7 +60,7 @@ ring3.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) ring3/kernel.o ring3/entry.o \
 ring3.bin_LDS    := guests/ring3/ring3.ld
 minios.bin_BITS  := 64
 minios.bin_OBJS  := $(G_FLAT) $(G_LM) $(G_LIBC) minios/kernel.o minios/mm.o \
-	minios/entry.o minios/user.o
+	minios/cpu.o minios/entry.o minios/user.o
 minios.bin_LDS   := guests/minios/minios.ld
 # The instruction suite: shared check groups plus each mode's own.
 G_SUITE  := suite/check.o suite/alu.o suite/alu_table.o suite/muldiv.o \
@@ -92,6 +92,23 @@ hello32.elf_BITS := 32
 hello32.elf_OBJS := $(G_MB) $(G_LIBC) hello_multiboot.o
 hello64.elf_BITS := 64
 hello64.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) hello_multiboot.o
+# A static glibc program (linuxabi/prog.c, built like any host program:
+# gcc -O2 -static, SSE and all) in ring 3 under a kernel that serves the
+# Linux calls it makes; the kernel carries it stripped (image.S), the
+# unstripped copy stays under obj/ for disassembly.
+linuxabi.elf_BITS := 64
+linuxabi.elf_OBJS := $(G_MB) $(G_LM) $(G_LIBC) linuxabi/kernel.o linuxabi/mm.o \
+	linuxabi/exec.o linuxabi/syscall.o linuxabi/image.o minios/cpu.o \
+	minios/entry.o
+LINUXABI_PROG := $(G_OBJ)/linuxabi/prog
+$(LINUXABI_PROG): guests/linuxabi/prog.c guests/guests.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCHOST  $@")
+	$(Q)$(GUEST_CC) -O2 -static -Wall -Wextra -Werror -o $@ $< -lm
+$(LINUXABI_PROG).stripped: $(LINUXABI_PROG)
+	$(Q)$(GUEST_OBJCOPY) --strip-all $< $@
+$(G_OBJ)/64/linuxabi/image.o: $(LINUXABI_PROG).stripped
+$(G_OBJ)/64/linuxabi/image.o: G_CFLAGS += -DLINUXABI_PROG='"$(LINUXABI_PROG).stripped"'
 
 .PHONY: guests
 guests: $(addprefix $(G_OUT)/,$(G_BINS) $(G_ELFS) $(G_BINS:.bin=.img))

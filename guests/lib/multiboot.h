@@ -4,6 +4,7 @@
 
 #define MULTIBOOT_HEADER_MAGIC		0x1badb002
 #define MULTIBOOT_BOOTLOADER_MAGIC	0x2badb002
+#define MULTIBOOT_INFO_MEMORY		(1 << 0)	/* mem_lower, mem_upper */
 #define MULTIBOOT_INFO_CMDLINE		(1 << 2)
 
 #ifndef __ASSEMBLER__

@@ -73,70 +73,20 @@ static unsigned int alive;
 /* Timer ticks: they steer scheduling only and are never reported. */
 static uint64_t ticks;
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
-	0,
-	0x00af9b000000ffff,	/* SEL_KCODE: 64-bit, DPL 0 */
-	0x00cf93000000ffff,	/* SEL_KDATA: DPL 0 */
-	0x00cffb000000ffff,	/* SEL_UCODE32: DPL 3, unused, SYSRET's layout */
-	0x00cff3000000ffff,	/* SEL_UDATA: DPL 3 */
-	0x00affb000000ffff,	/* SEL_UCODE64: 64-bit, DPL 3 */
-	0, 0,			/* SEL_TSS, built at run time */
-};
-static struct tss64 tss __attribute__((aligned(16)));
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-
-extern char kstack_top[], dfstack_top[];
-extern struct frame top_frame;	/* the top of the kernel stack */
 extern char __user_load[];
 extern char __user_data_start[], __user_data_end[];
-extern const uint64_t exception_stubs[32], irq_stubs[16];
+extern const uint64_t irq_stubs[16];
 extern const uint64_t int80_stub, spurious_stub;
-void load_segments(void);
-void syscall_entry(void);
-void enter_frame(struct frame *f) __attribute__((noreturn));
-void trap(struct frame *f);
-int syscall_trap(struct frame *f);
-
-static const char *const exception_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-	"#DF", "#9", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
-	"#24", "#25", "#26", "#27", "#HV", "#VC", "#SX", "#31",
-};
 
 /* ---- Set-up ---- */
 
-static void setup_gdt_tss(void)
-{
-	tss.rsp[0] = (uintptr_t)kstack_top;	/* entries from ring 3 */
-	tss.ist[0] = (uintptr_t)dfstack_top;	/* IST1: #DF */
-	tss.iomap_base = sizeof(tss);		/* no I/O bitmap */
-	gdt_load_with_tss(gdt, sizeof(gdt), &tss, SEL_TSS);
-	load_segments();
-}
-
-static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl,
-		     unsigned int ist)
-{
-	idt[vector] = idt_gate64(target, SEL_KCODE, dpl, ist);
-}
-
+/* The gates cpu_setup leaves to minios: IRQs, INT 0x80, APIC spurious. */
 static void setup_idt(void)
 {
-	struct table_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
-
-	for (unsigned int v = 0; v < 32; v++)
-		set_gate(v, exception_stubs[v], 0, v == VEC_DF ? 1 : 0);
 	for (unsigned int i = 0; i < 16; i++)
-		set_gate(VEC_IRQ0 + i, irq_stubs[i], 0, 0);
-	set_gate(VEC_INT80, int80_stub, 3, 0);
-	set_gate(VEC_APIC_SPURIOUS, spurious_stub, 0, 0);
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
-}
-
-static void setup_syscall(void)
-{
-	syscall_setup((uintptr_t)syscall_entry, SEL_KCODE, SEL_UCODE32);
+		idt_set(VEC_IRQ0 + i, irq_stubs[i], 0);
+	idt_set(VEC_INT80, int80_stub, 3);
+	idt_set(VEC_APIC_SPURIOUS, spurious_stub, 0);
 }
 
 static uint32_t lapic_read(unsigned int reg)
@@ -301,14 +251,6 @@ static void irq(struct frame *f)
 		timer_tick(f);
 }
 
-static void kernel_fault(const struct frame *f)
-{
-	printf("FAIL: kernel %s error 0x%lx at %lx:%lx rsp %lx cr2 0x%lx\n",
-	       exception_names[f->vector], f->error, f->cs, f->rip, f->rsp,
-	       read_cr2());
-	exit_vm(EXIT_EXCEPTION + (unsigned int)f->vector);
-}
-
 /* A not-present fault from ring 3 inside the heap gets a zeroed page;
  * any other exception in ring 3 ends the process. */
 static void exception(struct frame *f)
@@ -452,9 +394,8 @@ void guest_main(unsigned long magic, unsigned long info)
 	(void)info;
 	printf("minios: 64-bit kernel starting\n");
 	mm_init();
-	setup_gdt_tss();
+	cpu_setup();
 	setup_idt();
-	setup_syscall();
 	setup_lapic();
 	setup_timer();
 	for (unsigned int i = 0; i < NPROC; i++)

@@ -27,6 +27,22 @@ _Static_assert(sizeof(struct frame) == FRAME_SIZE, "entry.S pushes 22 words");
 
 #define LAPIC_BASE	0xfee00000UL
 
+/* entry.S */
+extern char kstack_top[], dfstack_top[];
+extern struct frame top_frame;	/* the top of the kernel stack */
+extern const uint64_t exception_stubs[32];
+void load_segments(void);
+void syscall_entry(void);
+void enter_frame(struct frame *f) __attribute__((noreturn));
+void trap(struct frame *f);		/* the C side: every entry but SYSCALL */
+int syscall_trap(struct frame *f);	/* 0: back with SYSRETQ */
+
+/* cpu.c: GDT, TSS, IDT (the exception gates), SYSCALL MSRs. */
+extern const char *const exception_names[32];
+void cpu_setup(void);
+void idt_set(unsigned int vector, uint64_t target, unsigned int dpl);
+void kernel_fault(const struct frame *f) __attribute__((noreturn));
+
 /* mm.c */
 void mm_init(void);
 uint64_t frame_alloc(void);		/* zeroed; 0 when none is left */

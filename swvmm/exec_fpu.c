@@ -98,11 +98,9 @@ struct fpu_host_ctx *fpu_begin(struct sw_cpu *c)
 	return x;
 }
 
-bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
+/* The host's fault as the guest's (see fpu_run). */
+static bool take_trap(struct sw_cpu *c, const struct fpu_host_ctx *x)
 {
-	struct fpu_host_ctx *x = c->fpu->ctx;
-	if (fpu_host_run(c->fpu, insn, len))
-		sw_unsupported(c, "x87/SIMD instruction: the host unit cannot catch its faults");
 	switch (x->trap) {
 	case 0:
 		return true;
@@ -115,6 +113,40 @@ bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
 			sw_raise(c, EXC_XM, SW_NO_ERRCODE);
 		sw_ud(c);
 	}
+}
+
+bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
+{
+	if (fpu_host_run(c->fpu, insn, len))
+		sw_unsupported(c, "x87/SIMD instruction: the host unit cannot catch its faults");
+	return take_trap(c, c->fpu->ctx);
+}
+
+struct fpu_host_ctx *fpu_begin_sse(struct sw_cpu *c, uint16_t xmm)
+{
+	if (!c->fpu)
+		sw_unsupported(c, "x87/SIMD instruction without the host unit");
+	struct fpu_host_ctx *x = c->fpu->ctx;
+	for (unsigned k = 0; k < 16; k++)
+		if (xmm & (1u << k))
+			memcpy(x->fx.xmm[k], c->s.fx.xmm[k], 16);
+	x->fx.mxcsr = c->s.fx.mxcsr;
+	x->rflags = c->s.rflags;
+	return x;
+}
+
+bool fpu_run_sse(struct sw_cpu *c, const uint8_t *insn, unsigned len, uint16_t xmm)
+{
+	struct fpu_host_ctx *x = c->fpu->ctx;
+	if (fpu_host_run_sse(c->fpu, insn, len, xmm))
+		sw_unsupported(c, "SIMD instruction: the host unit cannot catch its faults");
+	if (!take_trap(c, x))
+		return false;
+	for (unsigned k = 0; k < 16; k++)
+		if (xmm & (1u << k))
+			memcpy(c->s.fx.xmm[k], x->fx.xmm[k], 16);
+	c->s.fx.mxcsr = x->fx.mxcsr;
+	return true;
 }
 
 void fpu_commit_image(struct sw_cpu *c, const struct fpu_host_ctx *x)

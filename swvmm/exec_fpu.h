@@ -60,6 +60,12 @@ struct fpu_host_ctx *fpu_begin(struct sw_cpu *c);
  * instruction completed. */
 bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len);
 
+/* The same for an SSE instruction touching no x87/MMX state, moving only
+ * the XMM registers of the mask (bit n: XMMn) and MXCSR, in and (once it
+ * completed) out. */
+struct fpu_host_ctx *fpu_begin_sse(struct sw_cpu *c, uint16_t xmm);
+bool fpu_run_sse(struct sw_cpu *c, const uint8_t *insn, unsigned len, uint16_t xmm);
+
 /* Take the host's image as the guest's, but the x87 last-instruction
  * fields, which the executors keep themselves. */
 void fpu_commit_image(struct sw_cpu *c, const struct fpu_host_ctx *x);

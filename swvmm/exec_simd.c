@@ -193,6 +193,18 @@ static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct si
 	}
 }
 
+/* The XMM registers an SSE instruction names, and XMM0, the implicit
+ * operand of BLENDV* and PCMPxSTRM. */
+static uint16_t xmm_used(const struct insn *i, const struct simd_form *f)
+{
+	uint16_t m = 1;
+	if (reg_operand(f) == SOP_V)
+		m |= (uint16_t)(1u << i->reg);
+	if (is_xmm(rm_operand(f)) && !(i->flags & INSN_MEM))
+		m |= (uint16_t)(1u << i->rm);
+	return m;
+}
+
 static void exec_simd(struct sw_cpu *c, const struct insn *i)
 {
 	const struct simd_form *f = insn_simd(i);
@@ -201,7 +213,9 @@ static void exec_simd(struct sw_cpu *c, const struct insn *i)
 		exec_maskmov(c, i, f);
 		return;
 	}
-	struct fpu_host_ctx *x = fpu_begin(c);
+	bool sse = !(f->flags & SFL_MMX);
+	uint16_t xmm = sse ? xmm_used(i, f) : 0;
+	struct fpu_host_ctx *x = sse ? fpu_begin_sse(c, xmm) : fpu_begin(c);
 	uint64_t off = 0;
 	unsigned msize = 0;
 	if (i->flags & INSN_MEM) {
@@ -216,11 +230,13 @@ static void exec_simd(struct sw_cpu *c, const struct insn *i)
 	}
 	gprs_in(c, i, f, x);
 	uint8_t b[16];
-	if (!fpu_run(c, b, encode(i, f, b)))
+	unsigned n = encode(i, f, b);
+	if (!(sse ? fpu_run_sse(c, b, n, xmm) : fpu_run(c, b, n)))
 		return;
 	if (msize && (f->flags & SFL_MEMDST))
 		sw_write_buf(c, i->seg, off, x->mem, msize);
-	fpu_commit_image(c, x);
+	if (!sse)
+		fpu_commit_image(c, x);
 	gprs_out(c, i, f, x);
 }
 

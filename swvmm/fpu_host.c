@@ -12,9 +12,11 @@
 
 #include "swvmm/fpu_host.h"
 
-#define CODE_SIZE  (64u * 1024)
+#define CODE_SIZE  (256u * 1024)
 #define NR_SLOTS   4096u             /* a power of two */
 #define MAX_INSN   15u
+#define MAX_KEY    (MAX_INSN + 3)    /* the bytes, the kind, an XMM mask */
+#define MAX_SNIPPET 512u
 
 _Static_assert(offsetof(struct fpu_host_ctx, gpr) == 512, "entry code: gpr at 512");
 _Static_assert(offsetof(struct fpu_host_ctx, rflags) == 536, "exit code: rflags at 536");
@@ -23,10 +25,12 @@ _Static_assert(offsetof(struct fpu_host_ctx, host) == 640, "exit code: host at 6
 _Static_assert(offsetof(struct fpu_host_ctx, mem) == 1152, "entry code: mem at 1152");
 
 struct fpu_snippet {
-	uint8_t len;                 /* 0: free */
-	uint8_t key[MAX_INSN];
+	uint8_t len;                 /* of key; 0: free */
+	uint8_t key[MAX_KEY];
 	uint32_t off;                /* in the code buffer */
 };
+
+enum { KIND_FULL, KIND_SSE };
 
 /* Entry: the guest's image and registers in, then the snippet (RSI).
  * Exit (the snippet jumps to ctx->resume): registers, RFLAGS and the image
@@ -180,48 +184,164 @@ static void flush(struct fpu_host *h)
 	h->used = 0;
 }
 
-static const uint8_t *compile(struct fpu_host *h, struct fpu_snippet *s,
-                              const uint8_t *insn, unsigned len)
+/* Code writers for the SSE snippets: [RDI + disp32] operands. */
+static unsigned put_rdi_disp(uint8_t *b, unsigned reg, uint32_t disp)
+{
+	b[0] = (uint8_t)(0x80 | (reg & 7) << 3 | 7);     /* mod 10, rm RDI */
+	memcpy(b + 1, &disp, 4);
+	return 5;
+}
+
+/* MOVDQU xmmN, [RDI + image offset] (load) or the store. */
+static unsigned put_movdqu(uint8_t *b, unsigned xmm, bool load)
+{
+	unsigned n = 0;
+	b[n++] = 0xf3;
+	if (xmm & 8)
+		b[n++] = 0x44;                             /* REX.R */
+	b[n++] = 0x0f;
+	b[n++] = load ? 0x6f : 0x7f;
+	return n + put_rdi_disp(b + n, xmm, (uint32_t)offsetof(struct fpu_host_ctx, fx.xmm[xmm]));
+}
+
+/* MOV r64, [RDI + disp] (load) or the store, for RAX (0), RCX (1), RDX (2). */
+static unsigned put_mov64(uint8_t *b, unsigned reg, uint32_t disp, bool load)
+{
+	b[0] = 0x48;
+	b[1] = load ? 0x8b : 0x89;
+	return 2 + put_rdi_disp(b + 2, reg, disp);
+}
+
+/* 0F AE /op [RDI + disp]: LDMXCSR (2), STMXCSR (3). */
+static unsigned put_mxcsr(uint8_t *b, unsigned op, uint32_t disp)
+{
+	b[0] = 0x0f;
+	b[1] = 0xae;
+	return 2 + put_rdi_disp(b + 2, op, disp);
+}
+
+static unsigned put_gprs(uint8_t *b, bool load)
+{
+	static const uint8_t regs[3] = { 0, 2, 1 };      /* RAX, RDX, RCX: gpr[] order */
+	unsigned n = 0;
+	for (unsigned k = 0; k < 3; k++)
+		n += put_mov64(b + n, regs[k], (uint32_t)(offsetof(struct fpu_host_ctx, gpr) + 8 * k),
+		               load);
+	return n;
+}
+
+/* An SSE snippet, called as a function with the context in RDI: the XMM
+ * registers of mask and MXCSR from the image, the GPRs, [RSI]; the
+ * instruction; the registers, MXCSR, GPRs and RFLAGS back; the host's
+ * MXCSR again. No FXSAVE/FXRSTOR: a fraction of the cost. A fault goes
+ * to the full exit code (the handler), which returns for it. */
+static unsigned sse_code(uint8_t *b, const uint8_t *insn, unsigned len, uint16_t mask)
+{
+	static const uint8_t lea_rsi[] = { 0x48, 0x8d, 0xb7 };
+	uint32_t mem = (uint32_t)offsetof(struct fpu_host_ctx, mem);
+	uint32_t mxcsr = (uint32_t)offsetof(struct fpu_host_ctx, fx.mxcsr);
+	uint32_t host_mxcsr = (uint32_t)offsetof(struct fpu_host_ctx, host.mxcsr);
+	uint32_t flags = (uint32_t)offsetof(struct fpu_host_ctx, rflags);
+	unsigned n = 0;
+
+	memcpy(b, lea_rsi, 3);
+	memcpy(b + 3, &mem, 4);
+	n = 7;
+	n += put_gprs(b + n, true);
+	for (unsigned x = 0; x < 16; x++)
+		if (mask & (1u << x))
+			n += put_movdqu(b + n, x, true);
+	n += put_mxcsr(b + n, 2, mxcsr);
+	memcpy(b + n, insn, len);
+	n += len;
+	n += put_mxcsr(b + n, 3, mxcsr);
+	for (unsigned x = 0; x < 16; x++)
+		if (mask & (1u << x))
+			n += put_movdqu(b + n, x, false);
+	n += put_mxcsr(b + n, 2, host_mxcsr);
+	n += put_gprs(b + n, false);
+	b[n++] = 0x9c;                                     /* pushfq */
+	b[n++] = 0x8f;                                     /* pop [rdi + flags] */
+	n += put_rdi_disp(b + n, 0, flags);
+	b[n++] = 0xc3;                                     /* ret */
+	return n;
+}
+
+static unsigned full_code(uint8_t *b, const uint8_t *insn, unsigned len)
+{
+	memcpy(b, insn, len);
+	memcpy(b + len, snippet_tail, sizeof(snippet_tail));
+	return len + (unsigned)sizeof(snippet_tail);
+}
+
+static const uint8_t *compile(struct fpu_host *h, struct fpu_snippet *s, const uint8_t *key,
+                              unsigned klen, const uint8_t *insn, unsigned len)
 {
 	uint8_t *w = h->rw + h->used;
-	memcpy(w, insn, len);
-	memcpy(w + len, snippet_tail, sizeof(snippet_tail));
-	s->len = (uint8_t)len;
-	memcpy(s->key, insn, len);
+	unsigned n = key[len] == KIND_SSE ?
+	             sse_code(w, insn, len, (uint16_t)(key[len + 1] | key[len + 2] << 8)) :
+	             full_code(w, insn, len);
+	s->len = (uint8_t)klen;
+	memcpy(s->key, key, klen);
 	s->off = (uint32_t)h->used;
-	h->used += len + sizeof(snippet_tail);
+	h->used += n;
 	h->nused++;
 	h->compiled++;
 	return h->rx + s->off;
 }
 
-static const uint8_t *lookup(struct fpu_host *h, const uint8_t *insn, unsigned len)
+static const uint8_t *lookup(struct fpu_host *h, const uint8_t *insn, unsigned len,
+                             unsigned kind, uint16_t mask)
 {
-	if (h->used + MAX_INSN + sizeof(snippet_tail) > h->size || h->nused >= h->nslots / 2)
+	uint8_t key[MAX_KEY];
+	unsigned klen = len + 3;
+	memcpy(key, insn, len);
+	key[len] = (uint8_t)kind;
+	key[len + 1] = (uint8_t)mask;
+	key[len + 2] = (uint8_t)(mask >> 8);
+	if (h->used + MAX_SNIPPET > h->size || h->nused >= h->nslots / 2)
 		flush(h);
-	for (uint32_t i = hash_bytes(insn, len);; i++) {
+	for (uint32_t i = hash_bytes(key, klen);; i++) {
 		struct fpu_snippet *s = &h->slots[i & (h->nslots - 1)];
 		if (!s->len)
-			return compile(h, s, insn, len);
-		if (s->len == len && !memcmp(s->key, insn, len))
+			return compile(h, s, key, klen, insn, len);
+		if (s->len == klen && !memcmp(s->key, key, klen))
 			return h->rx + s->off;
 	}
 }
 
-int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len)
+/* Only an unmasked MXCSR exception or a pending x87 one can fault: then
+ * (rarely) make sure the handler is ours, whoever replaced it. */
+static int prepare(struct fpu_host *h, unsigned len)
 {
 	if (len < 1 || len > MAX_INSN)
 		return -EINVAL;
 	h->ctx->trap = 0;
 	h->ctx->rflags = (h->ctx->rflags & 0x8d5) | 2;
-	/* Only an unmasked MXCSR exception or a pending x87 one can fault:
-	 * then (rarely) make sure the handler is ours, whoever replaced it. */
-	if ((h->ctx->fx.mxcsr & 0x1f80) != 0x1f80 || (h->ctx->fx.fsw & 0x80)) {
-		int r = catch_sigfpe();
-		if (r)
-			return r;
-	}
-	hvmm_fpu_host_enter(h->ctx, lookup(h, insn, len));
+	if ((h->ctx->fx.mxcsr & 0x1f80) != 0x1f80 || (h->ctx->fx.fsw & 0x80))
+		return catch_sigfpe();
+	return 0;
+}
+
+int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len)
+{
+	int r = prepare(h, len);
+	if (r)
+		return r;
+	hvmm_fpu_host_enter(h->ctx, lookup(h, insn, len, KIND_FULL, 0));
+	h->runs++;
+	return 0;
+}
+
+int fpu_host_run_sse(struct fpu_host *h, const uint8_t *insn, unsigned len, uint16_t xmm)
+{
+	h->ctx->fx.fsw = 0;              /* no x87 state goes in: nothing pends */
+	int r = prepare(h, len);
+	if (r)
+		return r;
+	void (*fn)(struct fpu_host_ctx *) =
+		(void (*)(struct fpu_host_ctx *))(uintptr_t)lookup(h, insn, len, KIND_SSE, xmm);
+	fn(h->ctx);
 	h->runs++;
 	return 0;
 }

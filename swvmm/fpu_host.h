@@ -71,4 +71,11 @@ void fpu_host_free(struct fpu_host *h);
  * handler cannot be put in place. */
 int fpu_host_run(struct fpu_host *h, const uint8_t *insn, unsigned len);
 
+/* The same for an SSE instruction that touches no x87 or MMX state: only
+ * the XMM registers in the mask (bit n: XMMn), MXCSR, the GPRs and [RSI]
+ * move, and ctx->fx holds nothing else that counts (ctx->fx.fsw is
+ * cleared). An unmasked SIMD exception reports trap 19 as above, with
+ * the whole image as the fault left it. */
+int fpu_host_run_sse(struct fpu_host *h, const uint8_t *insn, unsigned len, uint16_t xmm);
+
 #endif

@@ -14,8 +14,16 @@
  *   o1-o3  operands (SIMD_OPERAND_LIST): the destination first
  *   feat   the CPUID feature that makes the form exist (SIMD_FEATURE_LIST)
  *   msize  bytes of the memory operand when ModRM names memory (0 for
- *          register-only forms; for Ey the 32-bit size, 8 with REX.W)
+ *          register-only forms; for Ey the 32-bit size, 8 with REX.W;
+ *          MASKMOVQ/MASKMOVDQU: their implicit DS:rDI store)
  *   flags  SFL_*
+ * A row without operands (EMMS) has no ModRM byte. POPCNT, LZCNT, TZCNT
+ * and CRC32 are general-purpose forms of the main table; their features
+ * are listed for the executors' convenience.
+ *
+ * The decoder finds a row through simd_index (swvmm/decode.h): by map,
+ * opcode and prefix; register-only rows (SFL_NOMEM) of the 0F map and
+ * the ModRM.reg groups 0F 71-73 (SFL_REG) have keys of their own.
  *
  * Execution: unless SFL_C says otherwise, an instruction runs on the
  * host's own unit (swvmm/fpu_host.c): the executor re-encodes it with the
@@ -34,7 +42,9 @@
  * memory); P/N/Q the same for MMX; G the general register of the reg
  * field (Gd 32 bits, Gy 32 or 64 with REX.W); E/R the rm general register
  * or memory (R register only); M memory only; Ib an 8-bit immediate;
- * X0 the implicit XMM0 of BLENDV*. */
+ * X0 the implicit XMM0 of BLENDV*. Eb/Ew (PINSRB, PINSRW, PEXTRB,
+ * PEXTRW) name a 32-bit register (its low byte or word is read; a write
+ * zero-extends into it, never AH-BH) or a byte or word of memory. */
 #define SIMD_OPERAND_LIST(O) \
 	O(__) O(V) O(U) O(W) O(P) O(N) O(Q) O(Gd) O(Gy) O(Gw) \
 	O(Ed) O(Ey) O(Ew) O(Eb) O(Rd) O(Ry) O(M) O(Ib) O(X0)
@@ -59,7 +69,9 @@
 #define SFL_NOMEM   0x0008u /* ModRM.mod != 3 is #UD */
 #define SFL_MXCSR   0x0010u /* reads MXCSR / may raise SIMD FP exceptions */
 #define SFL_FLAGS   0x0020u /* writes RFLAGS (COMISS, PTEST, PCMPxSTRI, POPCNT..) */
-#define SFL_MMX     0x0040u /* touches MMX state (x87 TOS and tag word) */
+#define SFL_MMX     0x0040u /* an MMX register operand: touches MMX state (x87
+                               TOS and tag word) when the MMX register is
+                               used (CVTPI2PS/PD from memory do not) */
 #define SFL_C       0x0080u /* executed by a C handler, not on the host unit */
 #define SFL_ECX     0x0100u /* implicit RAX/RDX in, RCX out (PCMPESTRI ..) */
 #define SFL_NOLOCK  0       /* (LOCK is #UD for every form) */
@@ -389,9 +401,9 @@
 	X(op, XM(5), F##I##SUBR_##t, f##i##subr, size, 0)                   \
 	X(op, XM(6), F##I##DIV_##t, f##i##div, size, 0)                     \
 	X(op, XM(7), F##I##DIVR_##t, f##i##divr, size, 0)
-#define X87_ARITH_REG(X, op, t, p)                                         \
-	X(op, XR(0), FADD##p##_##t, fadd##p, 0, 0)                          \
-	X(op, XR(1), FMUL##p##_##t, fmul##p, 0, 0)
+#define X87_ARITH_REG(X, op, t, P, p)                                      \
+	X(op, XR(0), FADD##P##_##t, fadd##p, 0, 0)                          \
+	X(op, XR(1), FMUL##P##_##t, fmul##p, 0, 0)
 
 /* Undocumented aliases that Intel and AMD processors execute (and
  * Capstone decodes): D9 D8+i FSTP1, DC D0+i FCOM2, DC D8+i FCOMP3,
@@ -403,7 +415,7 @@
  * needs SSE3 in CPUID. */
 #define X87_TABLE(X)                                                       \
 	X87_ARITH_MEM(X, 0xd8, M32, , , 4)                                  \
-	X87_ARITH_REG(X, 0xd8, ST0_STI, )                                   \
+	X87_ARITH_REG(X, 0xd8, ST0_STI, , )                                 \
 	X(0xd8, XR(2), FCOM_STI, fcom, 0, 0)                                \
 	X(0xd8, XR(3), FCOMP_STI, fcomp, 0, 0)                              \
 	X(0xd8, XR(4), FSUB_ST0_STI, fsub, 0, 0)                            \
@@ -472,7 +484,7 @@
 	X(0xdb, XR(5), FUCOMI_STI, fucomi, 0, 0)                            \
 	X(0xdb, XR(6), FCOMI_STI, fcomi, 0, 0)                              \
 	X87_ARITH_MEM(X, 0xdc, M64, , , 8)                                  \
-	X87_ARITH_REG(X, 0xdc, STI_ST0, )                                   \
+	X87_ARITH_REG(X, 0xdc, STI_ST0, , )                                 \
 	X(0xdc, XR(2), FCOM2_STI, fcom, 0, 0)                               \
 	X(0xdc, XR(3), FCOMP3_STI, fcomp, 0, 0)                             \
 	X(0xdc, XR(4), FSUBR_STI_ST0, fsubr, 0, 0)                          \
@@ -493,7 +505,7 @@
 	X(0xdd, XR(4), FUCOM_STI, fucom, 0, 0)                              \
 	X(0xdd, XR(5), FUCOMP_STI, fucomp, 0, 0)                            \
 	X87_ARITH_MEM(X, 0xde, M16I, I, i, 2)                               \
-	X87_ARITH_REG(X, 0xde, STI_ST0, p)                                  \
+	X87_ARITH_REG(X, 0xde, STI_ST0, P, p)                                \
 	X(0xde, XR(2), FCOMP5_STI, fcomp, 0, 0)                             \
 	X(0xde, XE(0xd9), FCOMPP, fcompp, 0, 0)                             \
 	X(0xde, XR(4), FSUBRP_STI_ST0, fsubrp, 0, 0)                        \

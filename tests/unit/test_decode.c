@@ -6,30 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
-#include <string.h>
-
-#include "swvmm/decode.h"
-
-/* Decode a hex string ("48 89 c8") in the given mode. */
-static int dec(enum decode_mode mode, const char *hex, struct insn *d)
-{
-	uint8_t b[32];
-	size_t n = 0;
-	unsigned v;
-
-	while (*hex && n < sizeof(b)) {
-		if (*hex == ' ') {
-			hex++;
-			continue;
-		}
-		assert_int_equal(sscanf(hex, "%2x", &v), 1);
-		b[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	memset(d, 0xa5, sizeof(*d));
-	return decode_insn(b, n, mode, d);
-}
+#include "tests/unit/decode_fixture.h"
 
 static void test_struct_is_small(void **state)
 {

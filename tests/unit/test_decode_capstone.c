@@ -39,7 +39,7 @@ enum rule_kind { RK_UD, RK_LENGTH, RK_MNEMONIC, RK_OURS_ONLY };
 
 struct cond {
 	enum { C_OP, C_LOCKONLY, C_DEADREX, C_MOD3, C_MODMEM, C_REG, C_RM, C_PFX, C_NOPFX, C_REXW,
-	       C_CS, C_OURS, C_ANYPFX, C_TABLE } kind;
+	       C_CS, C_OURS, C_ANYPFX, C_TABLE, C_SEG } kind;
 	uint8_t bytes[3];
 	unsigned n;
 	uint8_t last_hi;  /* op=0f1a-1f: last opcode byte from bytes[n-1] to this */
@@ -124,6 +124,7 @@ static bool parse_cond(const char *w, struct cond *c)
 	if (!strncmp(w, "pfx=", 4)) { c->kind = C_PFX; return parse_hex(w + 4, c->bytes, &c->n); }
 	if (!strncmp(w, "nopfx=", 6)) { c->kind = C_NOPFX; return parse_hex(w + 6, c->bytes, &c->n); }
 	if (!strcmp(w, "anypfx")) { c->kind = C_ANYPFX; return true; }
+	if (!strcmp(w, "seg")) { c->kind = C_SEG; return true; }
 	if (!strcmp(w, "rex.w")) { c->kind = C_REXW; return true; }
 	if (!strncmp(w, "cs=", 3)) { c->kind = C_CS; return true; }
 	if (!strncmp(w, "ours=", 5)) { c->kind = C_OURS; return true; }
@@ -288,6 +289,9 @@ static bool cond_holds(const struct cond *c, const struct facts *f)
 		return !has_prefix(f, c->bytes[0]);
 	case C_ANYPFX:
 		return f->npfx > 0;
+	case C_SEG:
+		return has_prefix(f, 0x26) || has_prefix(f, 0x2e) || has_prefix(f, 0x36) ||
+		       has_prefix(f, 0x3e) || has_prefix(f, 0x64) || has_prefix(f, 0x65);
 	case C_REXW:
 		return f->rexw;
 	case C_CS:

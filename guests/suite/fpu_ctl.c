@@ -201,20 +201,24 @@ static void xsave_checks(ulong cr4)
 	set_mxcsr(MXCSR_INIT);
 	__asm__ volatile(GUARD("movdqu %1, %%xmm0\n\tfld1\n\txsave %0")
 			 : "+m"(area) : "m"(pat), "a"(3), "d"(0));
-	check_g(3, le(area + 512, 8), "xsave xstate_bv: x87 and sse in use");
+	/* Under QEMU's nested SVM the guest's XSETBV is not intercepted: KVM
+	 * keeps XCR0 = x87 and puts it back at the next exit, here CPUID's
+	 * (tests/suite/hw-deviations.md). */
+	check_g_dev(3, le(area + 512, 8), 1, "xsave xstate_bv: x87 and sse in use");
 	check_g(FCW_INIT, le(area, 2), "xsave fcw at 0");
 	check_g(0x80, area[4], "xsave abridged ftw at 4");
-	check_g(MXCSR_INIT, le(area + 24, 4), "xsave mxcsr at 24");
+	check_g_dev(MXCSR_INIT, le(area + 24, 4), 0, "xsave mxcsr at 24");
 	check_x(F80_ONE, le(area + 40, 2), le(area + 32, 8), "xsave st0 at 32");
-	check_x(pat.hi, pat.lo, le(area + 168, 8), le(area + 160, 8),
-		"xsave xmm0 at 160");
+	check_x_dev(pat.hi, pat.lo, le(area + 168, 8), le(area + 160, 8), 0, 0,
+		    "xsave xmm0 at 160");
 	put(area + 160, pat2.lo, 8);
 	put(area + 168, pat2.hi, 8);
 	xrstor_xmm0(3, &x);
-	check_x(pat2.hi, pat2.lo, x.hi, x.lo, "xrstor loads xmm0");
+	check_x_dev(pat2.hi, pat2.lo, x.hi, x.lo, pat.hi, pat.lo, "xrstor loads xmm0");
 	put(area + 512, 1, 8);
 	xrstor_xmm0(3, &x);
-	check_x(0, 0, x.hi, x.lo, "xrstor with xstate_bv.sse clear zeroes xmm0");
+	check_x_dev(0, 0, x.hi, x.lo, pat.hi, pat.lo,
+		    "xrstor with xstate_bv.sse clear zeroes xmm0");
 	trap_clear();
 	__asm__ volatile(FAULTS("xsetbv") : : "c"(0), "a"(2), "d"(0));
 	check_trap(13, 0, "xsetbv xcr0 sse without x87 raises #gp(0)");

@@ -69,7 +69,7 @@ enum opcode_select {
 #define F_GROUP   (1u << 7)  /* ModRM.reg picks the entry: PARAM(GRP_x) */
 #define F_SEL     (1u << 8)  /* mandatory prefix picks the entry: PARAM(S_x) */
 #define F_MODESEL (1u << 9)  /* 64-bit mode picks the entry: PARAM(S_x) */
-#define F_EXT     (1u << 10) /* x87/SIMD/VEX/...: executor raises #UD or #NM */
+#define F_EXT     (1u << 10) /* an extension the model lacks: #UD or #NM only */
 #define F_BRANCH  (1u << 11) /* may change RIP other than by falling through */
 #define F_NATIVE  (1u << 12) /* operand size 32 (64 in 64-bit mode), no prefix */
 #define F_PFX66   (1u << 13) /* 66 is part of the opcode, not operand size */
@@ -341,7 +341,7 @@ enum opcode_select {
 	X(K1(0xd6), SALC,      salc, __, __, __, F_I64)                     \
 	X(K1(0xd7), XLAT,      xlat, __, __, __, 0)                         \
 	/* D8-DF: the instruction is a row of X87_TABLE (simd_table.h) */   \
-	X(K1(0xd8), X87,       x87, __, __, __, F_EXT)                      \
+	X(K1(0xd8), X87,       x87, __, __, __, 0)                          \
 	R(K1(0xd9), K1(0xdf), X87)                                          \
 	X(K1(0xe0), LOOPNE_Jb, loopne, Jb, __, __, F_F64 | F_BRANCH)        \
 	X(K1(0xe1), LOOPE_Jb,  loope, Jb, __, __, F_F64 | F_BRANCH)         \
@@ -494,7 +494,7 @@ enum opcode_select {
 	/* 3DNow!: ModRM, then the real opcode as an imm8 suffix */         \
 	X(K0F(0x0f), AMD3DNOW, 3dnow, Wx, Ib, __, F_EXT)                    \
 	/* SIMD: the instruction is a row of SIMD_TABLE (simd_table.h) */   \
-	X(K0F(0x10), SIMD,     simd, __, __, __, F_EXT)                     \
+	X(K0F(0x10), SIMD,     simd, __, __, __, 0)                         \
 	R(K0F(0x11), K0F(0x17), SIMD)                                       \
 	X(K0F(0x18), GRP_0F18, grp, __, __, __, F_GROUP | PARAM(GRP_0F18))  \
 	/* 0F 19-1F: hint NOPs (1A/1B are MPX and 1E CET where supported) */ \
@@ -683,13 +683,13 @@ enum opcode_select {
 	/* ---- group 15: 0F AE ---- */                                     \
 	X(KG(0FAE, 0), FXSAVE_M,  fxsave, M, __, __, 0)                     \
 	X(KG(0FAE, 1), FXRSTOR_M, fxrstor, M, __, __, 0)                    \
-	X(KG(0FAE, 2), LDMXCSR_Md, ldmxcsr, Md, __, __, F_EXT)              \
-	X(KG(0FAE, 3), STMXCSR_Md, stmxcsr, Md, __, __, F_EXT)              \
-	X(KG(0FAE, 4), XSAVE_M,   xsave, M, __, __, F_EXT)                  \
-	X(KG(0FAE, 5), XRSTOR_M,  xrstor, M, __, __, F_EXT)                 \
+	X(KG(0FAE, 2), LDMXCSR_Md, ldmxcsr, Md, __, __, 0)                  \
+	X(KG(0FAE, 3), STMXCSR_Md, stmxcsr, Md, __, __, 0)                  \
+	X(KG(0FAE, 4), XSAVE_M,   xsave, M, __, __, 0)                      \
+	X(KG(0FAE, 5), XRSTOR_M,  xrstor, M, __, __, 0)                     \
 	X(KG(0FAE, 6), SEL_AEM6, sel, __, __, __, F_SEL | PARAM(S_AEM6))    \
 	X(KG(0FAE, 7), SEL_AEM7, sel, __, __, __, F_SEL | PARAM(S_AEM7))    \
-	X(KSEL(AEM6, 0), XSAVEOPT_M, xsaveopt, M, __, __, F_EXT)            \
+	X(KSEL(AEM6, 0), XSAVEOPT_M, xsaveopt, M, __, __, 0)                \
 	X(KSEL(AEM6, 1), CLWB_Mb, clwb, Mb, __, __, F_PFX66)                \
 	X(KSEL(AEM7, 0), CLFLUSH_Mb, clflush, Mb, __, __, 0)                \
 	X(KSEL(AEM7, 1), CLFLUSHOPT_Mb, clflushopt, Mb, __, __, F_PFX66)    \
@@ -732,8 +732,8 @@ enum opcode_select {
 	R(KSEL(38F0, 1), KSEL(38F0, 1), MOVBE_GvMv)                         \
 	X(KSEL(38F1, 0), MOVBE_MvGv, movbe, My, Gv, __, 0)                  \
 	R(KSEL(38F1, 1), KSEL(38F1, 1), MOVBE_MvGv)                         \
-	X(KSEL(38F0, 3), CRC32_GdEb, crc32, Gd, Eb, __, F_EXT)              \
-	X(KSEL(38F1, 3), CRC32_GdEv, crc32, Gd, Ev, __, F_EXT)              \
+	X(KSEL(38F0, 3), CRC32_GdEb, crc32, Gd, Eb, __, 0)                  \
+	X(KSEL(38F1, 3), CRC32_GdEv, crc32, Gd, Ev, __, 0)                  \
 	R(K38(0xf2), K38(0xf5), SIMD)                                       \
 	X(K38(0xf6), SEL_38F6, sel, __, __, __, F_SEL | PARAM(S_38F6))      \
 	X(KSEL(38F6, 1), ADCX_GyEy, adcx, Gy, Ey, __, F_PFX66)              \

@@ -483,11 +483,6 @@ static bool ext_ud(struct run *r, const uint8_t *s, int ours, const struct insn 
 {
 	if (!(insn_forms[d->form].flags & F_EXT))
 		return false;
-	/* These extension forms execute (the x87 and SIMD rows by their
-	 * executors, swvmm/exec_system_fpu.c the MXCSR ones). */
-	if (d->form == IF_LDMXCSR_Md || d->form == IF_STMXCSR_Md ||
-	    d->form == IF_SIMD || d->form == IF_X87)
-		return false;
 	if (find_rule(r->ud, RK_UD, r->modebit, f))
 		r->n.listed_ud++;
 	else

@@ -257,9 +257,10 @@ static void test_x87_cases(void **state)
 	assert_int_equal(x87_forms[X87_FLD_M80].msize, 10);
 	assert_int_equal(x87_forms[X87_FILD_M64I].msize, 8);
 	assert_int_equal(x87_forms[X87_FNSAVE].msize, 0);
-	assert_int_equal(x87_forms[X87_FNSTCW].flags,
+	assert_int_equal(x87_forms[X87_FNSTCW].flags, XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST);
+	assert_int_equal(x87_forms[X87_FLDCW].flags, XFL_CONTROL);
+	assert_int_equal(x87_forms[X87_FNSTENV].flags,
 	                 XFL_NOWAIT | XFL_CONTROL | XFL_MEMDST | XFL_C);
-	assert_int_equal(x87_forms[X87_FLDCW].flags, XFL_CONTROL | XFL_C);
 	assert_int_equal(x87_forms[X87_FST_M64].flags, XFL_MEMDST);
 	assert_int_equal(x87_forms[X87_FSIN].op, 0xd9);
 }

@@ -110,7 +110,11 @@ bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
 		fpu_x87_pending(c);
 		return false;
 	default:
-		c->s.fx.mxcsr = x->fx.mxcsr;     /* the flags say why */
+		/* The image the fault left: the MXCSR flags that say why, and
+		 * for a form on MMX registers (CVTPS2PI ..) the x87-to-MMX
+		 * transition (TOS 0, all tags valid), which the processor
+		 * makes before it faults. */
+		fpu_commit_image(c, x);
 		if (c->s.cr4 & CR4_OSXMMEXCPT)
 			sw_raise(c, EXC_XM, SW_NO_ERRCODE);
 		sw_ud(c);

@@ -168,17 +168,42 @@ static void gprs_out(struct sw_cpu *c, const struct insn *i, const struct simd_f
 		sw_flags_set(c, RFLAGS_ARITH, x->rflags & RFLAGS_ARITH);
 }
 
+/* MMi is physical register i: the image's slot (i - TOS) mod 8, the
+ * image holding ST0-ST7 in stack order. */
+static uint8_t *mmx_reg(struct fxsave_area *fx, unsigned i)
+{
+	return fx->st[(i - ((fx->fsw >> 11) & 7u)) & 7u];
+}
+
+/* The x87-to-MMX transition of an MMX instruction: TOS 0 (the image's
+ * slots turn with it, physical register i becomes ST(i)), all valid. */
+static void mmx_transition(struct fxsave_area *fx)
+{
+	uint8_t st[8][16];
+	for (unsigned p = 0; p < 8; p++)
+		memcpy(st[p], mmx_reg(fx, p), 16);
+	memcpy(fx->st, st, sizeof(st));
+	fx->fsw &= (uint16_t)~0x3800u;
+	fx->ftw = 0xff;
+}
+
 /* MASKMOVQ / MASKMOVDQU: the bytes whose mask byte has its top bit set
  * are stored at DS:rDI (segment override allowed), one by one so that a
- * fault leaves the earlier ones written, as the SDM allows. */
+ * fault leaves the earlier ones written, as the SDM allows. MASKMOVQ is
+ * an MMX instruction: a pending x87 exception stops it (#MF), and it
+ * makes the x87-to-MMX transition. */
 static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct simd_form *f)
 {
 	bool mmx = f->o[0] == SOP_P;
 	unsigned n = mmx ? 8 : 16;
 	const uint8_t *src, *mask;
 	if (mmx) {
-		src = c->s.fx.st[i->reg & 7];
-		mask = c->s.fx.st[i->rm & 7];
+		if (c->s.fx.fsw & FSW_ES) {
+			fpu_x87_pending(c);
+			return;
+		}
+		src = mmx_reg(&c->s.fx, i->reg & 7);
+		mask = mmx_reg(&c->s.fx, i->rm & 7);
 	} else {
 		src = c->s.fx.xmm[i->reg];
 		mask = c->s.fx.xmm[i->rm];
@@ -187,10 +212,8 @@ static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct si
 	for (unsigned k = 0; k < n; k++)
 		if (mask[k] & 0x80)
 			sw_write(c, i->seg, sw_trunc(off + k, i->adsize), 1, src[k]);
-	if (mmx) {                       /* an MMX instruction: TOS 0, all valid */
-		c->s.fx.fsw &= (uint16_t)~0x3800u;
-		c->s.fx.ftw = 0xff;
-	}
+	if (mmx)
+		mmx_transition(&c->s.fx);
 }
 
 static void exec_simd(struct sw_cpu *c, const struct insn *i)

@@ -175,15 +175,10 @@ static uint8_t *mmx_reg(struct fxsave_area *fx, unsigned i)
 	return fx->st[(i - ((fx->fsw >> 11) & 7u)) & 7u];
 }
 
-/* The x87-to-MMX transition of an MMX instruction: TOS 0 (the image's
- * slots turn with it, physical register i becomes ST(i)), all valid. */
+/* The x87-to-MMX transition of an MMX instruction: TOS 0, all valid. */
 static void mmx_transition(struct fxsave_area *fx)
 {
-	uint8_t st[8][16];
-	for (unsigned p = 0; p < 8; p++)
-		memcpy(st[p], mmx_reg(fx, p), 16);
-	memcpy(fx->st, st, sizeof(st));
-	fx->fsw &= (uint16_t)~0x3800u;
+	fpu_x87_set_top(fx, 0);
 	fx->ftw = 0xff;
 }
 

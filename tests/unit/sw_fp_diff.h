@@ -505,6 +505,8 @@ static inline bool fpd_compare(const struct fpd_case *k, const struct fpd_state 
 
 /* Run case k from state in both ways and compare; true when they agree.
  * show: print the case and the fields that differ. */
+static unsigned fpd_traps[32];     /* native exceptions seen, by vector */
+
 static inline bool fpd_check(struct sw_fx *fx, const struct fpd_case *k, const struct fpd_state *in,
                              bool show)
 {
@@ -513,6 +515,7 @@ static inline bool fpd_check(struct sw_fx *fx, const struct fpd_case *k, const s
 	emu = *in;
 	fpd_native_run(k, &nat);
 	fpd_interp_run(fx, k, &emu);
+	fpd_traps[nat.trap & 31]++;
 	if (fpd_compare(k, in, &nat, &emu, false))
 		return true;
 	if (show) {
@@ -656,6 +659,7 @@ static inline unsigned fpd_run_rows(struct fpd_sw *d, const char *cls, const uns
 	static struct fpd_state in;
 	unsigned bad_rows = 0;
 	double t0 = fpd_now();
+	memset(fpd_traps, 0, sizeof(fpd_traps));
 	for (unsigned r = 0; r < nrows; r++) {
 		unsigned bad = 0;
 		for (unsigned n = 0; n < per; n++) {
@@ -668,10 +672,13 @@ static inline unsigned fpd_run_rows(struct fpd_sw *d, const char *cls, const uns
 			struct fpd_case k = { .base = -1 };
 			gen(&d->seed, rows[r], &k, &in);
 			printf("# %s: %s: %u of %u cases differ\n", cls, k.name, bad, per);
+			fflush(stdout);
 			bad_rows++;
 		}
 	}
-	printf("# %s: %u rows, %u cases, %.1f s\n", cls, nrows, nrows * per, fpd_now() - t0);
+	printf("# %s: %u rows, %u cases (%u #MF, %u #XM), %.1f s\n", cls, nrows, nrows * per,
+	       fpd_traps[EXC_MF], fpd_traps[EXC_XM], fpd_now() - t0);
+	fflush(stdout);
 	return bad_rows;
 }
 

@@ -195,11 +195,7 @@ static inline void fpd_native_run(const struct fpd_case *k, struct fpd_state *s)
 static inline void fpd_interp_run(struct sw_fx *fx, const struct fpd_case *k, struct fpd_state *s)
 {
 	struct sw_cpu *c = fx->c;
-	uint8_t code[16];
-	memcpy(code, k->code, k->len);
-	code[k->len] = 0xf4;
-	fx_resume(fx);
-	fx_code_at(fx, FX_CODE_ADDR, code, k->len + 1);
+	diff_load_code(fx, k->code, k->len);
 	fx_poke(fx, FX_DATA_ADDR, s->mem, FPD_MEM);
 	memcpy(c->s.gpr, s->r, sizeof(s->r));
 	c->s.gpr[RSP] = FX_STACK_TOP;
@@ -682,10 +678,20 @@ static inline unsigned fpd_run_rows(struct fpd_sw *d, const char *cls, const uns
 	return bad_rows;
 }
 
-/* Cases per row so that the class has at least FPD_CLASS_MIN. */
-static inline unsigned fpd_per_row(unsigned nrows)
+/* A cmocka test per class: the program defines run_class(cls). */
+#define FPD_CLASS_TEST(fn, cls) \
+	static void fn(void **state) { (void)state; run_class(cls); }
+
+/* Run the rows of a class, enough cases each for FPD_CLASS_MIN in all,
+ * then tear down; the test fails if any row differs. */
+static inline void fpd_run_class(struct fpd_sw *d, const char *cls, const unsigned *rows,
+                                 unsigned nrows, fpd_gen_fn *gen)
 {
-	return nrows ? (FPD_CLASS_MIN + nrows - 1) / nrows : 0;
+	unsigned per = nrows ? (FPD_CLASS_MIN + nrows - 1) / nrows : 0;
+	unsigned bad = fpd_run_rows(d, cls, rows, nrows, per, gen);
+	fpd_teardown(d);
+	if (bad)
+		fail_msg("%s: %u rows differ from the host", cls, bad);
 }
 
 #endif

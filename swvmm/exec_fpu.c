@@ -70,8 +70,19 @@ void fpu_x87_pending(struct sw_cpu *c)
 	sw_block_break(c);
 }
 
+void fpu_x87_set_top(struct fxsave_area *fx, unsigned top)
+{
+	unsigned old = (fx->fsw >> 11) & 7u;
+	uint8_t st[8][16];
+	for (unsigned k = 0; k < 8; k++)
+		memcpy(st[k], fx->st[(k + top - old) & 7u], 16);
+	memcpy(fx->st, st, sizeof(st));
+	fx->fsw = (uint16_t)((fx->fsw & ~0x3800u) | (top & 7u) << 11);
+}
+
 void fpu_x87_reset(struct fxsave_area *fx)
 {
+	fpu_x87_set_top(fx, 0);
 	fx->fcw = 0x37f;
 	fx->fsw = 0;
 	fx->ftw = 0;
@@ -108,7 +119,11 @@ static bool take_trap(struct sw_cpu *c, const struct fpu_host_ctx *x)
 		fpu_x87_pending(c);
 		return false;
 	default:
-		c->s.fx.mxcsr = x->fx.mxcsr;     /* the flags say why */
+		/* The image the fault left: the MXCSR flags that say why, and
+		 * for a form on MMX registers (CVTPS2PI ..) the x87-to-MMX
+		 * transition (TOS 0, all tags valid), which the processor
+		 * makes before it faults. */
+		fpu_commit_image(c, x);
 		if (c->s.cr4 & CR4_OSXMMEXCPT)
 			sw_raise(c, EXC_XM, SW_NO_ERRCODE);
 		sw_ud(c);

@@ -41,8 +41,12 @@ void fpu_check_sse(struct sw_cpu *c);
  * clears it: it returns with RIP left on the instruction. */
 void fpu_x87_pending(struct sw_cpu *c);
 
-/* FNINIT's effect: FCW 0x37f, status, tags (all empty), opcode and
- * pointers cleared; the registers stay. */
+/* Set TOS to top. The image holds the registers in stack order (ST0
+ * first), so its slots turn: every physical register keeps its value. */
+void fpu_x87_set_top(struct fxsave_area *fx, unsigned top);
+
+/* FNINIT's effect: FCW 0x37f, status (TOS 0), tags (all empty), opcode
+ * and pointers cleared; the physical registers keep their values. */
 void fpu_x87_reset(struct fxsave_area *fx);
 
 /* The memory operand's offset; #GP(0) unless its linear address is a

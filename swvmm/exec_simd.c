@@ -26,11 +26,6 @@
 
 #define RFLAGS_ARITH 0x8d5u
 
-static bool is_reg_field(unsigned o)
-{
-	return o == SOP_V || o == SOP_P || o == SOP_Gd || o == SOP_Gy || o == SOP_Gw;
-}
-
 static bool is_gpr(unsigned o)
 {
 	return o == SOP_Gd || o == SOP_Gy || o == SOP_Gw || o == SOP_Ed || o == SOP_Ey ||
@@ -58,29 +53,6 @@ static void simd_check(struct sw_cpu *c, const struct simd_form *f)
 		fpu_check_mmx(c);
 }
 
-/* The operand in the ModRM.reg field and the one in ModRM.rm. */
-static unsigned reg_operand(const struct simd_form *f)
-{
-	for (unsigned k = 0; k < 3; k++)
-		if (is_reg_field(f->o[k]))
-			return f->o[k];
-	return SOP___;
-}
-
-static unsigned rm_operand(const struct simd_form *f)
-{
-	for (unsigned k = 0; k < 3; k++)
-		if (f->o[k] != SOP___ && f->o[k] != SOP_Ib && f->o[k] != SOP_X0 &&
-		    !is_reg_field(f->o[k]))
-			return f->o[k];
-	return SOP___;
-}
-
-static bool has_imm(const struct simd_form *f)
-{
-	return f->o[0] == SOP_Ib || f->o[1] == SOP_Ib || f->o[2] == SOP_Ib;
-}
-
 static bool wide(const struct insn *i)
 {
 	return i->rex & 8;
@@ -89,7 +61,7 @@ static bool wide(const struct insn *i)
 /* Bytes of the memory operand: Ey and Ry follow REX.W. */
 static unsigned mem_size(const struct insn *i, const struct simd_form *f)
 {
-	unsigned rm = rm_operand(f);
+	unsigned rm = simd_rm_operand(f);
 	if ((rm == SOP_Ey || rm == SOP_Ry) && wide(i))
 		return 8;
 	return f->msize;
@@ -101,7 +73,7 @@ static unsigned encode(const struct insn *i, const struct simd_form *f, uint8_t 
 {
 	static const uint8_t pfx[4] = { 0, 0x66, 0xf3, 0xf2 };
 	unsigned n = 0, reg, rm, mod = 3, rex = wide(i) ? 8 : 0;
-	unsigned ro = reg_operand(f), mo = rm_operand(f);
+	unsigned ro = simd_reg_operand(f), mo = simd_rm_operand(f);
 
 	if (f->pfx)
 		b[n++] = pfx[f->pfx];
@@ -124,7 +96,7 @@ static unsigned encode(const struct insn *i, const struct simd_form *f, uint8_t 
 	b[n++] = f->op;
 	if (f->o[0] != SOP___)                                /* not EMMS */
 		b[n++] = (uint8_t)(mod << 6 | (reg & 7) << 3 | (rm & 7));
-	if (has_imm(f))
+	if (simd_has_imm(f))
 		b[n++] = (uint8_t)i->imm;
 	return n;
 }
@@ -148,9 +120,9 @@ static void gprs_in(struct sw_cpu *c, const struct insn *i, const struct simd_fo
 		x->gpr[FPU_RCX] = c->s.gpr[RCX];
 		return;
 	}
-	if (is_gpr(reg_operand(f)))
+	if (is_gpr(simd_reg_operand(f)))
 		x->gpr[FPU_RAX] = c->s.gpr[i->reg];
-	if (is_gpr(rm_operand(f)) && !(i->flags & INSN_MEM))
+	if (is_gpr(simd_rm_operand(f)) && !(i->flags & INSN_MEM))
 		x->gpr[FPU_RDX] = c->s.gpr[i->rm];
 }
 
@@ -160,7 +132,7 @@ static void gprs_out(struct sw_cpu *c, const struct insn *i, const struct simd_f
 	unsigned dst = f->o[0];
 	if (f->flags & SFL_ECX)
 		c->s.gpr[RCX] = x->gpr[FPU_RCX];
-	else if (is_gpr(dst) && is_reg_field(dst))
+	else if (is_gpr(dst) && simd_is_reg_field(dst))
 		sw_gpr_write(c, i->reg, gpr_size(i, dst), false, x->gpr[FPU_RAX]);
 	else if (is_gpr(dst) && !(i->flags & INSN_MEM))
 		sw_gpr_write(c, i->rm, gpr_size(i, dst), false, x->gpr[FPU_RDX]);
@@ -168,17 +140,37 @@ static void gprs_out(struct sw_cpu *c, const struct insn *i, const struct simd_f
 		sw_flags_set(c, RFLAGS_ARITH, x->rflags & RFLAGS_ARITH);
 }
 
+/* MMi is physical register i: the image's slot (i - TOS) mod 8, the
+ * image holding ST0-ST7 in stack order. */
+static uint8_t *mmx_reg(struct fxsave_area *fx, unsigned i)
+{
+	return fx->st[(i - ((fx->fsw >> 11) & 7u)) & 7u];
+}
+
+/* The x87-to-MMX transition of an MMX instruction: TOS 0, all valid. */
+static void mmx_transition(struct fxsave_area *fx)
+{
+	fpu_x87_set_top(fx, 0);
+	fx->ftw = 0xff;
+}
+
 /* MASKMOVQ / MASKMOVDQU: the bytes whose mask byte has its top bit set
  * are stored at DS:rDI (segment override allowed), one by one so that a
- * fault leaves the earlier ones written, as the SDM allows. */
+ * fault leaves the earlier ones written, as the SDM allows. MASKMOVQ is
+ * an MMX instruction: a pending x87 exception stops it (#MF), and it
+ * makes the x87-to-MMX transition. */
 static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct simd_form *f)
 {
 	bool mmx = f->o[0] == SOP_P;
 	unsigned n = mmx ? 8 : 16;
 	const uint8_t *src, *mask;
 	if (mmx) {
-		src = c->s.fx.st[i->reg & 7];
-		mask = c->s.fx.st[i->rm & 7];
+		if (c->s.fx.fsw & FSW_ES) {
+			fpu_x87_pending(c);
+			return;
+		}
+		src = mmx_reg(&c->s.fx, i->reg & 7);
+		mask = mmx_reg(&c->s.fx, i->rm & 7);
 	} else {
 		src = c->s.fx.xmm[i->reg];
 		mask = c->s.fx.xmm[i->rm];
@@ -187,10 +179,8 @@ static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct si
 	for (unsigned k = 0; k < n; k++)
 		if (mask[k] & 0x80)
 			sw_write(c, i->seg, sw_trunc(off + k, i->adsize), 1, src[k]);
-	if (mmx) {                       /* an MMX instruction: TOS 0, all valid */
-		c->s.fx.fsw &= (uint16_t)~0x3800u;
-		c->s.fx.ftw = 0xff;
-	}
+	if (mmx)
+		mmx_transition(&c->s.fx);
 }
 
 /* The XMM registers an SSE instruction names, and XMM0, the implicit

@@ -8,7 +8,8 @@
  * registers' contents (valid 00, zero 01, special 10, empty 11); loading
  * keeps only empty or not. FLDENV and FRSTOR set ES and B from the flags
  * and masks they load, so that a pending exception is what the next
- * waiting instruction finds. */
+ * waiting instruction finds. The reserved upper halves of the 32-bit
+ * layouts' slots are stored as ones, as the processor does. */
 #include <string.h>
 
 #include "swvmm/decode.h"
@@ -122,21 +123,24 @@ static void env_pack(const struct sw_cpu *c, const struct insn *i, const struct 
 	unsigned w = env_len(i) == 14 ? 2 : 4;      /* slot width */
 	void (*put)(uint8_t *, unsigned, uint32_t) = w == 2 ? put16 : put32;
 
+	/* the reserved upper halves of the 32-bit layouts' slots are ones */
+	uint32_t rsvd = w == 4 ? 0xffff0000u : 0;
+
 	memset(b, 0, 28);
-	put(b, 0, e->fcw);
-	put(b, w, e->fsw);
-	put(b, 2 * w, e->ftw);
+	put(b, 0, rsvd | e->fcw);
+	put(b, w, rsvd | e->fsw);
+	put(b, 2 * w, rsvd | e->ftw);
 	if (real) {
 		/* the pointers' bits above 15 sit above FOP's 11 bits and a 0 */
-		put(b, 3 * w, e->fip & 0xffff);
+		put(b, 3 * w, rsvd | (e->fip & 0xffff));
 		put(b, 4 * w, (e->fip >> 16) << 12 | e->fop);
-		put(b, 5 * w, e->fdp & 0xffff);
+		put(b, 5 * w, rsvd | (e->fdp & 0xffff));
 		put(b, 6 * w, (e->fdp >> 16) << 12);
 	} else {
 		put(b, 3 * w, e->fip);
 		put(b, 4 * w, e->fcs | (w == 4 ? (uint32_t)e->fop << 16 : 0));
 		put(b, 5 * w, e->fdp);
-		put(b, 6 * w, e->fds);
+		put(b, 6 * w, rsvd | e->fds);
 	}
 }
 
@@ -181,8 +185,8 @@ static void env_to_state(struct sw_cpu *c, const struct x87_env *e)
 	}
 }
 
-/* FNSTENV / FNSAVE: the image; FNSTENV then masks every exception,
- * FNSAVE initialises the unit. */
+/* FNSTENV / FNSAVE: the image; FNSTENV then masks every exception (so
+ * that none pends), FNSAVE initialises the unit. */
 static void store_image(struct sw_cpu *c, const struct insn *i, bool regs)
 {
 	uint8_t b[28 + 80];
@@ -195,10 +199,13 @@ static void store_image(struct sw_cpu *c, const struct insn *i, bool regs)
 	for (unsigned k = 0; regs && k < 8; k++)
 		memcpy(b + n + 10 * k, c->s.fx.st[k], 10);
 	sw_write_buf(c, i->seg, off, b, n + (regs ? 80 : 0));
-	if (regs)
+	if (regs) {
 		fpu_x87_reset(&c->s.fx);
-	else
+	} else {
+		/* all masked: nothing pends any more (ES and B clear) */
 		c->s.fx.fcw |= 0x3f;
+		c->s.fx.fsw &= (uint16_t)~(FSW_ES | FSW_B);
+	}
 }
 
 static void load_image(struct sw_cpu *c, const struct insn *i, bool regs)
@@ -210,6 +217,7 @@ static void load_image(struct sw_cpu *c, const struct insn *i, bool regs)
 
 	sw_read_buf(c, i->seg, off, b, n + (regs ? 80 : 0));
 	env_unpack(c, i, b, &e);
+	fpu_x87_set_top(&c->s.fx, FSW_TOP(e.fsw));   /* FLDENV: the registers stay */
 	env_to_state(c, &e);
 	for (unsigned k = 0; regs && k < 8; k++) {
 		memset(c->s.fx.st[k], 0, 16);

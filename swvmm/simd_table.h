@@ -36,6 +36,7 @@
 #ifndef HVMM_SWVMM_SIMD_TABLE_H
 #define HVMM_SWVMM_SIMD_TABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Operands. V/U/W: XMM (reg field / rm register only / rm register or
@@ -579,6 +580,36 @@ enum x87_form_id {
 #undef X87_FORM_ENUM
 	NR_X87_FORMS
 };
+
+/* Where a row's operands are: the one in ModRM.reg (V, P or G*; SOP___
+ * for none), the one in ModRM.rm (U/W, N/Q, E/R or M; SOP___ for none),
+ * and whether an imm8 follows. */
+static inline bool simd_is_reg_field(unsigned o)
+{
+	return o == SOP_V || o == SOP_P || o == SOP_Gd || o == SOP_Gy || o == SOP_Gw;
+}
+
+static inline unsigned simd_reg_operand(const struct simd_form *f)
+{
+	for (unsigned k = 0; k < 3; k++)
+		if (simd_is_reg_field(f->o[k]))
+			return f->o[k];
+	return SOP___;
+}
+
+static inline unsigned simd_rm_operand(const struct simd_form *f)
+{
+	for (unsigned k = 0; k < 3; k++)
+		if (f->o[k] != SOP___ && f->o[k] != SOP_Ib && f->o[k] != SOP_X0 &&
+		    !simd_is_reg_field(f->o[k]))
+			return f->o[k];
+	return SOP___;
+}
+
+static inline bool simd_has_imm(const struct simd_form *f)
+{
+	return f->o[0] == SOP_Ib || f->o[1] == SOP_Ib || f->o[2] == SOP_Ib;
+}
 
 /* The tables (swvmm/decode_table.c). */
 extern const struct simd_form simd_forms[NR_SIMD_FORMS];

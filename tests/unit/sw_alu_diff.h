@@ -165,6 +165,16 @@ static inline bool diff_native(struct diff_ctx *d, const struct diff_case *k, st
 	return true;
 }
 
+/* The instruction and a HLT at FX_CODE_ADDR, the vCPU ready to run it. */
+static inline void diff_load_code(struct sw_fx *fx, const uint8_t *code, unsigned len)
+{
+	uint8_t b[16];
+	memcpy(b, code, len);
+	b[len] = 0xf4;
+	fx_resume(fx);
+	fx_code_at(fx, FX_CODE_ADDR, b, len + 1);
+}
+
 /* Run in the interpreter; returns false on #DE (and fails on any other
  * exception). */
 static inline bool diff_interp(struct diff_ctx *d, const struct diff_case *k, struct diff_regs *r,
@@ -172,11 +182,7 @@ static inline bool diff_interp(struct diff_ctx *d, const struct diff_case *k, st
 {
 	struct sw_fx *fx = d->fx;
 	struct sw_cpu *c = fx->c;
-	uint8_t code[16];
-	memcpy(code, k->code, k->len);
-	code[k->len] = 0xf4;
-	fx_resume(fx);
-	fx_code_at(fx, FX_CODE_ADDR, code, k->len + 1);
+	diff_load_code(fx, k->code, k->len);
 	fx_poke(fx, FX_DATA_ADDR, data, DIFF_DATA_SIZE);
 	for (int g = 0; g < 16; g++)
 		c->s.gpr[g] = r->r[g];

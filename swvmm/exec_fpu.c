@@ -110,7 +110,7 @@ struct fpu_host_ctx *fpu_begin(struct sw_cpu *c)
 }
 
 /* The host's fault as the guest's (see fpu_run). */
-static bool take_trap(struct sw_cpu *c, const struct fpu_host_ctx *x)
+static bool take_trap(struct sw_cpu *c, const struct fpu_host_ctx *x, bool full)
 {
 	switch (x->trap) {
 	case 0:
@@ -122,8 +122,12 @@ static bool take_trap(struct sw_cpu *c, const struct fpu_host_ctx *x)
 		/* The image the fault left: the MXCSR flags that say why, and
 		 * for a form on MMX registers (CVTPS2PI ..) the x87-to-MMX
 		 * transition (TOS 0, all tags valid), which the processor
-		 * makes before it faults. */
-		fpu_commit_image(c, x);
+		 * makes before it faults. An SSE snippet loaded only its own
+		 * registers, which the fault left as they were: MXCSR alone. */
+		if (full)
+			fpu_commit_image(c, x);
+		else
+			c->s.fx.mxcsr = x->fx.mxcsr;
 		if (c->s.cr4 & CR4_OSXMMEXCPT)
 			sw_raise(c, EXC_XM, SW_NO_ERRCODE);
 		sw_ud(c);
@@ -134,7 +138,7 @@ bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
 {
 	if (fpu_host_run(c->fpu, insn, len))
 		sw_unsupported(c, "x87/SIMD instruction: the host unit cannot catch its faults");
-	return take_trap(c, c->fpu->ctx);
+	return take_trap(c, c->fpu->ctx, true);
 }
 
 struct fpu_host_ctx *fpu_begin_sse(struct sw_cpu *c, uint16_t xmm)
@@ -155,7 +159,7 @@ bool fpu_run_sse(struct sw_cpu *c, const uint8_t *insn, unsigned len, uint16_t x
 	struct fpu_host_ctx *x = c->fpu->ctx;
 	if (fpu_host_run_sse(c->fpu, insn, len, xmm))
 		sw_unsupported(c, "SIMD instruction: the host unit cannot catch its faults");
-	if (!take_trap(c, x))
+	if (!take_trap(c, x, false))
 		return false;
 	for (unsigned k = 0; k < 16; k++)
 		if (xmm & (1u << k))

@@ -188,9 +188,9 @@ static void exec_maskmov(struct sw_cpu *c, const struct insn *i, const struct si
 static uint16_t xmm_used(const struct insn *i, const struct simd_form *f)
 {
 	uint16_t m = 1;
-	if (reg_operand(f) == SOP_V)
+	if (simd_reg_operand(f) == SOP_V)
 		m |= (uint16_t)(1u << i->reg);
-	if (is_xmm(rm_operand(f)) && !(i->flags & INSN_MEM))
+	if (is_xmm(simd_rm_operand(f)) && !(i->flags & INSN_MEM))
 		m |= (uint16_t)(1u << i->rm);
 	return m;
 }

@@ -61,7 +61,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
-unit-tests: $(UNIT_BINS)
+# Programs the command tests use (tests/tools/*.c), linked the same way.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+unit-tests: $(UNIT_BINS) $(TOOL_BINS)
 
 include guests/guests.mk
 include tests/bench/bench.mk

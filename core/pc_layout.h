@@ -20,5 +20,11 @@
 
 #define PC_IOAPIC_BASE    0xfec00000ull /* 4 KiB */
 #define PC_IOAPIC_PINS    24
+/* What the IOAPIC's ID and version registers read at reset; the MP table
+ * and the MADT name the same (core/pc_tables.h). ID 1: apart from the
+ * processor's local APIC ID 0, as the MP spec wants on a shared APIC bus;
+ * version 0x11: an 82093AA, without the EOI register of later ones. */
+#define PC_IOAPIC_ID      1
+#define PC_IOAPIC_VERSION 0x11
 
 #endif

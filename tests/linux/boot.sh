@@ -6,6 +6,7 @@
 # The console is hvmm's stdout; the exit status is hvmm's (85 when the
 # image's workload ran to its end). Builds nothing: see `make run-linux`.
 set -u
+# shellcheck source=tests/linux/common.inc
 . "$(dirname "$0")/common.inc"
 kernel=$(linux_kernel) || exit 2
 [ -s "$linux_initrd" ] || { echo "boot.sh: no $linux_initrd (run tests/linux/make-initramfs.sh)" >&2; exit 2; }

@@ -8,6 +8,7 @@
 # status the image gives when every step ran. Builds nothing: run
 # tests/linux/make-initramfs.sh and tests/harness/fetch-kernel.sh first.
 set -u
+# shellcheck source=tests/linux/common.inc
 . "$(dirname "$0")/common.inc"
 timeout=${HVMM_LINUX_TIMEOUT:-300}
 kernel=$(linux_kernel) || exit 1

@@ -13,7 +13,9 @@
 # and .err. HVMM_LINUX_TIMEOUT: seconds before the run is stopped (900).
 # Exit status 0 on PASS, 1 on FAIL.
 set -u
+# shellcheck source=tests/linux/common.inc
 . "$(dirname "$0")/common.inc"
+# shellcheck source=tests/theorem3.sh
 . tests/theorem3.sh
 POLICY=${1:?usage: run-linux-case.sh POLICY [hvmm run options...]}
 shift

@@ -1,5 +1,5 @@
-# hvmm build. `make` builds the hvmm command and every guest; `make run`
-# and `make test` first install what is missing (see tests/deps.sh).
+# hvmm build. `make` builds the hvmm command and every guest; `make run`,
+# `make run-linux` and `make test` first install what is missing (see tests/deps.sh).
 # Outputs go to $(BUILD); V=1 shows the commands.
 
 BUILD   ?= build
@@ -33,7 +33,7 @@ LIBS := $(BUILD)/libpolicy.a $(BUILD)/libhwvmm.a $(BUILD)/libswvmm.a $(BUILD)/li
 HVMM := $(BUILD)/hvmm
 
 .SECONDARY:
-.PHONY: all run test unit-tests guests deps clean bench-sw
+.PHONY: all run run-linux linux-image test unit-tests guests deps clean bench-sw
 all: $(HVMM) guests
 
 $(BUILD)/obj/%.o: %.c
@@ -113,6 +113,28 @@ run: deps
 	else \
 		echo "no /dev/kvm here: running the guest on the KVM of tests/harness/kvm-run"; \
 		tests/harness/kvm-run $(HVMM) run $(GUEST_ARGS) $(GUEST); \
+	fi
+
+# Debian's kernel with the busybox test image (docs/linux.md): under theorem3
+# with statistics, or under the interpreter where /dev/kvm is not usable
+# (every other policy needs KVM). The kernel comes from `deps`
+# (tests/harness/fetch-kernel.sh); the image is rebuilt when its inputs change.
+LINUX_INITRD := $(BUILD)/linux/initramfs.cpio.gz
+$(LINUX_INITRD): tests/linux/init tests/linux/make-initramfs.sh $(shell command -v busybox 2>/dev/null)
+	@$(if $(Q),echo "  CPIO    $@")
+	$(Q)BUILD=$(BUILD) bash tests/linux/make-initramfs.sh >/dev/null
+
+linux-image: $(HVMM) $(LINUX_INITRD)
+run-linux: deps
+	$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) linux-image
+	$(Q)if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then policy=theorem3; else \
+		echo "run-linux: no usable /dev/kvm here: booting under --policy=sw (the interpreter) instead of theorem3"; \
+		policy=sw; \
+	fi; \
+	BUILD=$(BUILD) bash tests/linux/boot.sh --policy=$$policy --stats; st=$$?; \
+	if [ $$st != 85 ]; then \
+		echo "run-linux: hvmm's exit status is $$st, not 85 (the image's workload did not reach its end)"; \
+		exit 1; \
 	fi
 
 test: deps

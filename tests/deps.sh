@@ -19,7 +19,8 @@ packages=(
     libseccomp-dev
     gcc-multilib     # 32-bit guest programs
     qemu-system-x86  # the KVM test harness VM
-    busybox-static   # its initramfs
+    busybox-static   # its initramfs, and the Linux test image's (tests/linux)
+    cpio             # packing the Linux test image with root as owner
     xz-utils         # unpacking its kernel image
     binutils         # objcopy: reading kernel module dependencies; as, ld,
                      # readelf: the VMX harness's boot sector and kernel

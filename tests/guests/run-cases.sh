@@ -35,15 +35,8 @@ strip_hw_deviations() {
 }
 trap 'rm -rf "$tmp"' EXIT
 
-# theorem3's promise, from --stats=json: KVM never entered at CPL 0-2,
-# no kernel entry missed. Prints what is wrong, nothing when all holds.
-theorem3_violations() { # STATS-FILE
-	local json
-	json=$(grep '^{"policy"' "$1")
-	[ -n "$json" ] || { echo "no --stats=json line"; return; }
-	echo "$json" | grep -q '"runs_cpl0":0,' || echo "KVM entered at CPL 0-2: $(echo "$json" | grep -o '"runs_cpl0":[0-9]*')"
-	echo "$json" | grep -q '"kernel_entries_missed":0,' || echo "kernel entries missed: $(echo "$json" | grep -o '"kernel_entries_missed":[0-9]*')"
-}
+# theorem3_violations STATS-FILE: what breaks theorem3's promise.
+. tests/theorem3.sh
 
 run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 	local label=$1 want_status=$3 expected=$4 args=$5 status extra=()

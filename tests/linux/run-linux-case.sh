@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Usage: run-linux-case.sh POLICY [hvmm run options...]. Boots Debian's
+# kernel with the Linux test image under --policy=POLICY (tests/linux/boot.sh)
+# and prints "PASS linux/POLICY", or "FAIL linux/POLICY: what differed":
+#  - hvmm's exit status must be 85, what the image's /init gives through
+#    port 0xf4 when every step ran (87: a step failed and said which);
+#  - the workload lines (start marker to end marker; the kernel's own lines
+#    are left out) must be tests/linux/expected.txt, with the booted
+#    kernel's release for @RELEASE@;
+#  - under theorem3 (run with --stats=json), KVM must never have entered
+#    the guest at CPL 0-2 and no kernel entry may have been missed.
+# The run's serial output and stderr stay in $BUILD/linux/run-POLICY.out
+# and .err. HVMM_LINUX_TIMEOUT: seconds before the run is stopped (900).
+# Exit status 0 on PASS, 1 on FAIL.
+set -u
+# shellcheck source=tests/linux/common.inc
+. "$(dirname "$0")/common.inc"
+# shellcheck source=tests/theorem3.sh
+. tests/theorem3.sh
+POLICY=${1:?usage: run-linux-case.sh POLICY [hvmm run options...]}
+shift
+label=linux/$POLICY
+timeout=${HVMM_LINUX_TIMEOUT:-900}
+fail() { echo "FAIL $label: $*"; exit 1; }
+
+kernel=$(linux_kernel 2>&1) || fail "$kernel"
+[ -s "$linux_initrd" ] || fail "no $linux_initrd (run tests/linux/make-initramfs.sh)"
+[ -x "$hvmm" ] || fail "no $hvmm (run make)"
+release=${kernel##*/vmlinuz-}
+base=$BUILD/linux/run-${POLICY//[^A-Za-z0-9_.:-]/_}
+extra=()
+[ "$POLICY" = theorem3 ] && extra=(--stats=json)
+
+timeout "$timeout" bash tests/linux/boot.sh --policy="$POLICY" "${extra[@]}" "$@" \
+	>"$base.out" 2>"$base.err" </dev/null
+status=$?
+linux_workload_lines "$release" <"$base.out" >"$base.lines"
+
+# Where the serial output stopped, for the messages below.
+last_line() {
+	local l
+	l=$(tr -d '\r' <"$base.out" | grep -v '^[[:space:]]*$' | tail -n 1 | tr -cd '[:print:]' | head -c 160)
+	echo "last serial line '${l:-(none)}'"
+}
+if [ $status = 124 ]; then
+	fail "no exit after ${timeout}s; $(last_line) (output in $base.out)"
+elif [ ! -s "$base.lines" ]; then
+	fail "no start marker; exit status $status; $(last_line); stderr '$(head -c 200 "$base.err" | tr '\n' ' ')'"
+elif ! cmp -s "$linux_expected" "$base.lines"; then
+	fail "workload lines differ from $linux_expected (exit status $status): $(diff "$linux_expected" "$base.lines" | grep '^[<>]' | head -n 2 | tr '\n' ' ')"
+elif [ $status != "$linux_want_status" ]; then
+	fail "exit status wanted $linux_want_status, got $status; $(last_line); stderr '$(head -c 200 "$base.err" | tr '\n' ' ')'"
+elif [ "$POLICY" = theorem3 ] && [ -n "$(theorem3_violations "$base.err")" ]; then
+	fail "$(theorem3_violations "$base.err" | tr '\n' ' ')"
+fi
+echo "PASS $label"

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/debug_exit.h"
+#include "core/pc_tables.h"
 
 static int attach(struct vm *vm, enum bus_space sp, uint64_t base, uint64_t len,
                   bus_handler_fn fn, void *opaque, const char *name)
@@ -91,6 +92,11 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		vm_fail(vm, rc, "cannot build the CPUID model: %s", strerror(-rc));
 		goto undo;
 	}
+	/* What PC firmware leaves in memory: the BIOS data area, the MP and
+	 * ACPI tables (core/pc_tables.h). */
+	rc = pc_tables_build(vm);
+	if (rc)
+		goto undo;
 	vcpu_state_reset(&vm->vcpu);
 	return 0;
 

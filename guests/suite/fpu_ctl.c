@@ -191,7 +191,9 @@ static void xsave_checks(ulong cr4)
 	trap_clear();
 	__asm__ volatile(GUARD("xsetbv") : : "c"(0), "a"(3), "d"(0));
 	__asm__ volatile(GUARD("xgetbv") : "+a"(lo), "+d"(hi) : "c"(0));
-	check_g(3, (uint64_t)hi << 32 | lo, "xgetbv xcr0 after xsetbv x87|sse");
+	/* 1 where a migration came between the two under the harness: KVM
+	 * never saw QEMU's XSETBV (tests/suite/hw-deviations.md). */
+	check_g_dev(3, (uint64_t)hi << 32 | lo, 1, "xgetbv xcr0 after xsetbv x87|sse");
 	cpuid(0xd, 0, r);
 	check_g(3, r[0] & 3, "cpuid 0xd.0 eax offers x87 and sse");
 	check_g(576, r[1], "cpuid 0xd.0 ebx: size for xcr0 x87|sse");

@@ -46,7 +46,8 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 	timeout 120 "$hvmm" run "${extra[@]}" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	status=$?
 	if [ "$status" != "$want_status" ]; then
-		echo "FAIL $label: exit status wanted $want_status, got $status ($(head -c 300 "$tmp/err" | tr '\n' ' '))"
+		# The guest's own first FAIL line, if it printed one, says why.
+		echo "FAIL $label: exit status wanted $want_status, got $status ($(head -c 300 "$tmp/err" | tr '\n' ' '))$(grep -m1 -a '^FAIL' "$tmp/out" | head -c 300 | sed 's/^/: /')"
 	elif ! strip_hw_deviations <"$tmp/out" | cmp -s "$expected" -; then
 		echo "FAIL $label: serial output differs from $expected: got '$(head -c 300 "$tmp/out" | tr '\n' '|')'"
 	elif [ "$POLICY" = theorem3 ] && [ -n "$(theorem3_violations "$tmp/err")" ]; then

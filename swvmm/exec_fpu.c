@@ -141,14 +141,21 @@ bool fpu_run(struct sw_cpu *c, const uint8_t *insn, unsigned len)
 	return take_trap(c, c->fpu->ctx, true);
 }
 
+/* The XMM registers of the mask, one 16-byte copy each. */
+static void copy_xmm(uint8_t (*to)[16], const uint8_t (*from)[16], unsigned mask)
+{
+	for (; mask; mask &= mask - 1) {
+		unsigned k = (unsigned)__builtin_ctz(mask);
+		memcpy(to[k], from[k], 16);
+	}
+}
+
 struct fpu_host_ctx *fpu_begin_sse(struct sw_cpu *c, uint16_t xmm)
 {
 	if (!c->fpu)
 		sw_unsupported(c, "x87/SIMD instruction without the host unit");
 	struct fpu_host_ctx *x = c->fpu->ctx;
-	for (unsigned k = 0; k < 16; k++)
-		if (xmm & (1u << k))
-			memcpy(x->fx.xmm[k], c->s.fx.xmm[k], 16);
+	copy_xmm(x->fx.xmm, c->s.fx.xmm, xmm);
 	x->fx.mxcsr = c->s.fx.mxcsr;
 	x->rflags = c->s.rflags;
 	return x;
@@ -161,9 +168,7 @@ bool fpu_run_sse(struct sw_cpu *c, const uint8_t *insn, unsigned len, uint16_t x
 		sw_unsupported(c, "SIMD instruction: the host unit cannot catch its faults");
 	if (!take_trap(c, x, false))
 		return false;
-	for (unsigned k = 0; k < 16; k++)
-		if (xmm & (1u << k))
-			memcpy(c->s.fx.xmm[k], x->fx.xmm[k], 16);
+	copy_xmm(c->s.fx.xmm, x->fx.xmm, xmm);
 	c->s.fx.mxcsr = x->fx.mxcsr;
 	return true;
 }

@@ -15,7 +15,7 @@
 #define CODE_SIZE  (256u * 1024)
 #define NR_SLOTS   4096u             /* a power of two */
 #define MAX_INSN   15u
-#define MAX_KEY    (MAX_INSN + 3)    /* the bytes, the kind, an XMM mask */
+#define KEY_WORDS  3                 /* the bytes, the kind, an XMM mask: 18 <= 24 */
 #define MAX_SNIPPET 512u
 
 _Static_assert(offsetof(struct fpu_host_ctx, gpr) == 512, "entry code: gpr at 512");
@@ -24,9 +24,15 @@ _Static_assert(offsetof(struct fpu_host_ctx, resume) == 544, "snippet: resume at
 _Static_assert(offsetof(struct fpu_host_ctx, host) == 640, "exit code: host at 640");
 _Static_assert(offsetof(struct fpu_host_ctx, mem) == 1152, "entry code: mem at 1152");
 
+/* A snippet's key: the instruction's bytes, its length, the kind and
+ * the XMM mask, zero-padded to whole words, so that hashing and comparing
+ * are a few word operations. */
+struct fpu_key {
+	uint64_t w[KEY_WORDS];
+};
+
 struct fpu_snippet {
-	uint8_t len;                 /* of key; 0: free */
-	uint8_t key[MAX_KEY];
+	struct fpu_key key;          /* all zero: free (a key's length is >= 1) */
 	uint32_t off;                /* in the code buffer */
 };
 
@@ -168,12 +174,16 @@ void fpu_host_free(struct fpu_host *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static uint32_t hash_bytes(const uint8_t *b, unsigned len)
+static uint32_t hash_key(const struct fpu_key *k)
 {
-	uint32_t x = 2166136261u ^ len;
-	for (unsigned i = 0; i < len; i++)
-		x = (x ^ b[i]) * 16777619u;
-	return x;
+	uint64_t x = k->w[0] * 0x9e3779b97f4a7c15ull ^ k->w[1] * 0xc2b2ae3d27d4eb4full ^
+	             k->w[2] * 0x165667b19e3779f9ull;
+	return (uint32_t)(x >> 32 ^ x);
+}
+
+static bool same_key(const struct fpu_key *a, const struct fpu_key *b)
+{
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2];
 }
 
 /* Forget every snippet: the buffer or the table is full. */
@@ -274,15 +284,12 @@ static unsigned full_code(uint8_t *b, const uint8_t *insn, unsigned len)
 	return len + (unsigned)sizeof(snippet_tail);
 }
 
-static const uint8_t *compile(struct fpu_host *h, struct fpu_snippet *s, const uint8_t *key,
-                              unsigned klen, const uint8_t *insn, unsigned len)
+static const uint8_t *compile(struct fpu_host *h, struct fpu_snippet *s, const struct fpu_key *k,
+                              const uint8_t *insn, unsigned len, unsigned kind, uint16_t mask)
 {
 	uint8_t *w = h->rw + h->used;
-	unsigned n = key[len] == KIND_SSE ?
-	             sse_code(w, insn, len, (uint16_t)(key[len + 1] | key[len + 2] << 8)) :
-	             full_code(w, insn, len);
-	s->len = (uint8_t)klen;
-	memcpy(s->key, key, klen);
+	unsigned n = kind == KIND_SSE ? sse_code(w, insn, len, mask) : full_code(w, insn, len);
+	s->key = *k;
 	s->off = (uint32_t)h->used;
 	h->used += n;
 	h->nused++;
@@ -293,20 +300,21 @@ static const uint8_t *compile(struct fpu_host *h, struct fpu_snippet *s, const u
 static const uint8_t *lookup(struct fpu_host *h, const uint8_t *insn, unsigned len,
                              unsigned kind, uint16_t mask)
 {
-	uint8_t key[MAX_KEY];
-	unsigned klen = len + 3;
-	memcpy(key, insn, len);
-	key[len] = (uint8_t)kind;
-	key[len + 1] = (uint8_t)mask;
-	key[len + 2] = (uint8_t)(mask >> 8);
+	struct fpu_key k = { { 0 } };
+	uint8_t *b = (uint8_t *)k.w;
+	memcpy(b, insn, len);
+	b[15] = (uint8_t)len;
+	b[16] = (uint8_t)kind;
+	b[17] = (uint8_t)mask;
+	b[18] = (uint8_t)(mask >> 8);
 	if (h->used + MAX_SNIPPET > h->size || h->nused >= h->nslots / 2)
 		flush(h);
-	for (uint32_t i = hash_bytes(key, klen);; i++) {
+	for (uint32_t i = hash_key(&k);; i++) {
 		struct fpu_snippet *s = &h->slots[i & (h->nslots - 1)];
-		if (!s->len)
-			return compile(h, s, key, klen, insn, len);
-		if (s->len == klen && !memcmp(s->key, key, klen))
+		if (same_key(&s->key, &k))
 			return h->rx + s->off;
+		if (!s->key.w[0] && !s->key.w[1] && !s->key.w[2])
+			return compile(h, s, &k, insn, len, kind, mask);
 	}
 }
 

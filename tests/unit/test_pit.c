@@ -17,6 +17,7 @@
 
 struct fx {
 	struct pic pic;
+	struct isa_irqs isa;   /* the PIC alone */
 	struct pit pit;
 };
 
@@ -26,8 +27,9 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	pic_init(&f->pic);
+	f->isa.pic = &f->pic;
 	f->pic.chip[0].imr = 0;
-	pit_init(&f->pit, NULL, &f->pic);
+	pit_init(&f->pit, NULL, (struct irq_line){ &f->isa, 0 });
 	*state = f;
 	return 0;
 }
@@ -298,7 +300,8 @@ static void test_on_vm_bus(void **state)
 	assert_int_equal(vm_init(vm, &cfg), 0);
 	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x43)->name, "pit");
 	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x61)->name, "port-b");
-	assert_ptr_equal(vm->pit.pic, &vm->pic);
+	assert_ptr_equal(vm->pit.irq0.isa->pic, &vm->pic);
+	assert_int_equal(vm->pit.irq0.irq, 0);
 	/* A count through the bus runs on the VM clock. */
 	uint8_t v = 0x34;
 	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x43, &v, 1, true), 0);

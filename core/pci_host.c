@@ -29,11 +29,12 @@ int pci_host_io(void *opaque, uint64_t offset, void *data, unsigned len, bool is
 	if (offset >= PCI_HOST_NR_PORTS || len > PCI_HOST_NR_PORTS - offset)
 		return -EINVAL;
 	if (offset == 0 && len == 4) {
-		if (is_write)
-			memcpy(&p->address, data, 4);
-		else
+		if (is_write) {
+			memcpy(&p->address, data, 4);   /* x86 is little-endian */
+			p->address &= ADDR_WRITABLE;
+		} else {
 			memcpy(data, &p->address, 4);
-		p->address &= ADDR_WRITABLE;
+		}
 		return 0;
 	}
 	if (offset == PCI_RESET_PORT - PCI_HOST_BASE && len == 1) {

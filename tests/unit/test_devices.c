@@ -12,21 +12,7 @@
 #include "core/devices.h"
 #include "core/intr.h"
 #include "tests/unit/sw_fixture.h"
-
-static struct vm *new_vm(void)
-{
-	struct vm *vm = malloc(sizeof(*vm));
-	struct vm_config cfg = { .ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1 };
-	assert_non_null(vm);
-	assert_int_equal(vm_init(vm, &cfg), 0);
-	return vm;
-}
-
-static void free_vm(struct vm *vm)
-{
-	vm_destroy(vm);
-	free(vm);
-}
+#include "tests/unit/vm_fixture.h"
 
 static int io(struct vm *vm, uint16_t port, uint32_t *v, unsigned len, bool is_write)
 {
@@ -36,8 +22,7 @@ static int io(struct vm *vm, uint16_t port, uint32_t *v, unsigned len, bool is_w
 /* Every row's ranges are on the bus under its handler and state. */
 static void test_table_attached(void **state)
 {
-	(void)state;
-	struct vm *vm = new_vm();
+	struct vm *vm = *state;
 	unsigned nr;
 	const struct vm_device *d = vm_devices(&nr);
 	assert_true(nr >= 10);
@@ -62,13 +47,11 @@ static void test_table_attached(void **state)
 	assert_int_equal(vm->i8042.aux_line.irq, 12);
 	/* Nothing runs at reset, COM1 waits for no input. */
 	assert_int_equal(vm_timers_deadline(vm), UINT64_MAX);
-	free_vm(vm);
 }
 
 static void test_pci_host(void **state)
 {
-	(void)state;
-	struct vm *vm = new_vm();
+	struct vm *vm = *state;
 	uint32_t v = 0x80001234;
 	assert_int_equal(io(vm, 0xcf8, &v, 4, true), 0);
 	v = 0;
@@ -99,24 +82,20 @@ static void test_pci_host(void **state)
 	assert_int_equal(vm->stop, VM_STOP_RESET);
 	assert_int_equal(vm->exit_status, VM_EXIT_RESET);
 	assert_string_equal(vm_stop_name(vm->stop), "reset");
-	free_vm(vm);
 }
 
 static void test_i8042_reset_on_vm(void **state)
 {
-	(void)state;
-	struct vm *vm = new_vm();
+	struct vm *vm = *state;
 	uint32_t v = 0xfe;
 	assert_int_equal(io(vm, 0x64, &v, 1, true), 0);
 	assert_int_equal(vm->stop, VM_STOP_RESET);
 	assert_int_equal(vm->exit_status, VM_EXIT_RESET);
-	free_vm(vm);
 }
 
 static void test_crtc_and_post(void **state)
 {
-	(void)state;
-	struct vm *vm = new_vm();
+	struct vm *vm = *state;
 	uint32_t v = 0x0e;
 	assert_int_equal(io(vm, 0x3d4, &v, 1, true), 0);
 	v = 0x07;
@@ -134,7 +113,6 @@ static void test_crtc_and_post(void **state)
 	v = 0x55;
 	assert_int_equal(io(vm, 0x80, &v, 1, true), -ENOENT);
 	assert_int_equal(vm->stop, VM_RUNNING);
-	free_vm(vm);
 }
 
 /* The stub at F000:FFF0 ends in the 0xcf9 reset, from any mode. */
@@ -165,10 +143,10 @@ static void test_reset_stub_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_attached),
-		cmocka_unit_test(test_pci_host),
-		cmocka_unit_test(test_i8042_reset_on_vm),
-		cmocka_unit_test(test_crtc_and_post),
+		cmocka_unit_test_setup_teardown(test_table_attached, setup_vm, teardown_vm),
+		cmocka_unit_test_setup_teardown(test_pci_host, setup_vm, teardown_vm),
+		cmocka_unit_test_setup_teardown(test_i8042_reset_on_vm, setup_vm, teardown_vm),
+		cmocka_unit_test_setup_teardown(test_crtc_and_post, setup_vm, teardown_vm),
 		cmocka_unit_test(test_reset_stub_real),
 		cmocka_unit_test(test_reset_stub_long),
 	};

@@ -15,6 +15,7 @@
 #include "core/ioapic.h"
 #include "core/lapic.h"
 #include "core/vm.h"
+#include "tests/unit/vm_fixture.h"
 
 struct fx {
 	struct lapic l;
@@ -195,15 +196,6 @@ static void test_extint(void **state)
 	assert_false(ioapic_passes_pic(&f->io));
 }
 
-static struct vm *new_vm(void)
-{
-	struct vm *vm = malloc(sizeof(*vm));
-	struct vm_config cfg = { .ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1 };
-	assert_non_null(vm);
-	assert_int_equal(vm_init(vm, &cfg), 0);
-	return vm;
-}
-
 static void vm_route(struct vm *vm, unsigned pin, uint32_t lo)
 {
 	uint8_t index = (uint8_t)(IOAPIC_REG_REDIR + 2 * pin);
@@ -215,8 +207,7 @@ static void vm_route(struct vm *vm, unsigned pin, uint32_t lo)
 /* ISA IRQ 0 is pin 2, IRQ 4 pin 4; both reach the PIC as well. */
 static void test_isa_routing_on_vm(void **state)
 {
-	(void)state;
-	struct vm *vm = new_vm();
+	struct vm *vm = *state;
 	assert_string_equal(bus_find(&vm->bus, BUS_MMIO, IOAPIC_BASE)->name, "ioapic");
 	lapic_write(&vm->lapic, LAPIC_SVR, 0x1ff, 0);
 	lapic_write(&vm->lapic, LAPIC_LVT_LINT0, LAPIC_LVT_MASKED, 0);
@@ -241,8 +232,6 @@ static void test_isa_routing_on_vm(void **state)
 	assert_true(vm_intr_pending(vm));
 	assert_int_equal(vm_intr_ack(vm), PIC_RESET_MASTER_BASE + 1);
 	assert_int_equal(isa_irq_set(&vm->isa, 2, true), -EINVAL);
-	vm_destroy(vm);
-	free(vm);
 }
 
 int main(void)
@@ -253,7 +242,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_level_remote_irr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_polarity_and_dest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extint, setup, teardown),
-		cmocka_unit_test(test_isa_routing_on_vm),
+		cmocka_unit_test_setup_teardown(test_isa_routing_on_vm, setup_vm, teardown_vm),
 	};
 	return cmocka_run_group_tests_name("ioapic", tests, NULL, NULL);
 }

@@ -19,7 +19,6 @@
 
 #include "core/clock.h"
 #include "core/memory.h"
-#include "core/pic.h"
 
 #define NS_PER_S 1000000000ll
 #define UIP_NS   244000ll   /* UIP rises this long before the update */
@@ -172,8 +171,7 @@ static void drive_irq(struct cmos *c)
 	if (level == c->irq)
 		return;
 	c->irq = level;
-	if (c->pic)
-		pic_set_irq(c->pic, CMOS_IRQ, level);
+	irq_line_set(&c->line, level);
 }
 
 static void schedule(struct cmos *c)
@@ -220,11 +218,12 @@ void cmos_update(struct cmos *c, uint64_t now_ns)
 		catch_up(c, now_ns);
 }
 
-void cmos_init(struct cmos *c, const struct vclock *clock, struct pic *pic, int64_t wall0_ns)
+void cmos_init(struct cmos *c, const struct vclock *clock, struct irq_line line,
+               int64_t wall0_ns)
 {
 	memset(c, 0, sizeof(*c));
 	c->clock = clock;
-	c->pic = pic;
+	c->line = line;
 	c->wall0_ns = wall0_ns;
 	c->ram[RTC_REG_A] = 0x26;
 	c->ram[RTC_REG_B] = RTC_B_24H;

@@ -43,12 +43,13 @@
 #define RTC_C_UF       0x10
 #define RTC_D_VRT      0x80
 
+#include "core/irq.h"
+
 struct vclock;
-struct pic;
 
 struct cmos {
 	const struct vclock *clock;   /* NULL: time stands at 0 */
-	struct pic *pic;              /* IRQ 8 target; NULL: unconnected */
+	struct irq_line line;         /* IRQ 8 */
 	uint8_t index;
 	bool nmi_disabled;            /* bit 7 of the last index write */
 	uint8_t ram[128];             /* registers A, B, alarms and NVRAM */
@@ -64,7 +65,8 @@ struct cmos {
 /* wall0_ns: UTC time (ns since 1970) that VM clock 0 stands for.
  * Registers A = 0x26 (32.768 kHz, 1024 Hz rate), B = 0x02 (24 h, BCD,
  * no interrupts), D = VRT. */
-void cmos_init(struct cmos *c, const struct vclock *clock, struct pic *pic, int64_t wall0_ns);
+void cmos_init(struct cmos *c, const struct vclock *clock, struct irq_line line,
+               int64_t wall0_ns);
 
 /* Record the RAM size in the conventional bytes: base memory (0x15-0x16),
  * KiB above 1 MiB (0x17-0x18, 0x30-0x31), 64 KiB blocks above 16 MiB

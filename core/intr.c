@@ -1,16 +1,23 @@
 /* Interrupt routing between the devices and the CPU. The local APIC
- * delivers its own vectors; the 8259's INTR passes through LINT0 when that
- * is ExtINT and unmasked, or when the APIC is software-disabled (the
- * "virtual wire" of firmware). APIC vectors are served first. */
+ * delivers its own vectors and the I/O APIC's; the 8259's INTR passes
+ * through LINT0 when that is ExtINT and unmasked, when the APIC is
+ * software-disabled (the "virtual wire" of firmware), or through an
+ * unmasked ExtINT pin of the I/O APIC. APIC vectors are served first.
+ * Devices drive their IRQ lines themselves (core/irq.h); the timers are
+ * the device table's hooks (core/devices.h). */
 #include "core/intr.h"
 
+#include "core/devices.h"
 #include "core/vm.h"
 
-#define COM1_IRQ 4
+static bool pic_passes(const struct vm *vm)
+{
+	return vm->pic.intr && (lapic_passes_pic(&vm->lapic) || ioapic_passes_pic(&vm->ioapic));
+}
 
 bool vm_intr_pending(struct vm *vm)
 {
-	return vm->lapic.intr || (vm->pic.intr && lapic_passes_pic(&vm->lapic));
+	return vm->lapic.intr || pic_passes(vm);
 }
 
 int vm_intr_ack(struct vm *vm)
@@ -18,7 +25,7 @@ int vm_intr_ack(struct vm *vm)
 	int v = lapic_ack(&vm->lapic);
 	if (v >= 0)
 		return v;
-	if (vm->pic.intr && lapic_passes_pic(&vm->lapic))
+	if (pic_passes(vm))
 		return pic_ack(&vm->pic);
 	return -1;
 }
@@ -26,22 +33,26 @@ int vm_intr_ack(struct vm *vm)
 void vm_timers_update(struct vm *vm)
 {
 	uint64_t now = vclock_now_ns(&vm->clock);
-	pit_update(&vm->pit, now);
-	lapic_timer_update(&vm->lapic, now);
-	cmos_update(&vm->cmos, now);
-	/* COM1's line is a level the UART computes; sampling it here keeps
-	 * IRQ 4 as current as the timers. */
-	pic_set_irq(&vm->pic, COM1_IRQ, uart8250_irq_asserted(&vm->com1));
+	unsigned nr;
+	const struct vm_device *d = vm_devices(&nr);
+	for (unsigned i = 0; i < nr; i++)
+		if (d[i].update)
+			d[i].update(vm_device_state(vm, &d[i]), now);
 }
 
 uint64_t vm_timers_deadline(struct vm *vm)
 {
-	uint64_t d = pit_deadline(&vm->pit);
-	uint64_t t = lapic_timer_deadline(&vm->lapic);
-	if (t < d)
-		d = t;
-	t = cmos_deadline(&vm->cmos);
-	return t < d ? t : d;
+	uint64_t at = UINT64_MAX;
+	unsigned nr;
+	const struct vm_device *d = vm_devices(&nr);
+	for (unsigned i = 0; i < nr; i++) {
+		if (!d[i].deadline)
+			continue;
+		uint64_t t = d[i].deadline(vm_device_state(vm, &d[i]));
+		if (t < at)
+			at = t;
+	}
+	return at;
 }
 
 uint64_t vm_intr_get_cr8(struct vm *vm)

@@ -3,9 +3,8 @@
  * APIC, and only fixed and lowest-priority deliveries are performed (INIT,
  * SIPI, SMI and NMI IPIs are dropped). Not modelled: the TSC-deadline
  * timer mode (not advertised), the thermal and performance-counter
- * sources (their LVTs are plain storage), APR (reads 0), level-triggered
- * delivery (TMR stays 0: no I/O APIC), relocation through IA32_APIC_BASE
- * and its global enable. Reserved offsets read 0 and ignore writes. */
+ * sources (their LVTs are plain storage), APR (reads 0), EOI-broadcast
+ * suppression, relocation through IA32_APIC_BASE and its global enable. Reserved offsets read 0 and ignore writes. */
 #include "core/lapic.h"
 
 #include <errno.h>
@@ -85,15 +84,23 @@ static void error(struct lapic *l, uint32_t bit)
 	}
 }
 
-void lapic_accept(struct lapic *l, uint8_t vector)
+void lapic_deliver(struct lapic *l, uint8_t vector, bool level)
 {
 	if (vector < 16) {
 		error(l, LAPIC_ESR_RECV_ILLEGAL);
 		return;
 	}
 	set_bit(l->irr, vector);
-	clear_bit(l->tmr, vector);
+	if (level)
+		set_bit(l->tmr, vector);
+	else
+		clear_bit(l->tmr, vector);
 	update(l);
+}
+
+void lapic_accept(struct lapic *l, uint8_t vector)
+{
+	lapic_deliver(l, vector, false);
 }
 
 int lapic_ack(struct lapic *l)
@@ -114,6 +121,11 @@ static void eoi(struct lapic *l)
 		return;
 	clear_bit(l->isr, (unsigned)v);
 	update(l);
+	if (!(l->tmr[v >> 5] & (1u << (v & 31))))
+		return;
+	clear_bit(l->tmr, (unsigned)v);
+	if (l->eoi_broadcast)
+		l->eoi_broadcast(l->eoi_opaque, (uint8_t)v);
 }
 
 void lapic_set_tpr(struct lapic *l, uint8_t tpr)
@@ -208,9 +220,14 @@ static bool ipi_to_self(const struct lapic *l, uint32_t lo)
 	default:
 		return false;   /* all excluding self */
 	}
+	return lapic_match_dest(l, dest, lo & ICR_DEST_LOGICAL);
+}
+
+bool lapic_match_dest(const struct lapic *l, uint8_t dest, bool logical)
+{
 	if (dest == 0xff)
 		return true;   /* broadcast, physical or logical */
-	if (!(lo & ICR_DEST_LOGICAL))
+	if (!logical)
 		return dest == l->id;
 	uint8_t ldr = (uint8_t)(l->ldr >> 24);
 	if ((l->dfr >> 28) == 0xf)   /* flat model: one bit per APIC */

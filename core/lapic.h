@@ -75,6 +75,10 @@ struct lapic {
 	uint32_t timer_start_count;
 	uint64_t timer_deadline_ns;   /* next expiry, or UINT64_MAX */
 	bool intr;                    /* a vector is deliverable now, kept current */
+	/* The EOI of a level-triggered vector (its TMR bit set) is broadcast
+	 * to the I/O APIC, which clears that vector's remote IRR. */
+	void (*eoi_broadcast)(void *opaque, uint8_t vector);
+	void *eoi_opaque;
 };
 
 /* The state firmware leaves ("virtual wire"): software-disabled (SVR
@@ -102,6 +106,14 @@ static inline bool lapic_enabled(const struct lapic *l)
 /* A fixed interrupt for vector arrives (timer, IPI, LVT): set in IRR,
  * edge-triggered. Vectors 0-15 are refused with a receive error. */
 void lapic_accept(struct lapic *l, uint8_t vector);
+
+/* An interrupt message from the I/O APIC: as lapic_accept, and a level-
+ * triggered one sets the vector's TMR bit so that its EOI is broadcast. */
+void lapic_deliver(struct lapic *l, uint8_t vector, bool level);
+
+/* Is this APIC a destination of dest, physical (its ID, or 0xff) or
+ * logical (flat or cluster match against LDR)? */
+bool lapic_match_dest(const struct lapic *l, uint8_t dest, bool logical);
 
 /* The acknowledge: the highest deliverable vector moves from IRR to ISR
  * and is returned; -1 when none is deliverable. */

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/pic.h"
 
 #define CW_SC(v)    (((v) >> 6) & 3)
 #define CW_RW(v)    (((v) >> 4) & 3)
@@ -159,11 +158,11 @@ static void schedule(struct pit *pit, uint64_t after_tick)
 	                   : vclock_ticks_to_ns(c->next_tick, PIT_HZ);
 }
 
-void pit_init(struct pit *pit, const struct vclock *clock, struct pic *pic)
+void pit_init(struct pit *pit, const struct vclock *clock, struct irq_line irq0)
 {
 	memset(pit, 0, sizeof(*pit));
 	pit->clock = clock;
-	pit->pic = pic;
+	pit->irq0 = irq0;
 	for (unsigned i = 0; i < 3; i++) {
 		struct pit_channel *c = &pit->ch[i];
 		c->rw = 3;
@@ -182,8 +181,7 @@ void pit_update(struct pit *pit, uint64_t now_ns)
 	if (c->next_tick == PIT_NO_TICK || now < c->next_tick)
 		return;
 	pit->irq0_edges++;
-	if (pit->pic)
-		pic_pulse_irq(pit->pic, 0);
+	irq_line_pulse(&pit->irq0);
 	schedule(pit, now);
 }
 

@@ -1,6 +1,6 @@
 /* 8254 programmable interval timer at ports 0x40-0x43, with the PC's
  * system control port B (0x61) that gates channel 2 and shows its output.
- * Channel 0's output drives IRQ 0 of the PIC. The counters run off the VM
+ * Channel 0's output drives ISA IRQ 0. The counters run off the VM
  * clock at 1.193182 MHz: their values are computed from it when read, and
  * channel 0's next output edge is a deadline that pit_update() serves. */
 #ifndef HVMM_PIT_H
@@ -15,8 +15,9 @@
 #define PIT_HZ         1193182ull
 #define PIT_NO_TICK    UINT64_MAX
 
+#include "core/irq.h"
+
 struct vclock;
-struct pic;
 
 struct pit_channel {
 	uint8_t mode;          /* 0-5 */
@@ -40,7 +41,7 @@ struct pit_channel {
 
 struct pit {
 	const struct vclock *clock;   /* NULL: time stands at 0 */
-	struct pic *pic;              /* IRQ 0 target; NULL: unconnected */
+	struct irq_line irq0;         /* channel 0's output */
 	struct pit_channel ch[3];
 	uint8_t port_b;               /* port 0x61 bits 3:0 as written */
 	bool refresh;                 /* port 0x61 bit 4: flips on every read */
@@ -50,7 +51,7 @@ struct pit {
 
 /* Every channel starts unprogrammed: no count loaded, nothing counts
  * until a control word and a count are written. */
-void pit_init(struct pit *pit, const struct vclock *clock, struct pic *pic);
+void pit_init(struct pit *pit, const struct vclock *clock, struct irq_line irq0);
 
 /* bus_handler_fn for ports 0x40-0x43 and for port 0x61 (opaque: the
  * pit), reading the VM clock; the _at forms take the time explicitly. A

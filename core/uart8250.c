@@ -1,7 +1,8 @@
 /* 8250/16550A UART. Transmission is instantaneous: THR is always empty, so
  * LSR always shows THRE|TEMT and the THR-empty interrupt is re-armed by
  * every transmitted byte. Input is one byte deep and is pulled from in_fd
- * without blocking only when the guest looks (LSR, RBR, IIR). */
+ * without blocking when the guest looks (LSR, RBR, IIR) and, while the
+ * receive interrupt is enabled, every UART_POLL_NS. */
 #include "core/uart8250.h"
 
 #include <errno.h>
@@ -123,24 +124,52 @@ static void tx(struct uart8250 *u, uint8_t b)
 	}
 }
 
-/* Highest-priority pending interrupt, as IIR bits 3:0. */
-static uint8_t pending_id(struct uart8250 *u)
+/* Highest-priority pending interrupt, as IIR bits 3:0, for the input
+ * seen so far. */
+static uint8_t pending_id(const struct uart8250 *u)
 {
 	if ((u->ier & IER_ELSI) && (u->lsr & LSR_OE))
 		return IIR_RLS;
-	if (u->ier & IER_ERBFI) {
-		rx_fill(u);
-		if (u->rx_ready)
-			return IIR_RDA;
-	}
+	if ((u->ier & IER_ERBFI) && u->rx_ready)
+		return IIR_RDA;
 	if ((u->ier & IER_ETBEI) && u->thri_pending)
 		return IIR_THRE;
 	return IIR_NONE;
 }
 
-bool uart8250_irq_asserted(struct uart8250 *u)
+bool uart8250_irq_asserted(const struct uart8250 *u)
 {
 	return (u->mcr & MCR_OUT2) && pending_id(u) != IIR_NONE;
+}
+
+/* Drive the line on a change only: the controllers see edges. */
+static void drive_irq(struct uart8250 *u)
+{
+	bool level = uart8250_irq_asserted(u);
+	if (level == u->line_level)
+		return;
+	u->line_level = level;
+	irq_line_set(&u->line, level);
+}
+
+static bool waits_for_input(const struct uart8250 *u)
+{
+	return (u->ier & IER_ERBFI) && !u->rx_ready && !loopback(u) && u->in_fd >= 0 &&
+	       !u->in_eof;
+}
+
+void uart8250_poll_input(struct uart8250 *u, uint64_t now_ns)
+{
+	if (!waits_for_input(u) || now_ns < u->next_poll_ns)
+		return;
+	u->next_poll_ns = now_ns + UART_POLL_NS;
+	rx_fill(u);
+	drive_irq(u);
+}
+
+uint64_t uart8250_deadline(const struct uart8250 *u)
+{
+	return waits_for_input(u) ? u->next_poll_ns : UINT64_MAX;
 }
 
 static uint8_t msr_value(const struct uart8250 *u)
@@ -177,6 +206,8 @@ static uint8_t reg_read(struct uart8250 *u, unsigned reg)
 	case REG_IER:
 		return dlab ? u->divisor >> 8 : u->ier;
 	case REG_IIR_FCR:
+		if (u->ier & IER_ERBFI)
+			rx_fill(u);
 		v = pending_id(u);
 		if (v == IIR_THRE)   /* reading IIR acknowledges THR-empty */
 			u->thri_pending = false;
@@ -249,6 +280,7 @@ int uart8250_io(void *opaque, uint64_t offset, void *data, unsigned len, bool is
 			reg_write(u, (unsigned)offset + i, bytes[i]);
 		else
 			bytes[i] = reg_read(u, (unsigned)offset + i);
+		drive_irq(u);
 	}
 	return 0;
 }

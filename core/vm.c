@@ -1,54 +1,30 @@
-/* VM lifetime and its standard devices, stop reasons, error text and
- * logging. */
+/* VM lifetime (its devices come from core/devices.c), stop reasons,
+ * error text and logging. */
 #include "core/vm.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/debug_exit.h"
+#include "core/devices.h"
+#include "core/pc_layout.h"
 #include "core/pc_tables.h"
 
-static int attach(struct vm *vm, enum bus_space sp, uint64_t base, uint64_t len,
-                  bus_handler_fn fn, void *opaque, const char *name)
+/* What sits at the reset vector: mov dl, 0xf9; mov dh, 0x0c; mov al, 6;
+ * out dx, al; hlt; jmp $-1. Byte operations only, so that the bytes mean
+ * the same in real, protected and long mode: a jump to F000:FFF0 (or to
+ * 0xffff0 in any mode) ends at the 0xcf9 reset. */
+static const uint8_t reset_stub[] = {
+	0xb2, 0xf9, 0xb6, 0x0c, 0xb0, 0x06, 0xee, 0xf4, 0xeb, 0xfd,
+};
+
+static int write_reset_stub(struct vm *vm)
 {
-	int rc = bus_register(&vm->bus, sp, base, len, fn, opaque, name);
+	if (gmem_low_ram_end(&vm->mem) < PC_BIOS_END)
+		return 0;   /* no BIOS area: nothing can jump there */
+	int rc = gmem_load(&vm->mem, PC_RESET_VECTOR, reset_stub, sizeof(reset_stub));
 	if (rc)
-		vm_fail(vm, rc, "cannot attach %s at %s %#llx: %s", name,
-		        sp == BUS_PIO ? "port" : "address", (unsigned long long)base,
-		        strerror(-rc));
-	return rc;
-}
-
-/* The interrupt controllers and timers, in their reset state. */
-static int attach_platform(struct vm *vm)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_REALTIME, &ts)) {
-		int e = errno;
-		return vm_fail(vm, -e, "cannot read the wall clock: %s", strerror(e));
-	}
-	int64_t wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-
-	pic_init(&vm->pic);
-	pit_init(&vm->pit, &vm->clock, &vm->pic);
-	lapic_init(&vm->lapic, &vm->clock);
-	cmos_init(&vm->cmos, &vm->clock, &vm->pic, wall_ns - (int64_t)vclock_now_ns(&vm->clock));
-	cmos_set_ram_size(&vm->cmos, vm->cfg.ram_size);
-
-	int rc;
-	if ((rc = attach(vm, BUS_PIO, PIC_MASTER_BASE, PIC_NR_PORTS, pic_master_io, &vm->pic,
-	                 "pic-master")) ||
-	    (rc = attach(vm, BUS_PIO, PIC_SLAVE_BASE, PIC_NR_PORTS, pic_slave_io, &vm->pic,
-	                 "pic-slave")) ||
-	    (rc = attach(vm, BUS_PIO, PIC_ELCR_BASE, PIC_ELCR_NR_PORTS, pic_elcr_io, &vm->pic,
-	                 "elcr")) ||
-	    (rc = attach(vm, BUS_PIO, PIT_BASE, PIT_NR_PORTS, pit_io, &vm->pit, "pit")) ||
-	    (rc = attach(vm, BUS_PIO, PIT_PORT_B, 1, pit_port_b_io, &vm->pit, "port-b")) ||
-	    (rc = attach(vm, BUS_PIO, CMOS_BASE, CMOS_NR_PORTS, cmos_io, &vm->cmos, "cmos")) ||
-	    (rc = attach(vm, BUS_MMIO, LAPIC_BASE, LAPIC_SIZE, lapic_mmio, &vm->lapic, "lapic")))
-		return rc;
+		return vm_fail(vm, rc, "cannot write the reset vector: %s", strerror(-rc));
 	return 0;
 }
 
@@ -69,21 +45,9 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		               (unsigned long long)cfg->ram_size, strerror(-rc));
 
 	bus_init(&vm->bus);
-	uart8250_init(&vm->com1, cfg->serial_out_fd, cfg->serial_in_fd);
-	rc = bus_register(&vm->bus, BUS_PIO, COM1_BASE, UART_NR_PORTS, uart8250_io,
-	                  &vm->com1, "com1");
-	if (rc) {
-		vm_fail(vm, rc, "cannot attach com1 at port %#x: %s", COM1_BASE, strerror(-rc));
-		goto undo;
-	}
-	rc = bus_register(&vm->bus, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_NR_PORTS,
-	                  debug_exit_io, vm, "debug-exit");
-	if (rc) {
-		vm_fail(vm, rc, "cannot attach debug-exit at port %#x: %s", DEBUG_EXIT_PORT,
-		        strerror(-rc));
-		goto undo;
-	}
-	rc = attach_platform(vm);
+	rc = vm_devices_attach(vm);
+	if (!rc)
+		rc = write_reset_stub(vm);
 	if (rc)
 		goto undo;
 
@@ -152,6 +116,7 @@ const char *vm_stop_name(enum vm_stop s)
 	case VM_STOP_ERROR:       return "error";
 	case VM_STOP_UNSUPPORTED: return "unsupported";
 	case VM_STOP_POLICY:      return "policy";
+	case VM_STOP_RESET:       return "reset";
 	}
 	return "unknown";
 }

@@ -12,8 +12,13 @@
 #include "clock.h"
 #include "cmos.h"
 #include "cpuid.h"
+#include "crtc.h"
+#include "i8042.h"
+#include "ioapic.h"
+#include "irq.h"
 #include "lapic.h"
 #include "memory.h"
+#include "pci_host.h"
 #include "pic.h"
 #include "pit.h"
 #include "stats.h"
@@ -29,12 +34,14 @@ enum vm_stop {
 	VM_STOP_ERROR,         /* the monitor could not go on: see vm->err */
 	VM_STOP_UNSUPPORTED,   /* guest used something hvmm does not model */
 	VM_STOP_POLICY,        /* a policy rule said stop */
+	VM_STOP_RESET,         /* the guest reset the machine (8042, 0xcf9) */
 };
 
 /* Process exit status for a stop other than debug-exit (which is odd). */
 #define VM_EXIT_OK        0
 #define VM_EXIT_USAGE     2
 #define VM_EXIT_FAILURE   4
+#define VM_EXIT_RESET     6   /* the guest reset the machine */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -62,6 +69,11 @@ struct vm {
 	struct pit pit;
 	struct lapic lapic;
 	struct cmos cmos;
+	struct ioapic ioapic;
+	struct isa_irqs isa;       /* where ISA IRQ lines go: pic, ioapic */
+	struct i8042 i8042;
+	struct pci_host pci_host;
+	struct crtc crtc;
 	struct vcpu_state vcpu;
 	struct vm_stats stats;
 

@@ -65,7 +65,7 @@ void fpu_x87_pending(struct sw_cpu *c)
 		sw_raise(c, EXC_MF, SW_NO_ERRCODE);
 	/* FERR# to IRQ 13: the instruction stays where it is and runs again
 	 * once the handler has cleared the exception. */
-	pic_pulse_irq(&c->vm->pic, 13);
+	isa_irq_pulse(&c->vm->isa, 13);
 	c->next_rip = c->insn_rip;
 	sw_block_break(c);
 }

@@ -29,7 +29,8 @@ const char run_usage[] =
 	"\n"
 	"Exit status: the guest's debug-exit status ((v << 1) | 1 for a write of v\n"
 	"to port 0xf4), 0 when the guest halts with interrupts off, 2 for a usage\n"
-	"or input error, 4 when the guest crashed (triple fault) or the monitor failed.\n";
+	"or input error, 4 when the guest crashed (triple fault) or the monitor failed,\n"
+	"6 when the guest reset the machine (8042, port 0xcf9, the reset vector).\n";
 
 int parse_size(const char *s, uint64_t *out)
 {

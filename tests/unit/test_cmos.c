@@ -21,6 +21,7 @@
 
 struct fx {
 	struct pic pic;
+	struct isa_irqs isa;   /* the PIC alone */
 	struct cmos c;
 };
 
@@ -30,8 +31,9 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	pic_init(&f->pic);
+	f->isa.pic = &f->pic;
 	f->pic.chip[1].imr = 0;
-	cmos_init(&f->c, NULL, &f->pic, LEAP_EVE * (int64_t)S);
+	cmos_init(&f->c, NULL, (struct irq_line){ &f->isa, CMOS_IRQ }, LEAP_EVE * (int64_t)S);
 	*state = f;
 	return 0;
 }

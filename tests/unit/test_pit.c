@@ -17,6 +17,7 @@
 
 struct fx {
 	struct pic pic;
+	struct isa_irqs isa;   /* the PIC alone */
 	struct pit pit;
 };
 
@@ -26,8 +27,9 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	pic_init(&f->pic);
+	f->isa.pic = &f->pic;
 	f->pic.chip[0].imr = 0;
-	pit_init(&f->pit, NULL, &f->pic);
+	pit_init(&f->pit, NULL, (struct irq_line){ &f->isa, 0 });
 	*state = f;
 	return 0;
 }
@@ -289,6 +291,45 @@ static void test_port_b_and_channel2(void **state)
 	assert_int_equal(pit_port_b_io_at(p, 0, &v, 2, false, 0), -EINVAL);
 }
 
+/* Linux's pit_calibrate_tsc and quick_pit_calibrate: gate channel 2 on
+ * through port 0x61 (speaker off), load a mode 0 count, and poll port 0x61
+ * bit 5 (OUT2) until it rises, or read the counter's msb going down. In
+ * modes 2 and 3 OUT2 follows the count as well. */
+static void test_out2_for_calibration(void **state)
+{
+	struct pit *p = &((struct fx *)*state)->pit;
+	set_port_b(p, (uint8_t)((port_b(p, 0) & ~0x02) | 0x01), 0);
+	out8(p, 0x43, 0xb0, 10);                        /* ch 2, lsb/msb, mode 0 */
+	out8(p, 0x42, 0x9b, 10);                        /* 11931: 10 ms */
+	out8(p, 0x42, 0x2e, 10);
+	assert_int_equal(port_b(p, 10) & 0x20, 0);
+	assert_int_equal(port_b(p, 10 + 11930) & 0x20, 0);
+	assert_int_equal(port_b(p, 10 + 11931) & 0x20, 0x20);
+	assert_int_equal(port_b(p, 10 + 60000) & 0x20, 0x20);   /* stays high */
+
+	/* quick_pit_calibrate: count 0xffff, msb read after a dummy lsb. */
+	out8(p, 0x43, 0xb0, 100000);
+	out8(p, 0x42, 0xff, 100000);
+	out8(p, 0x42, 0xff, 100000);
+	in8(p, 0x42, 100000 + 256);
+	assert_int_equal(in8(p, 0x42, 100000 + 256), 0xfe);
+
+	/* Mode 2: OUT2 low for the last tick of each period. */
+	out8(p, 0x43, 0xb4, 200000);
+	out8(p, 0x42, 10, 200000);
+	out8(p, 0x42, 0, 200000);
+	assert_int_equal(port_b(p, 200000 + 8) & 0x20, 0x20);
+	assert_int_equal(port_b(p, 200000 + 9) & 0x20, 0);
+	assert_int_equal(port_b(p, 200000 + 10) & 0x20, 0x20);
+	/* Mode 3: a square wave, high for the first half. */
+	out8(p, 0x43, 0xb6, 300000);
+	out8(p, 0x42, 10, 300000);
+	out8(p, 0x42, 0, 300000);
+	assert_int_equal(port_b(p, 300000 + 4) & 0x20, 0x20);
+	assert_int_equal(port_b(p, 300000 + 5) & 0x20, 0);
+	assert_int_equal(port_b(p, 300000 + 10) & 0x20, 0x20);
+}
+
 static void test_on_vm_bus(void **state)
 {
 	(void)state;
@@ -298,7 +339,8 @@ static void test_on_vm_bus(void **state)
 	assert_int_equal(vm_init(vm, &cfg), 0);
 	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x43)->name, "pit");
 	assert_string_equal(bus_find(&vm->bus, BUS_PIO, 0x61)->name, "port-b");
-	assert_ptr_equal(vm->pit.pic, &vm->pic);
+	assert_ptr_equal(vm->pit.irq0.isa->pic, &vm->pic);
+	assert_int_equal(vm->pit.irq0.irq, 0);
 	/* A count through the bus runs on the VM clock. */
 	uint8_t v = 0x34;
 	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x43, &v, 1, true), 0);
@@ -322,6 +364,7 @@ int main(void)
 		F(test_latch_and_readback),
 		F(test_access_modes_and_bcd),
 		F(test_port_b_and_channel2),
+		F(test_out2_for_calibration),
 		cmocka_unit_test(test_on_vm_bus),
 	};
 	return cmocka_run_group_tests_name("pit", tests, NULL, NULL);

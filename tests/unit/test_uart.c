@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "core/pic.h"
 #include "core/uart8250.h"
 
 static uint8_t rd(struct uart8250 *u, unsigned reg)
@@ -210,6 +211,74 @@ static void test_interrupts(void **state)
 	close(in[1]);
 }
 
+/* The line follows the registers at once, through the PIC: THR empty,
+ * received data, line status (overrun), OUT2. */
+static void test_irq_line(void **state)
+{
+	(void)state;
+	int in[2];
+	assert_int_equal(pipe(in), 0);
+	struct pic pic;
+	pic_init(&pic);
+	pic.chip[0].imr = 0;
+	struct isa_irqs isa = { .pic = &pic };
+	struct uart8250 u;
+	uart8250_init(&u, -1, in[0]);
+	u.line = (struct irq_line){ &isa, COM1_IRQ };
+	const uint8_t bit = 1u << COM1_IRQ;
+
+	wr(&u, 1, 0x02);                          /* THRE enabled, OUT2 off */
+	assert_false(pic.chip[0].lines & bit);
+	wr(&u, 4, 0x08);
+	assert_true(pic.chip[0].lines & bit);
+	assert_int_equal(pic_ack(&pic), PIC_RESET_MASTER_BASE + COM1_IRQ);
+	assert_int_equal(rd(&u, 2), 0x02);
+	assert_false(pic.chip[0].lines & bit);
+	wr(&u, 0, 'a');                           /* THR empties again: a new edge */
+	assert_true(pic.chip[0].irr & bit);
+	wr(&u, 1, 0x00);
+	assert_false(pic.chip[0].lines & bit);
+
+	/* Input arrives while the receive interrupt waits for it. */
+	wr(&u, 1, 0x01);
+	assert_int_equal(uart8250_deadline(&u), 0);
+	uart8250_poll_input(&u, 0);               /* nothing there yet */
+	assert_false(pic.chip[0].lines & bit);
+	assert_int_equal(uart8250_deadline(&u), UART_POLL_NS);
+	assert_int_equal(write(in[1], "qr", 2), 2);
+	uart8250_poll_input(&u, UART_POLL_NS - 1); /* not yet due */
+	assert_false(pic.chip[0].lines & bit);
+	uart8250_poll_input(&u, UART_POLL_NS);
+	assert_true(pic.chip[0].lines & bit);
+	assert_int_equal(uart8250_deadline(&u), UINT64_MAX);   /* a byte waits */
+	assert_int_equal(rd(&u, 0), 'q');
+	assert_false(pic.chip[0].lines & bit);
+	assert_int_equal(rd(&u, 5) & 0x01, 0x01); /* LSR pulls the next byte */
+	assert_true(pic.chip[0].lines & bit);
+	assert_int_equal(rd(&u, 0), 'r');
+	assert_false(pic.chip[0].lines & bit);
+
+	/* Line status: an overrun in loopback, cleared by reading LSR. */
+	wr(&u, 4, 0x18);
+	wr(&u, 1, 0x04);
+	wr(&u, 0, 'x');
+	wr(&u, 0, 'y');
+	assert_true(pic.chip[0].lines & bit);
+	assert_int_equal(rd(&u, 2), 0x06);
+	assert_int_equal(rd(&u, 5) & 0x02, 0x02);
+	assert_false(pic.chip[0].lines & bit);
+
+	/* End of input: nothing left to wait for. */
+	wr(&u, 4, 0x08);
+	wr(&u, 1, 0x01);
+	rd(&u, 0);
+	close(in[1]);
+	uart8250_poll_input(&u, 2 * UART_POLL_NS);
+	assert_true(u.in_eof);
+	assert_int_equal(uart8250_deadline(&u), UINT64_MAX);
+	close(in[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_wide_access),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_interrupts),
+		cmocka_unit_test(test_irq_line),
 	};
 	return cmocka_run_group_tests_name("uart8250", tests, NULL, NULL);
 }

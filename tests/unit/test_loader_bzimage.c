@@ -18,8 +18,8 @@
 #include "core/loader.h"
 #include "core/pagewalk.h"
 #include "core/vm.h"
+#include "tests/unit/loader_fixture.h"
 
-#define MiB (1ull << 20)
 #define GiB (1ull << 30)
 
 /* Where the loader puts things (core/loader_bzimage.c). */
@@ -78,56 +78,11 @@ static uint8_t *image(bool kernel64)
 	return b;
 }
 
-static char *make_file(const void *data, size_t size)
-{
-	char *path = strdup("/tmp/hvmm-test-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, size), (ssize_t)size);
-	close(fd);
-	return path;
-}
-
-/* ---- fixture: memory and vCPU only ---- */
-
-static int setup(void **state)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-	if (!vm || gmem_init(&vm->mem, 16 * MiB)) {
-		free(vm);
-		return -1;
-	}
-	vcpu_state_reset(&vm->vcpu);
-	*state = vm;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct vm *vm = *state;
-	gmem_destroy(&vm->mem);
-	free(vm);
-	return 0;
-}
-
-static void resize(struct vm *vm, uint64_t ram)
-{
-	gmem_destroy(&vm->mem);
-	assert_int_equal(gmem_init(&vm->mem, ram), 0);
-}
-
 static uint64_t peek(struct vm *vm, uint64_t gpa, size_t len)
 {
 	uint8_t b[8];
 	assert_int_equal(gmem_read(&vm->mem, gpa, b, len), 0);
 	return get(b, 0, len);
-}
-
-static void expect_err(struct vm *vm, int r, const char *needle)
-{
-	assert_true(r < 0);
-	if (!strstr(vm->err, needle))
-		fail_msg("error \"%s\" does not mention \"%s\"", vm->err, needle);
 }
 
 /* Load b (size bytes) and expect a refusal naming needle, with guest
@@ -251,8 +206,7 @@ static void load_good(struct vm *vm, bool kernel64)
 		rd[i] = (uint8_t)(i ^ 0x5a);
 	p.initrd = rdpath = make_file(rd, sizeof(rd));
 	assert_int_equal(load_bzimage(vm, "vmlinuz", b, IMAGE_SIZE, &p), 0);
-	unlink(rdpath);
-	free(rdpath);
+	drop_file(rdpath);
 
 	assert_int_equal(gmem_read(&vm->mem, LOAD, got, sizeof(got)), 0);
 	assert_memory_equal(got, b + SETUP_SIZE, KERNEL_SIZE);
@@ -316,8 +270,7 @@ static void test_large_memory(void **state)
 	assert_int_equal(peek(vm, ZERO_PAGE + SH_RAMDISK_IMAGE, 4), 2 * GiB - 0x2000);
 	assert_int_equal(peek(vm, 2 * GiB - 0x2000, 4), 0x030201);
 	check_identity_map(vm);
-	unlink(rdpath);
-	free(rdpath);
+	drop_file(rdpath);
 	free(b);
 }
 
@@ -463,12 +416,9 @@ static void test_initrd_problems(void **state)
 	put(b, SH_INITRD_ADDR_MAX, 4, 0x600fff);     /* one page: just fits */
 	assert_int_equal(load_bzimage(vm, "vmlinuz", b, IMAGE_SIZE, &p), 0);
 	assert_int_equal(peek(vm, ZERO_PAGE + SH_RAMDISK_IMAGE, 4), 0x600000);
-	unlink(bigpath);
-	unlink(emptypath);
-	unlink(smallpath);
-	free(bigpath);
-	free(emptypath);
-	free(smallpath);
+	drop_file(bigpath);
+	drop_file(emptypath);
+	drop_file(smallpath);
 	free(big);
 	free(b);
 }

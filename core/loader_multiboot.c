@@ -18,14 +18,12 @@
 #include "core/elf_image.h"
 #include "core/loader.h"
 #include "core/multiboot.h"
+#include "core/pc_layout.h"
 #include "core/vm.h"
 
 #define PAGE_SIZE       0x1000ull
-#define LOW_MEM_END     0x9fc00ull     /* conventional memory, as a PC reports it */
-#define HIGH_MEM_START  0x100000ull
 #define FOUR_GIB        0x100000000ull
 #define LOADER_NAME     "hvmm"
-#define MMAP_MAX        (3 + GMEM_MAX_REGIONS)
 
 /* One range of the kernel image: filesz bytes from the file, then zeros. */
 struct kpiece {
@@ -109,10 +107,10 @@ static int check_place(struct vm *vm, const char *name, int i, uint64_t a, uint6
 	if (a < PAGE_SIZE)
 		return vm_fail(vm, -EINVAL, "%s: segment %d (0x%llx-0x%llx) overlaps the first "
 			       "page", name, i, (unsigned long long)a, (unsigned long long)end);
-	if (a < HIGH_MEM_START && end > LOW_MEM_END)
+	if (a < PC_HIGH_RAM && end > PC_LOW_RAM_END)
 		return vm_fail(vm, -EINVAL, "%s: segment %d (0x%llx-0x%llx) overlaps the reserved "
 			       "area 0x%llx-0x%llx", name, i, (unsigned long long)a,
-			       (unsigned long long)end, LOW_MEM_END, HIGH_MEM_START);
+			       (unsigned long long)end, PC_LOW_RAM_END, PC_HIGH_RAM);
 	if (end > low_end)
 		return vm_fail(vm, -E2BIG, "%s: segment %d (0x%llx-0x%llx) does not fit in guest "
 			       "RAM (%llu MiB)", name, i, (unsigned long long)a,
@@ -223,21 +221,11 @@ static int read_modules(struct vm *vm, const struct load_params *p, struct modul
 
 static int build_mmap(const struct vm *vm, struct mb_mmap_entry *e)
 {
-	uint64_t low_end = gmem_low_ram_end(&vm->mem);
-	int n = 0;
+	struct mem_range r[MEMMAP_MAX];
+	int n = loader_memmap(&vm->mem, r);
 
-#define MMAP_ADD(base, end, t) \
-	(e[n++] = (struct mb_mmap_entry){ sizeof(*e) - 4, (base), (end) - (base), (t) })
-	MMAP_ADD(0, low_end < LOW_MEM_END ? low_end : LOW_MEM_END, MB_MMAP_AVAILABLE);
-	MMAP_ADD(LOW_MEM_END, HIGH_MEM_START, MB_MMAP_RESERVED);
-	if (low_end > HIGH_MEM_START)
-		MMAP_ADD(HIGH_MEM_START, low_end, MB_MMAP_AVAILABLE);
-	for (int i = 0; i < vm->mem.nr; i++) {
-		const struct gmem_region *r = &vm->mem.region[i];
-		if (r->kind == GMEM_RAM && r->gpa >= FOUR_GIB)
-			MMAP_ADD(r->gpa, r->gpa + r->size, MB_MMAP_AVAILABLE);
-	}
-#undef MMAP_ADD
+	for (int i = 0; i < n; i++)
+		e[i] = (struct mb_mmap_entry){ sizeof(*e) - 4, r[i].base, r[i].len, r[i].type };
 	return n;
 }
 
@@ -313,8 +301,8 @@ static int write_all(struct vm *vm, const uint8_t *data, const struct kernel *k,
 
 	info.flags = MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP |
 		     MB_INFO_LOADER_NAME;
-	info.mem_lower = (uint32_t)((low_end < LOW_MEM_END ? low_end : LOW_MEM_END) >> 10);
-	info.mem_upper = low_end > HIGH_MEM_START ? (uint32_t)((low_end - HIGH_MEM_START) >> 10)
+	info.mem_lower = (uint32_t)((low_end < PC_LOW_RAM_END ? low_end : PC_LOW_RAM_END) >> 10);
+	info.mem_upper = low_end > PC_HIGH_RAM ? (uint32_t)((low_end - PC_HIGH_RAM) >> 10)
 						  : 0;
 	info.cmdline = (uint32_t)l->cmdline;
 	info.mods_count = (uint32_t)p->nr_modules;
@@ -349,7 +337,7 @@ int load_multiboot(struct vm *vm, const char *name, const uint8_t *data, size_t 
 {
 	static const struct load_params none = { 0 };
 	struct module mods[MB_MAX_MODULES] = { 0 };
-	struct mb_mmap_entry mmap[MMAP_MAX];
+	struct mb_mmap_entry mmap[MEMMAP_MAX];
 	struct kernel k = { 0 };
 	struct mb_header h;
 	struct layout l;
@@ -363,6 +351,9 @@ int load_multiboot(struct vm *vm, const char *name, const uint8_t *data, size_t 
 	if (p->nr_modules < 0 || p->nr_modules > MB_MAX_MODULES)
 		return vm_fail(vm, -EINVAL, "%s: %d modules (at most %d)", name, p->nr_modules,
 			       MB_MAX_MODULES);
+	if (p->initrd)
+		return vm_fail(vm, -EINVAL, "%s: not a Linux bzImage, so it takes no initrd "
+			       "(a multiboot kernel takes modules)", name);
 	cmdline = p->cmdline ? p->cmdline : "";
 
 	/* An ELF file reports its own malformations first; anything else must

@@ -1,5 +1,5 @@
-/* Initial vCPU states (power-on, real mode for flat images, the multiboot
- * flat 32-bit state) and mode detection. */
+/* Initial vCPU states (power-on, real mode for flat images, the flat 32-bit
+ * state of multiboot and Linux, Linux's 64-bit state) and mode detection. */
 #include <string.h>
 
 #include "core/vcpu_state.h"
@@ -75,19 +75,37 @@ void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip)
 	s->rip = ip;
 }
 
-void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip)
+void vcpu_state_set_flat32_sel(struct vcpu_state *s, uint32_t eip, uint16_t cs, uint16_t ds)
 {
 	vcpu_state_reset(s);
-	/* Multiboot leaves GDTR/IDTR undefined, so the selectors only hint at
-	 * a conventional GDT (code 0x08, data 0x10); the caches are what count. */
-	set_flat32_seg(&s->seg[SEG_CS], 0x08, 0xb);
+	set_flat32_seg(&s->seg[SEG_CS], cs, 0xb);
 	for (int i = 0; i < NR_SREGS; i++)
 		if (i != SEG_CS)
-			set_flat32_seg(&s->seg[i], 0x10, 0x3);
+			set_flat32_seg(&s->seg[i], ds, 0x3);
 	/* NE: x87 errors raise #MF; the legacy FERR#/IRQ13 path is not modelled. */
 	s->cr0 = CR0_PE | CR0_ET | CR0_NE;
 	s->rflags = RFLAGS_FIXED;                    /* IF=0, VM=0 */
 	s->rip = eip;
+}
+
+void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip)
+{
+	/* Multiboot leaves GDTR/IDTR undefined, so the selectors only hint at
+	 * a conventional GDT (code 0x08, data 0x10); the caches are what count. */
+	vcpu_state_set_flat32_sel(s, eip, 0x08, 0x10);
+}
+
+void vcpu_state_set_long64(struct vcpu_state *s, uint64_t rip, uint64_t cr3, uint16_t cs,
+			   uint16_t ds)
+{
+	vcpu_state_set_flat32_sel(s, 0, cs, ds);
+	s->seg[SEG_CS].l = 1;                        /* as a descriptor with L=1, D=0 */
+	s->seg[SEG_CS].db = 0;
+	s->cr3 = cr3;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA;
+	s->cr0 |= CR0_PG;
+	s->rip = rip;
 }
 
 bool seg_cache_equal(const struct seg_cache *a, const struct seg_cache *b)

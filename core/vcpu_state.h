@@ -203,6 +203,16 @@ void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip);
  * 4 GiB segments, CR0 = PE|ET|NE, IF clear. EAX/EBX are the loader's. */
 void vcpu_state_set_flat32(struct vcpu_state *s, uint32_t eip);
 
+/* The same with the given code and data selectors (the caller's GDT must
+ * hold flat descriptors there: Linux's 32-bit entry wants 0x10/0x18). */
+void vcpu_state_set_flat32_sel(struct vcpu_state *s, uint32_t eip, uint16_t cs, uint16_t ds);
+
+/* 64-bit long mode at rip with paging on through cr3 (CR0 = PE|ET|NE|PG,
+ * CR4 = PAE, EFER = LME|LMA), a flat 64-bit code segment cs and flat data
+ * segments ds, IF clear: Linux's 64-bit boot entry. GDTR is the caller's. */
+void vcpu_state_set_long64(struct vcpu_state *s, uint64_t rip, uint64_t cr3, uint16_t cs,
+                           uint16_t ds);
+
 /* PAE paging outside long mode: the PDPTE registers are in use. */
 static inline bool vcpu_pae_legacy(const struct vcpu_state *s)
 {

@@ -60,6 +60,8 @@ static int load_guest(struct vm *vm, const struct run_options *o)
 		return ret;
 	if (o->flat)
 		ret = load_flat(vm, o->guest, data, size, o->flat_addr);
+	else if (bzimage_detect(data, size))
+		ret = load_bzimage(vm, o->guest, data, size, &o->load);
 	else
 		ret = load_multiboot(vm, o->guest, data, size, &o->load);
 	free(data);

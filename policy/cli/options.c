@@ -9,7 +9,8 @@
 
 const char run_usage[] =
 	"Usage: hvmm run [options] GUEST\n"
-	"Run GUEST, a multiboot v1 ELF image (ELF32 or ELF64) or a flat binary.\n"
+	"Run GUEST, a Linux bzImage, a multiboot v1 ELF image (ELF32 or ELF64) or a\n"
+	"flat binary.\n"
 	"\n"
 	"  --policy=POLICY   where the vCPU runs: theorem3 (default: kernel code in the\n"
 	"                    interpreter, user code on KVM), sw (the interpreter only),\n"
@@ -20,7 +21,8 @@ const char run_usage[] =
 	"                    or json\n"
 	"  --mem=SIZE        guest RAM, e.g. 64M, 1G (default 128M)\n"
 	"  --serial=DEST     COM1 output: stdio (default), none, or a file path\n"
-	"  --cmdline=STRING  multiboot command line for the guest\n"
+	"  --cmdline=STRING  kernel command line (default for a bzImage: console=ttyS0)\n"
+	"  --initrd=FILE     initial ramdisk for a bzImage\n"
 	"  --module=FILE     add a multiboot module (\"FILE ARGS\" passes ARGS); repeatable\n"
 	"  --flat[=ADDR]     load GUEST as a flat binary at ADDR (default 0x10000) and\n"
 	"                    start it in 16-bit real mode; implied by a .bin name\n"
@@ -73,7 +75,8 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_FLAT };
+enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
+       OPT_FLAT };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -85,6 +88,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "serial",  required_argument, NULL, OPT_SERIAL },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "module",  required_argument, NULL, OPT_MODULE },
+		{ "initrd",  required_argument, NULL, OPT_INITRD },
 		{ "flat",    optional_argument, NULL, OPT_FLAT },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
@@ -144,6 +148,11 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 				return fail(err, errlen, "--module: empty file name%s", "");
 			o->load.modules[o->load.nr_modules++] = optarg;
 			break;
+		case OPT_INITRD:
+			if (!*optarg)
+				return fail(err, errlen, "--initrd: empty file name%s", "");
+			o->load.initrd = optarg;
+			break;
 		case OPT_FLAT:
 			o->flat = true;
 			if (optarg) {
@@ -176,8 +185,8 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	o->guest = argv[optind];
 	if (ends_with(o->guest, ".bin"))
 		o->flat = true;
-	if (o->flat && (o->cmdline || o->load.nr_modules))
-		return fail(err, errlen, "%s: a flat binary takes no --cmdline or --module (those are multiboot)", o->guest);
+	if (o->flat && (o->cmdline || o->load.nr_modules || o->load.initrd))
+		return fail(err, errlen, "%s: a flat binary takes no --cmdline, --module or --initrd (those are for kernels)", o->guest);
 	o->load.cmdline = o->cmdline;
 	return 0;
 }

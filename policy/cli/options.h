@@ -22,7 +22,7 @@ struct run_options {
 	const char *cmdline;
 	bool flat;                /* load GUEST as a flat binary */
 	uint64_t flat_addr;
-	struct load_params load;  /* cmdline and modules for multiboot */
+	struct load_params load;  /* cmdline, modules and initrd for kernels */
 	int verbose;
 	bool help;
 };

@@ -17,8 +17,7 @@
 #include "core/loader.h"
 #include "core/multiboot.h"
 #include "core/vm.h"
-
-#define MiB (1ull << 20)
+#include "tests/unit/loader_fixture.h"
 
 /* ---- a tiny ELF + multiboot image builder ---- */
 
@@ -128,34 +127,6 @@ static uint8_t *build(const struct spec *s)
 	return b;
 }
 
-/* ---- the VM under test, built by hand: memory and vCPU only ---- */
-
-static int setup(void **state)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-	if (!vm || gmem_init(&vm->mem, 16 * MiB)) {
-		free(vm);
-		return -1;
-	}
-	vcpu_state_reset(&vm->vcpu);
-	*state = vm;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct vm *vm = *state;
-	gmem_destroy(&vm->mem);
-	free(vm);
-	return 0;
-}
-
-static void resize(struct vm *vm, uint64_t ram)
-{
-	gmem_destroy(&vm->mem);
-	assert_int_equal(gmem_init(&vm->mem, ram), 0);
-}
-
 static int load_spec(struct vm *vm, const struct spec *s, const struct load_params *p)
 {
 	uint8_t *b = build(s);
@@ -165,26 +136,9 @@ static int load_spec(struct vm *vm, const struct spec *s, const struct load_para
 	return r;
 }
 
-static void expect_err(struct vm *vm, int r, const char *needle)
-{
-	assert_true(r < 0);
-	if (!strstr(vm->err, needle))
-		fail_msg("error \"%s\" does not mention \"%s\"", vm->err, needle);
-}
-
 static void expect_fail(struct vm *vm, const struct spec *s, const char *needle)
 {
 	expect_err(vm, load_spec(vm, s, NULL), needle);
-}
-
-static char *make_file(const void *data, size_t size)
-{
-	char *path = strdup("/tmp/hvmm-test-XXXXXX");
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, size), (ssize_t)size);
-	close(fd);
-	return path;
 }
 
 /* ---- good images ---- */
@@ -285,10 +239,8 @@ static void check_good_load(struct vm *vm, int bits, uint64_t vbase)
 	assert_true(info.cmdline > info_at && info.cmdline < md[0].mod_start);
 	assert_true(info.mmap_addr > info_at && info.mods_addr > info_at);
 
-	unlink(p1);
-	unlink(p2);
-	free(p1);
-	free(p2);
+	drop_file(p1);
+	drop_file(p2);
 }
 
 static void test_elf32_good(void **state)
@@ -565,8 +517,7 @@ static void test_modules_errors(void **state)
 	assert_int_equal(truncate(path, 15 * MiB), 0);
 	lp = (struct load_params){ .nr_modules = 1, .modules = { path } };
 	expect_err(vm, load_spec(vm, &s, &lp), "do not fit in guest RAM");
-	unlink(path);
-	free(path);
+	drop_file(path);
 }
 
 /* ---- flat binaries and files ---- */
@@ -622,8 +573,7 @@ static void test_load_file(void **state)
 	assert_int_equal(load_file(vm, path, &data, &size), 0);
 	assert_int_equal(size, 0);
 	free(data);
-	unlink(path);
-	free(path);
+	drop_file(path);
 
 	assert_int_equal(load_file(vm, "/nonexistent/x", &data, &size), -ENOENT);
 	assert_string_equal(vm->err, "/nonexistent/x: No such file or directory");

@@ -2,21 +2,21 @@
  * and XSDT -> FADT (-> FACS, DSDT) and MADT. Both 32- and 64-bit pointer
  * fields are filled, with the same addresses, for OSes that read either.
  *
- * No ACPI hardware is modelled. The PM1a event and control blocks the
- * FADT must name are at ACPI_PM_BASE, where no device answers: reads
- * return all ones, so SCI_EN reads set (with SMI_CMD 0 the machine is in
- * ACPI mode from the start anyway), and writes are dropped. No PM timer
- * (allowed since ACPI 5.0), no GPE blocks, no sleep states. */
+ * The PM1a event and control blocks the FADT must name are at
+ * ACPI_PM_BASE, answered by core/acpi_pm.c: no fixed event is ever
+ * pending (so the SCI stays quiet) and SCI_EN reads set (with SMI_CMD 0
+ * the machine is in ACPI mode from the start). No PM timer (allowed since
+ * ACPI 5.0), no GPE blocks, no sleep states. */
 #include <stddef.h>
 #include <string.h>
 
+#include "core/acpi_pm.h"
 #include "core/cmos.h"
 #include "core/lapic.h"
 #include "core/pc_layout.h"
 #include "core/pc_tables.h"
 #include "core/vm.h"
 
-#define ACPI_PM_BASE     0x600   /* PM1a_EVT 0x600-0x603, PM1a_CNT 0x604-0x605 */
 #define ACPI_RESET_PORT  0xcf9   /* the PC reset control register */
 #define ACPI_RESET_VALUE 0x06    /* full reset, then the reset itself */
 #define ACPI_ALL_CPUS    0xff    /* MADT local APIC NMI: every processor */

@@ -95,6 +95,13 @@ static int pci_host_setup(struct vm *vm, const struct vm_device *d)
 	return 0;
 }
 
+static int acpi_pm_setup(struct vm *vm, const struct vm_device *d)
+{
+	(void)d;
+	acpi_pm_init(&vm->acpi_pm);
+	return 0;
+}
+
 static int crtc_setup(struct vm *vm, const struct vm_device *d)
 {
 	(void)d;
@@ -146,6 +153,8 @@ static const struct vm_device table[] = {
 	  .range = { PIO(PCI_HOST_BASE, PCI_HOST_NR_PORTS, pci_host_io, NULL) } },
 	{ .name = "crtc", .state = STATE(crtc), .init = crtc_setup,
 	  .range = { PIO(CRTC_BASE, CRTC_NR_PORTS, crtc_io, NULL) } },
+	{ .name = "acpi-pm", .state = STATE(acpi_pm), .init = acpi_pm_setup,
+	  .range = { PIO(ACPI_PM_BASE, ACPI_PM_NR_PORTS, acpi_pm_io, NULL) } },
 };
 
 const struct vm_device *vm_devices(unsigned *nr)

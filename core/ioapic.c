@@ -23,10 +23,14 @@ void ioapic_init(struct ioapic *io, struct lapic *lapic)
 		io->redir[i] = IOAPIC_MASKED;
 }
 
+/* The devices drive their lines as asserted or not (core/irq.h), the
+ * electrical polarity already applied: the polarity bit only says how the
+ * board wires the pin (ACPI's active-low SCI), so it is kept and read back
+ * but does not invert. Inverting turned an idle SCI into an interrupt
+ * storm ("irq 9: nobody cared" under Linux). */
 static bool pin_active(const struct ioapic *io, unsigned pin)
 {
-	bool line = io->lines & (1u << pin);
-	return (io->redir[pin] & IOAPIC_LOW_ACTIVE) ? !line : line;
+	return io->lines & (1u << pin);
 }
 
 /* Send pin's message; true if the local APIC took it. */

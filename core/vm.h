@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "cmos.h"
 #include "cpuid.h"
+#include "acpi_pm.h"
 #include "crtc.h"
 #include "i8042.h"
 #include "ioapic.h"
@@ -74,6 +75,7 @@ struct vm {
 	struct i8042 i8042;
 	struct pci_host pci_host;
 	struct crtc crtc;
+	struct acpi_pm acpi_pm;
 	struct vcpu_state vcpu;
 	struct vm_stats stats;
 

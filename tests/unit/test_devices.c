@@ -116,6 +116,33 @@ static void test_crtc_and_post(void **state)
 }
 
 /* The stub at F000:FFF0 ends in the 0xcf9 reset, from any mode. */
+/* The FADT's PM1a blocks answer: no fixed event pending (an unclaimed
+ * port's all-ones read looked like every event at once, an SCI storm
+ * that took Linux four minutes to boot), SCI_EN set, PM1_EN kept. */
+static void test_acpi_pm1(void **state)
+{
+	struct vm *vm = *state;
+	uint16_t v = 0xffff;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE, &v, 2, false), 0);
+	assert_int_equal(v, 0);
+	v = 0xffff;                                   /* write 1 to clear */
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE, &v, 2, true), 0);
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE, &v, 2, false), 0);
+	assert_int_equal(v, 0);
+	v = 0x0121;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE + 2, &v, 2, true), 0);
+	v = 0;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE + 2, &v, 2, false), 0);
+	assert_int_equal(v, 0x0121);
+	v = 0x2000 | (5u << 10);                      /* SLP_EN with a type */
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE + 4, &v, 2, true), 0);
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE + 4, &v, 2, false), 0);
+	assert_int_equal(v, (5u << 10) | ACPI_PM1_SCI_EN);
+	uint8_t b;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, ACPI_PM_BASE + 5, &b, 1, false), 0);
+	assert_int_equal(b, 5u << 2);
+}
+
 static void test_reset_stub_real(void **state)
 {
 	(void)state;
@@ -147,6 +174,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pci_host, setup_vm, teardown_vm),
 		cmocka_unit_test_setup_teardown(test_i8042_reset_on_vm, setup_vm, teardown_vm),
 		cmocka_unit_test_setup_teardown(test_crtc_and_post, setup_vm, teardown_vm),
+		cmocka_unit_test_setup_teardown(test_acpi_pm1, setup_vm, teardown_vm),
 		cmocka_unit_test(test_reset_stub_real),
 		cmocka_unit_test(test_reset_stub_long),
 	};

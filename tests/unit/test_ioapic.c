@@ -99,9 +99,9 @@ static void test_registers(void **state)
 	                 IOAPIC_REMOTE_IRR | IOAPIC_DELIVS);
 	assert_int_equal(entry(&f->io, 5), 0xff00000000000000ull | IOAPIC_MASKED |
 	                 IOAPIC_LEVEL | IOAPIC_LOW_ACTIVE | IOAPIC_LOGICAL |
-	                 IOAPIC_DM_LOWEST | 0x41 | IOAPIC_DELIVS);  /* idle low line: active */
-	ioapic_set_pin(&f->io, 5, true);
-	assert_false(entry(&f->io, 5) & IOAPIC_DELIVS);
+	                 IOAPIC_DM_LOWEST | 0x41);           /* idle line: nothing waits */
+	ioapic_set_pin(&f->io, 5, true);                     /* asserted, masked: waits */
+	assert_true(entry(&f->io, 5) & IOAPIC_DELIVS);
 	assert_int_equal(mmio_rd(&f->io, IOAPIC_REG_REDIR + 2 * IOAPIC_PINS), 0);
 	assert_int_equal(ioapic_set_pin(&f->io, IOAPIC_PINS, true), -EINVAL);
 }
@@ -163,10 +163,14 @@ static void test_level_remote_irr(void **state)
 static void test_polarity_and_dest(void **state)
 {
 	struct fx *f = *state;
-	/* Low-active level pin: an idle (low) line requests. */
+	/* A low-active level pin (ACPI's SCI): the line is given as asserted
+	 * or not, so an idle line requests nothing; an asserted one does. */
 	route(&f->io, 10, IOAPIC_LEVEL | IOAPIC_LOW_ACTIVE | 0x60);
-	assert_int_equal(lapic_ack(&f->l), 0x60);
+	assert_false(f->l.intr);
+	assert_true(entry(&f->io, 10) & IOAPIC_LOW_ACTIVE);     /* kept, read back */
 	ioapic_set_pin(&f->io, 10, true);
+	assert_int_equal(lapic_ack(&f->l), 0x60);
+	ioapic_set_pin(&f->io, 10, false);
 	eoi(&f->l);
 	assert_false(f->l.intr);
 

@@ -138,7 +138,7 @@ run-linux: deps
 	fi
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit-tests
+	$(Q)$(MAKE) --no-print-directory all unit-tests linux-image
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 clean:

@@ -12,6 +12,10 @@
 #    start, every hw test FAILS with the reason.
 #  - the VMX subset (tests/guests/run-cases.sh vmx) on kvm_intel: the
 #    host's where it is that, else Bochs's emulated VMX (kvm-run --vmx).
+#  - Debian's Linux kernel with the project's test image (tests/linux/):
+#    under sw here, and under hw, theorem3 and chaos:1-2 on a KVM that
+#    runs everything (the host's, else the harness); under theorem3 on a
+#    host whose KVM runs only part natively.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -107,6 +111,33 @@ hw_units=()
 for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
 check_reported hw "$hw_out" $hw_rc kvm-info "${hw_units[@]}"
 rm -f "$hw_out"
+
+# Debian's kernel and the test image: the interpreter here, the KVM
+# policies where the hw matrix runs. Each policy must report.
+echo "== Debian's Linux kernel with the test image (linux)"
+linux_out=$(mktemp)
+linux_kvm=(hw theorem3 chaos:1 chaos:2)
+linux_cases() { for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done; }
+linux_cases sw >"$linux_out" 2>&1
+if [ $kvm = full ]; then
+	linux_cases "${linux_kvm[@]}" >>"$linux_out" 2>&1
+else
+	HVMM_CACHE=${HVMM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/hvmm} \
+	KVM_RUN_FORCE_VM=1 KVM_RUN_ENV="BUILD HVMM_CACHE" tests/harness/kvm-run --timeout 2400 \
+		bash -c 'for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done' linux \
+		"${linux_kvm[@]}" >>"$linux_out" 2>&1
+fi
+linux_all=(sw "${linux_kvm[@]}")
+if [ $kvm = limited ]; then
+	linux_cases theorem3 | sed 's#^\(PASS\|FAIL\) linux/theorem3#\1 linux/host-theorem3#' >>"$linux_out" 2>&1
+	linux_all+=(host-theorem3)
+fi
+collect linux < <(sed -E 's#^(PASS|FAIL) linux/#\1 #' "$linux_out")
+for p in "${linux_all[@]}"; do
+	grep -qE "^(PASS|FAIL) linux/$p(:|\$)" "$linux_out" ||
+		result FAIL "linux/$p" "did not run"
+done
+rm -f "$linux_out"
 
 # VMX: kvm_intel, the host's where it is that, else in Bochs.
 echo "== the VMX subset on kvm_intel (vmx)"

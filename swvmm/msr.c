@@ -14,7 +14,9 @@
  *   above the physical-address width are reserved.
  * - TSC_AUX: exists only with RDTSCP or RDPID in the model; bits 63:32
  *   are reserved.
- * - STAR, SFMASK, SYSENTER_CS, MISC_ENABLE: stored as written. */
+ * - STAR, SFMASK, SYSENTER_CS, MISC_ENABLE: stored as written.
+ * - AMD NB_CFG and MMIO_CONF_BASE: read as 0, writes ignored (KVM's
+ *   answer; Linux's amd_bus code reads and writes NB_CFG). */
 #include <errno.h>
 
 #include "core/vm.h"
@@ -104,6 +106,10 @@ int sw_msr_read(struct sw_cpu *c, uint32_t idx, uint64_t *val)
 	case SW_MSR_GS_BASE:
 		*val = s->seg[SEG_GS].base;
 		return 0;
+	case SW_MSR_AMD_NB_CFG:
+	case SW_MSR_AMD_MMIO_CONF:
+		*val = 0;
+		return 0;
 #define MSR_READ_CASE(name, index)          \
 	case index:                         \
 		*val = s->msr.name;         \
@@ -185,6 +191,9 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 		return 0;
 	case SW_MSR_MISC_ENABLE:
 		s->msr.misc_enable = val;
+		return 0;
+	case SW_MSR_AMD_NB_CFG:
+	case SW_MSR_AMD_MMIO_CONF:
 		return 0;
 	default:
 		return -ENOENT;

@@ -26,6 +26,10 @@
 #define SW_MSR_GS_BASE        0xc0000101u
 #define SW_MSR_KERNEL_GS_BASE 0xc0000102u
 #define SW_MSR_TSC_AUX        0xc0000103u
+/* AMD northbridge MSRs Linux touches on AMD processors: read as 0, writes
+ * ignored, as KVM answers them. */
+#define SW_MSR_AMD_NB_CFG     0xc001001fu
+#define SW_MSR_AMD_MMIO_CONF  0xc0010058u
 
 /* IA32_APIC_BASE bits. */
 #define APIC_BASE_BSP    (1ull << 8)

@@ -19,6 +19,19 @@ enum mig_reason {
 	NR_MIG_REASONS
 };
 
+/* The word --stats and the audit use for a reason ("to-user"). */
+static inline const char *mig_reason_name(enum mig_reason r)
+{
+	static const char *const names[NR_MIG_REASONS] = {
+		[MIG_TO_USER] = "to-user",
+		[MIG_KERNEL_ENTRY] = "kernel-entry",
+		[MIG_RULE] = "rule",
+		[MIG_CHAOS] = "chaos",
+		[MIG_OTHER] = "other",
+	};
+	return (unsigned)r < NR_MIG_REASONS ? names[r] : "?";
+}
+
 /* One direction of one reason. ns: from the decision to the state being
  * in the new engine (store, hand-off fix-ups, cache invalidation, load). */
 struct mig_stats {

@@ -13,6 +13,7 @@
 #include "cmos.h"
 #include "cpuid.h"
 #include "acpi_pm.h"
+#include "audit.h"
 #include "crtc.h"
 #include "i8042.h"
 #include "ioapic.h"
@@ -78,6 +79,7 @@ struct vm {
 	struct acpi_pm acpi_pm;
 	struct vcpu_state vcpu;
 	struct vm_stats stats;
+	struct audit *audit;       /* the command's, NULL without --audit */
 
 	enum vm_stop stop;
 	int exit_status;           /* process exit status once stopped */

@@ -9,6 +9,7 @@
 
 #include "core/loader.h"
 #include "core/vm.h"
+#include "policy/cli/audit_run.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
 #include "policy/cli/stats.h"
@@ -135,8 +136,18 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	vm->com1.out_fd = fd;
+	struct audit_run ar;
+	if (audit_run_open(&ar, vm, &o, err, sizeof(err))) {
+		status = usage_error(err);
+		goto out_fd;
+	}
 
-	if (dispatch_run(vm, &pol)) {
+	int ran = dispatch_run(vm, &pol);
+	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {
+		status = usage_error(err);
+		goto out_fd;
+	}
+	if (ran) {
 		/* The monitor could not run the guest at all (e.g. no KVM):
 		 * an environment problem, reported like bad input. */
 		if (vm->stop == VM_RUNNING) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
+#include "policy/audit_format.h"
 #include "policy/cli/options.h"
 
 const char run_usage[] =
@@ -26,6 +28,12 @@ const char run_usage[] =
 	"  --module=FILE     add a multiboot module (\"FILE ARGS\" passes ARGS); repeatable\n"
 	"  --flat[=ADDR]     load GUEST as a flat binary at ADDR (default 0x10000) and\n"
 	"                    start it in 16-bit real mode; implied by a .bin name\n"
+	"  --audit=FILE      write an audit of supervisor-mode execution to FILE (see\n"
+	"                    docs/audit.md)\n"
+	"  --audit-level=LEVEL  what it records: events, supervisor (default: events\n"
+	"                    and every instruction at CPL 0-2) or all (every\n"
+	"                    interpreted instruction)\n"
+	"  --audit-format=FORMAT  json (default: JSON Lines) or text\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
 	"\n"
@@ -69,6 +77,21 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+static int parse_audit_level(const char *s, int *level)
+{
+	static const char *const names[] = {
+		[AUDIT_LEVEL_EVENTS] = "events",
+		[AUDIT_LEVEL_SUPERVISOR] = "supervisor",
+		[AUDIT_LEVEL_ALL] = "all",
+	};
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (!strcmp(s, names[i])) {
+			*level = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -76,7 +99,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
-       OPT_FLAT };
+       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -90,13 +113,19 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "module",  required_argument, NULL, OPT_MODULE },
 		{ "initrd",  required_argument, NULL, OPT_INITRD },
 		{ "flat",    optional_argument, NULL, OPT_FLAT },
+		{ "audit",   required_argument, NULL, OPT_AUDIT },
+		{ "audit-level",  required_argument, NULL, OPT_AUDIT_LEVEL },
+		{ "audit-format", required_argument, NULL, OPT_AUDIT_FORMAT },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char optbuf[64];
+	bool audit_opts = false;
 
 	memset(o, 0, sizeof(*o));
+	o->audit_level = AUDIT_LEVEL_SUPERVISOR;
+	o->audit_format = AUDIT_FMT_JSON;
 	o->policy = "theorem3";
 	o->mem = DEFAULT_MEM;
 	o->serial = "stdio";
@@ -164,6 +193,25 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 				o->flat_addr = a;
 			}
 			break;
+		case OPT_AUDIT:
+			if (!*optarg)
+				return fail(err, errlen, "--audit: empty file name%s", "");
+			o->audit = optarg;
+			break;
+		case OPT_AUDIT_LEVEL:
+			if (parse_audit_level(optarg, &o->audit_level))
+				return fail(err, errlen, "--audit-level: unknown level '%s' (expected events, supervisor or all)", optarg);
+			audit_opts = true;
+			break;
+		case OPT_AUDIT_FORMAT:
+			if (!strcmp(optarg, "json"))
+				o->audit_format = AUDIT_FMT_JSON;
+			else if (!strcmp(optarg, "text"))
+				o->audit_format = AUDIT_FMT_TEXT;
+			else
+				return fail(err, errlen, "--audit-format: unknown format '%s' (expected json or text)", optarg);
+			audit_opts = true;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -182,6 +230,8 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		return fail(err, errlen, "no guest image given (see hvmm run --help)%s", "");
 	if (optind + 1 < argc)
 		return fail(err, errlen, "unexpected argument '%s' after the guest image", argv[optind + 1]);
+	if (audit_opts && !o->audit)
+		return fail(err, errlen, "--audit-level and --audit-format need --audit FILE%s", "");
 	o->guest = argv[optind];
 	if (ends_with(o->guest, ".bin"))
 		o->flat = true;

@@ -23,6 +23,9 @@ struct run_options {
 	bool flat;                /* load GUEST as a flat binary */
 	uint64_t flat_addr;
 	struct load_params load;  /* cmdline, modules and initrd for kernels */
+	const char *audit;        /* --audit FILE: the audit's records, or NULL */
+	int audit_level;          /* enum audit_level */
+	int audit_format;         /* enum audit_format */
 	int verbose;
 	bool help;
 };

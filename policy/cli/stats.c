@@ -6,13 +6,6 @@
 #include "core/vm.h"
 #include "hwvmm/hw_engine.h"
 
-static const char *const mig_names[NR_MIG_REASONS] = {
-	[MIG_TO_USER] = "to-user",
-	[MIG_KERNEL_ENTRY] = "kernel-entry",
-	[MIG_RULE] = "rule",
-	[MIG_CHAOS] = "chaos",
-	[MIG_OTHER] = "other",
-};
 static const char *const dir_names[NR_MIG_DIRS] = {
 	[MIG_SW_TO_HW] = "sw-to-hw",
 	[MIG_HW_TO_SW] = "hw-to-sw",
@@ -80,7 +73,7 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 			if (!m->count)
 				continue;
 			fprintf(f, "    %-8s %-12s %10" PRIu64 "  mean %8.1f us  worst %8.1f us  "
-			        "ioctls %.2f each\n", dir_names[d], mig_names[r], m->count, mean_us(m),
+			        "ioctls %.2f each\n", dir_names[d], mig_reason_name((enum mig_reason)r), m->count, mean_us(m),
 			        (double)m->ns_worst / 1e3, (double)m->ioctls / (double)m->count);
 		}
 }
@@ -133,7 +126,7 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 				continue;
 			fprintf(f, "%s{\"direction\":\"%s\",\"reason\":\"%s\",\"count\":%" PRIu64
 			        ",\"mean_ns\":%.0f,\"worst_ns\":%" PRIu64 ",\"ioctls\":%" PRIu64 "}",
-			        sep, dir_names[d], mig_names[r], m->count, mean_us(m) * 1e3, m->ns_worst,
+			        sep, dir_names[d], mig_reason_name((enum mig_reason)r), m->count, mean_us(m) * 1e3, m->ns_worst,
 			        m->ioctls);
 			sep = ",";
 		}

@@ -1,0 +1,239 @@
+/* Audit records as lines (policy/audit_format.h). The same field calls
+ * write both formats: "key":value in JSON, key=value in text. Addresses
+ * and register values are hex strings in JSON, since a JSON number loses
+ * bits above 2^53 in most readers (jq included). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/stats.h"
+#include "core/vcpu_state.h"
+#include "policy/audit_format.h"
+
+struct line {
+	char *p;
+	size_t left;
+	bool json, over;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(l->p, l->left, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= l->left) {
+		l->over = true;
+		l->left = 0;
+		return;
+	}
+	l->p += n;
+	l->left -= (size_t)n;
+}
+
+static void field_u(struct line *l, const char *key, uint64_t v)
+{
+	put(l, l->json ? ",\"%s\":%" PRIu64 : " %s=%" PRIu64, key, v);
+}
+
+static void field_x(struct line *l, const char *key, uint64_t v)
+{
+	put(l, l->json ? ",\"%s\":\"%#" PRIx64 "\"" : " %s=%#" PRIx64, key, v);
+}
+
+/* Strings come from Capstone and the project's name tables: only a quote
+ * or a backslash would need escaping, and neither is expected. */
+static void field_s(struct line *l, const char *key, const char *s)
+{
+	if (!l->json) {
+		put(l, " %s=%s", key, s);
+		return;
+	}
+	put(l, ",\"%s\":\"", key);
+	for (; *s; s++)
+		put(l, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+	put(l, "\"");
+}
+
+static void field_bool(struct line *l, const char *key, bool v)
+{
+	put(l, l->json ? ",\"%s\":%s" : " %s=%s", key, v ? "true" : "false");
+}
+
+static const char *engine_name(unsigned e)
+{
+	static const char *const names[] = {
+		[AUDIT_ENGINE_SW] = "sw", [AUDIT_ENGINE_HW] = "hw", [AUDIT_ENGINE_DISPATCH] = "dispatch",
+	};
+	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+}
+
+static int cs_index(unsigned mode)
+{
+	switch (mode) {
+	case MODE_LONG64:
+		return 2;
+	case MODE_PROT32:
+	case MODE_COMPAT32:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
+{
+	static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
+	memset(f, 0, sizeof(*f));
+	f->format = format;
+	for (int i = 0; i < 3; i++) {
+		if (cs_open(CS_ARCH_X86, modes[i], &f->cs[i]) != CS_ERR_OK) {
+			audit_fmt_fini(f);
+			return -EINVAL;
+		}
+		f->insn[i] = cs_malloc(f->cs[i]);
+		if (!f->insn[i]) {
+			audit_fmt_fini(f);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void audit_fmt_fini(struct audit_fmt *f)
+{
+	for (int i = 0; i < 3; i++) {
+		if (f->insn[i])
+			cs_free(f->insn[i], 1);
+		if (f->cs[i])
+			cs_close(&f->cs[i]);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
+{
+	char hex[2 * sizeof(r->bytes) + 1] = "";
+	unsigned n = r->len < sizeof(r->bytes) ? r->len : sizeof(r->bytes);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r->bytes[i]);
+	field_s(l, "bytes", hex);
+
+	int k = cs_index(r->mode);
+	const uint8_t *code = r->bytes;
+	size_t size = n;
+	uint64_t addr = r->rip;
+	char dis[sizeof(f->insn[0]->mnemonic) + sizeof(f->insn[0]->op_str) + 1] = "(bad)";
+	if (f->cs[k] && cs_disasm_iter(f->cs[k], &code, &size, &addr, f->insn[k]))
+		snprintf(dis, sizeof(dis), "%s%s%s", f->insn[k]->mnemonic,
+		         f->insn[k]->op_str[0] ? " " : "", f->insn[k]->op_str);
+	field_s(l, "disasm", dis);
+}
+
+static void dt_fields(struct line *l, const struct audit_rec *r)
+{
+	static const char *const tables[] = {
+		[AUDIT_DT_GDTR] = "gdtr", [AUDIT_DT_IDTR] = "idtr",
+		[AUDIT_DT_LDTR] = "ldtr", [AUDIT_DT_TR] = "tr",
+	};
+	field_s(l, "table", r->sub <= AUDIT_DT_TR ? tables[r->sub] : "?");
+	field_x(l, "base", r->v[0]);
+	field_x(l, "limit", r->v[1]);
+	if (r->sub == AUDIT_DT_LDTR || r->sub == AUDIT_DT_TR)
+		field_x(l, "selector", r->v[2]);
+}
+
+static void exception_fields(struct line *l, const struct audit_rec *r)
+{
+	field_u(l, "vector", r->v[0]);
+	if (r->v[1] != AUDIT_NONE)
+		field_x(l, "error_code", r->v[1]);
+	if (r->v[0] == 14)
+		field_x(l, "cr2", r->v[2]);
+}
+
+static void syscall_fields(struct line *l, const struct audit_rec *r)
+{
+	field_u(l, "number", r->v[0]);
+	for (int i = 1; i <= 6; i++) {
+		char key[8];
+		snprintf(key, sizeof(key), "arg%d", i - 1);
+		field_x(l, key, r->v[i]);
+	}
+}
+
+static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
+{
+	switch (r->kind) {
+	case AUDIT_INSN:
+		insn_fields(f, l, r);
+		break;
+	case AUDIT_CR_WRITE:
+		field_u(l, "cr", r->sub);
+		field_x(l, "old", r->v[0]);
+		field_x(l, "new", r->v[1]);
+		break;
+	case AUDIT_MSR_READ:
+	case AUDIT_MSR_WRITE:
+		field_x(l, "msr", r->v[0]);
+		field_x(l, "value", r->v[1]);
+		break;
+	case AUDIT_DT_LOAD:
+		dt_fields(l, r);
+		break;
+	case AUDIT_PIO:
+		field_x(l, "port", r->v[0]);
+		field_u(l, "size", r->v[1]);
+		field_s(l, "dir", r->sub == AUDIT_OUT ? "out" : "in");
+		field_x(l, "value", r->v[2]);
+		break;
+	case AUDIT_EXCEPTION:
+		exception_fields(l, r);
+		break;
+	case AUDIT_INTERRUPT:
+		field_u(l, "vector", r->v[0]);
+		field_bool(l, "soft", r->sub);
+		break;
+	case AUDIT_SYSCALL:
+		syscall_fields(l, r);
+		break;
+	case AUDIT_CPL:
+		field_u(l, "from", r->v[0]);
+		field_u(l, "to", r->v[1]);
+		break;
+	case AUDIT_MIGRATION:
+		field_s(l, "from", engine_name((unsigned)r->v[0]));
+		field_s(l, "to", engine_name((unsigned)r->v[1]));
+		field_s(l, "reason", mig_reason_name((enum mig_reason)r->v[2]));
+		field_u(l, "ns", r->v[3]);
+		break;
+	case AUDIT_GAP:
+		field_x(l, "exit_rip", r->v[0]);
+		field_u(l, "exit_cpl", r->v[1]);
+		field_u(l, "ns", r->v[2]);
+		break;
+	}
+}
+
+int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len)
+{
+	struct line l = { .p = buf, .left = len, .json = f->format == AUDIT_FMT_JSON };
+	const char *kind = audit_kind_name(r->kind);
+
+	if (l.json)
+		put(&l, "{\"seq\":%" PRIu64 ",\"kind\":\"%s\"", r->seq, kind ? kind : "?");
+	else
+		put(&l, "%" PRIu64 " %s", r->seq, kind ? kind : "?");
+	field_u(&l, "icount", r->icount);
+	field_s(&l, "engine", engine_name(r->engine));
+	field_s(&l, "mode", cpu_mode_name((enum cpu_mode)r->mode));
+	field_u(&l, "cpl", r->cpl);
+	field_x(&l, "cr3", r->cr3);
+	field_x(&l, "rip", r->rip);
+	kind_fields(f, &l, r);
+	put(&l, l.json ? "}\n" : "\n");
+	return l.over ? -ENOSPC : (int)(l.p - buf);
+}

@@ -1,0 +1,30 @@
+/* Audit records as lines (docs/audit.md): JSON Lines, or one
+ * human-readable line each. Instructions are disassembled here, at write
+ * time, with Capstone (Intel syntax), never while the guest runs. */
+#ifndef HVMM_AUDIT_FORMAT_H
+#define HVMM_AUDIT_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <capstone/capstone.h>
+
+#include "core/audit.h"
+
+enum audit_format { AUDIT_FMT_JSON, AUDIT_FMT_TEXT };
+
+/* One Capstone handle per code size: 16-, 32- and 64-bit. */
+struct audit_fmt {
+	enum audit_format format;
+	csh cs[3];
+	cs_insn *insn[3];
+};
+
+/* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */
+int audit_fmt_init(struct audit_fmt *f, enum audit_format format);
+void audit_fmt_fini(struct audit_fmt *f);
+
+/* r as one line ending in '\n' into buf: its length, or -ENOSPC. */
+int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len);
+
+#endif

@@ -48,6 +48,7 @@ struct vm_stats {
 	uint64_t hw_exits[STATS_MAX_EXIT_REASONS]; /* by KVM exit reason */
 	uint64_t hw_ioctls;                        /* all KVM ioctls on the vCPU */
 	uint64_t sw_instructions;                  /* retired in the interpreter */
+	uint64_t sw_instructions_cpl0;             /* ... at CPL 0-2 */
 	uint64_t pio_accesses, mmio_accesses;
 	uint64_t ns_hw, ns_sw;                     /* time in each engine */
 	uint64_t interrupts_hw;                    /* external interrupts injected into KVM */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/audit.h"
 #include "core/engine.h"
 #include "core/vcpu_state.h"
 
@@ -172,6 +173,12 @@ struct sw_cpu {
 	unsigned run_cpl;            /* CPL when the call began */
 	bool run_first;              /* no instruction executed yet */
 	uint64_t run_stop_rip;       /* end a block before this RIP, or SW_NO_RIP */
+	uint64_t run_icount_sup0;    /* icount_sup when the call began */
+
+	uint64_t icount_sup;         /* ... of icount, those retired at CPL 0-2 */
+	unsigned blk_cpl;            /* CPL the running block began at */
+	unsigned audit_cpls;         /* 1 << CPL: instructions the audit records */
+	struct audit_rec audit_insn; /* the executing one's, until it retires */
 };
 #define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
 

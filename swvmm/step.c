@@ -3,6 +3,7 @@
  * handles what the cache cannot hold (instructions crossing a page, code
  * outside RAM/ROM, bytes that do not decode). */
 #include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/decode.h"
 #include "swvmm/icache.h"
@@ -67,11 +68,10 @@ static const struct sw_block *block_at(struct sw_cpu *c, struct code_page *cp,
 	return b;
 }
 
-/* The uncached fetch: up to the end of the page, the next page only when
- * the decoder needs its bytes (so its #PF happens only then). */
-static void fetch_decode(struct sw_cpu *c, struct insn *in)
+/* The uncached fetch into buf: up to the end of the page, the next page
+ * only when the decoder needs its bytes (so its #PF happens only then). */
+static void fetch_decode(struct sw_cpu *c, struct insn *in, uint8_t buf[16])
 {
-	uint8_t buf[16];
 	enum decode_mode dm = decode_mode_of(c->mode);
 	uint64_t mask = ip_mask(c);
 
@@ -91,8 +91,11 @@ void sw_step(struct sw_cpu *c)
 {
 	struct sw_uop tmp;
 	const struct sw_uop *u;
+	const uint8_t *bytes;
+	uint8_t buf[16];
 	bool tf = c->s.rflags & RFLAGS_TF;
 	uint64_t events = c->last_event.count;
+	unsigned cpl = c->cpl;
 
 	c->insn_rip = c->s.rip;
 	c->next_rip = c->s.rip;
@@ -102,16 +105,24 @@ void sw_step(struct sw_cpu *c)
 	const struct sw_block *b = block_at(c, &cp, decode_mode_of(c->mode));
 	if (b) {
 		u = sw_ic_uops(c->ic, b);
+		bytes = cp.host + (sw_code_linear(c, c->s.rip) & 0xfff);
 	} else {
-		fetch_decode(c, &tmp.in);
+		fetch_decode(c, &tmp.in, buf);
 		tmp.fn = sw_select_handler(c, &tmp.in);
 		u = &tmp;
+		bytes = buf;
 	}
+	bool audited = sw_audit_insns(c);
+	if (audited)
+		sw_audit_before(c, c->s.rip, bytes, u->in.len, c->icount);
 	c->next_rip = (c->s.rip + u->in.len) & ip_mask(c);
 	u->fn(c, &u->in);
 	c->s.rip = c->next_rip;
 	c->s.rflags &= ~RFLAGS_RF;   /* RF lasts one instruction */
 	c->icount++;
+	c->icount_sup += cpl < 3;
+	if (audited)
+		sw_audit_retired(c);
 
 	/* Single-step trap after an instruction that began with TF set,
 	 * unless it delivered an event (which cleared TF). */
@@ -136,6 +147,30 @@ exec_uops(struct sw_cpu *c, const struct sw_uop *u, const struct sw_uop *last, u
 		c->insn_rip = rip;
 		c->next_rip = next & mask;
 		u->fn(c, &u->in);
+		if ((uintptr_t)u >= c->blk_end)
+			return u;
+		u++;
+		rip = next;
+	}
+}
+
+/* exec_uops for an audited CPL: every instruction's bytes and state are
+ * kept before it runs and recorded once it retired. Out of line: the
+ * unaudited loop stays as it was. */
+static const struct sw_uop *exec_uops_audited(struct sw_cpu *c, const struct sw_uop *u,
+                                              const struct sw_uop *last, uint64_t mask,
+                                              const uint8_t *page)
+{
+	uint64_t rip = c->s.rip, icount = c->icount;
+	c->blk_end = (uintptr_t)last;
+	for (;;) {
+		uint64_t next = rip + u->in.len;
+		c->insn_rip = rip;
+		c->next_rip = next & mask;
+		sw_audit_before(c, rip, page + (sw_code_linear(c, rip) & 0xfff), u->in.len,
+		                icount++);
+		u->fn(c, &u->in);
+		sw_audit_retired(c);
 		if ((uintptr_t)u >= c->blk_end)
 			return u;
 		u++;
@@ -186,6 +221,7 @@ void sw_block_unwound(struct sw_cpu *c)
 	for (unsigned k = 0; k < c->blk_n && rip != c->insn_rip; k++, u++) {
 		rip += u->in.len;
 		c->icount++;
+		c->icount_sup += c->blk_cpl < 3;
 	}
 	c->s.rip = c->insn_rip;
 	c->blk_first = NULL;
@@ -212,13 +248,18 @@ void sw_run_blocks(struct sw_cpu *c, uint64_t max)
 		c->blk_first = first;
 		c->blk_rip = c->s.rip;
 		c->blk_n = b->n;
-		if (m64)
+		c->blk_cpl = c->cpl;
+		if (sw_audit_insns(c))
+			u = exec_uops_audited(c, first, last, mask, cp.host);
+		else if (m64)
 			u = exec_uops(c, first, last, ~0ull);
 		else
 			u = exec_uops(c, first, last, mask);
 		c->s.rip = c->next_rip;
 		c->blk_first = NULL;
 		c->icount += (uint64_t)(u - first) + 1;
+		if (c->blk_cpl < 3)
+			c->icount_sup += (uint64_t)(u - first) + 1;
 		max -= (uint64_t)(u - first) + 1;
 		if (c->brk || !max || c->s.rip == stop || (b->stop && u == first + b->n - 1))
 			return;

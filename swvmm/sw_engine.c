@@ -296,6 +296,8 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	uint64_t t0 = vclock_now_ns(&c->vm->clock);
 
 	c->run_icount0 = c->icount;
+	c->run_icount_sup0 = c->icount_sup;
+	c->audit_cpls = c->vm->audit ? c->vm->audit->insn_cpls : 0;
 	c->run_events = 0;
 	c->run_cpl = c->cpl;
 	c->run_first = true;
@@ -330,6 +332,7 @@ done:
 	c->event_mask = 0;
 	sw_flags_sync(c);   /* outside a run, c->s.rflags is complete */
 	c->vm->stats.sw_instructions += c->icount - c->run_icount0;
+	c->vm->stats.sw_instructions_cpl0 += c->icount_sup - c->run_icount_sup0;
 	c->vm->stats.ns_sw += vclock_now_ns(&c->vm->clock) - t0;
 	return 0;
 }

@@ -33,8 +33,8 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 	const struct vm_stats *s = &vm->stats;
 
 	fprintf(f, "hvmm stats: policy %s\n", policy);
-	fprintf(f, "  interpreter: %" PRIu64 " instructions, %.3f s\n", s->sw_instructions,
-	        secs(s->ns_sw));
+	fprintf(f, "  interpreter: %" PRIu64 " instructions (%" PRIu64 " at CPL 0-2), %.3f s\n",
+	        s->sw_instructions, s->sw_instructions_cpl0, secs(s->ns_sw));
 	fprintf(f, "  KVM: %" PRIu64 " KVM_RUN (%" PRIu64 " entered at CPL 0-2), %.3f s, %" PRIu64
 	        " vCPU ioctls\n", s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls);
 	fprintf(f, "  KVM exits:");
@@ -92,8 +92,9 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 		else
 			fputc(*p, f);
 	}
-	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"seconds\":%.6f,\"interrupts\":%" PRIu64
-	        "},", s->sw_instructions, secs(s->ns_sw), s->interrupts_sw);
+	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"instructions_cpl0\":%" PRIu64
+	        ",\"seconds\":%.6f,\"interrupts\":%" PRIu64 "},", s->sw_instructions,
+	        s->sw_instructions_cpl0, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
 	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"exits\":{",
 	        s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, s->interrupts_hw);

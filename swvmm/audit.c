@@ -1,0 +1,53 @@
+/* The interpreter's audit records (swvmm/audit.h). */
+#include <string.h>
+
+#include "core/vm.h"
+#include "swvmm/audit.h"
+
+uint64_t sw_code_linear(const struct sw_cpu *c, uint64_t rip)
+{
+	if (c->mode == MODE_LONG64)
+		return rip;
+	return (c->s.seg[SEG_CS].base + rip) & 0xffffffffull;
+}
+
+static void stamp(const struct sw_cpu *c, struct audit_rec *r, uint64_t rip)
+{
+	r->engine = AUDIT_ENGINE_SW;
+	r->mode = (uint8_t)c->mode;
+	r->cpl = (uint8_t)c->cpl;
+	r->cr3 = c->s.cr3;
+	r->rip = sw_code_linear(c, rip);
+}
+
+struct audit_rec *sw_audit(struct sw_cpu *c, enum audit_kind kind)
+{
+	struct audit *a = c->vm->audit;
+	if (!a)
+		return NULL;
+	struct audit_rec *r = audit_add(a, kind);
+	stamp(c, r, c->insn_rip);
+	/* Inside a block, icount is brought up to date only at its end. */
+	r->icount = c->icount;
+	return r;
+}
+
+void sw_audit_before(struct sw_cpu *c, uint64_t rip, const uint8_t *bytes, unsigned len,
+                     uint64_t icount)
+{
+	struct audit_rec *r = &c->audit_insn;
+	stamp(c, r, rip);
+	r->icount = icount;
+	r->len = (uint8_t)(len < sizeof(r->bytes) ? len : sizeof(r->bytes));
+	memcpy(r->bytes, bytes, r->len);
+}
+
+void sw_audit_retired(struct sw_cpu *c)
+{
+	struct audit *a = c->vm->audit;
+	struct audit_rec *r = audit_add(a, AUDIT_INSN);
+	uint64_t seq = r->seq;
+	*r = c->audit_insn;
+	r->seq = seq;
+	r->kind = AUDIT_INSN;
+}

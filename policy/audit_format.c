@@ -41,7 +41,7 @@ static void field_u(struct line *l, const char *key, uint64_t v)
 
 static void field_x(struct line *l, const char *key, uint64_t v)
 {
-	put(l, l->json ? ",\"%s\":\"0x%" PRIx64 "\"" : " %s=%#" PRIx64, key, v);
+	put(l, l->json ? ",\"%s\":\"0x%" PRIx64 "\"" : " %s=0x%" PRIx64, key, v);
 }
 
 /* Strings come from Capstone and the project's name tables: only a quote

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# --audit: option errors, and a minios run under the interpreter whose
+# instruction records match --stats. Prints "PASS name" / "FAIL name: ...".
+. "$(dirname "$0")/common.inc"
+
+m=$g/minios.bin
+expect audit-level-bad 2 "--audit-level: unknown level 'kernel'" run --audit "$tmp/a" --audit-level=kernel "$m"
+expect audit-format-bad 2 "--audit-format: unknown format 'xml'" run --audit "$tmp/a" --audit-format=xml "$m"
+expect audit-level-alone 2 "need --audit FILE" run --audit-level=all "$m"
+expect audit-empty-name 2 "--audit: empty file name" run --audit= "$m"
+expect audit-no-value 2 "needs a value" run "$m" --audit
+expect audit-unwritable 2 "--audit: $tmp/no/such: No such file or directory" run --policy=sw --audit "$tmp/no/such" "$m"
+
+# audit_run NAME ARGS...: minios under sw with JSON stats in $tmp/NAME.json
+# and the audit in $tmp/NAME.audit.
+audit_run() {
+	local name=$1; shift
+	"$hvmm" run --policy=sw --serial=none --stats=json --audit "$tmp/$name.audit" "$@" "$m" \
+		>/dev/null 2>"$tmp/$name.json" </dev/null
+}
+
+# insns FILE [MORE]: instruction records in FILE (with the text MORE in
+# them): grep, as the file of level all holds millions of lines.
+insns() {
+	grep -F '"kind":"insn"' "$1" | grep -cF -- "${2:-\"}"
+}
+
+# check NAME WANTED GOT
+check() {
+	if [ "$2" = "$3" ] && [ -n "$2" ]; then
+		echo "PASS $1"
+	else
+		echo "FAIL $1: wanted '$2', got '$3'"
+	fi
+}
+
+# The default level: one record per instruction retired at CPL 0-2, in
+# order, every line JSON.
+audit_run sup
+want=$(jq .sw.instructions_cpl0 "$tmp/sup.json")
+got=$(insns "$tmp/sup.audit")
+check audit-supervisor-count "$want" "$got"
+got=$(insns "$tmp/sup.audit" '"cpl":3,')
+check audit-supervisor-no-user 0 "$got"
+jq -e . "$tmp/sup.audit" >/dev/null && got=yes || got=no
+check audit-jq-reads-all yes "$got"
+got=$(jq .seq "$tmp/sup.audit" | awk 'NR - 1 != $1 { bad = 1 } END { print NR && !bad ? "true" : "false" }')
+check audit-seq-in-order true "$got"
+got=$(jq -r 'select(.kind == "insn") | .disasm' "$tmp/sup.audit" | grep -c '^mov cr3, ')
+[ "${got:-0}" -gt 0 ] && got=yes
+check audit-disasm-cr3 yes "$got"
+
+# all: every interpreted instruction, user code included.
+audit_run all --audit-level=all
+want=$(jq .sw.instructions "$tmp/all.json")
+got=$(insns "$tmp/all.audit")
+check audit-all-count "$want" "$got"
+
+# events: no instruction records.
+audit_run ev --audit-level=events
+got=$(insns "$tmp/ev.audit")
+check audit-events-no-insn 0 "$got"
+
+# text: one line per record, the same count.
+audit_run text --audit-format=text
+want=$(jq .sw.instructions_cpl0 "$tmp/text.json")
+got=$(grep -c '^[0-9]* insn ' "$tmp/text.audit")
+check audit-text-count "$want" "$got"

@@ -1,0 +1,139 @@
+/* Audit records: the buffer (core/audit.c) and the lines they become
+ * (policy/audit_format.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/audit.h"
+#include "core/vcpu_state.h"
+#include "policy/audit_format.h"
+
+static const char *line_of(const struct audit_rec *r, enum audit_format format)
+{
+	static char buf[1024];
+	struct audit_fmt f;
+	assert_int_equal(audit_fmt_init(&f, format), 0);
+	int n = audit_fmt_line(&f, r, buf, sizeof(buf));
+	audit_fmt_fini(&f);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	return buf;
+}
+
+static struct audit_rec mov_cr3(void)
+{
+	struct audit_rec r = {
+		.seq = 7, .icount = 42, .cr3 = 0x1000, .rip = 0xffffffff81000000ull,
+		.kind = AUDIT_INSN, .engine = AUDIT_ENGINE_SW, .mode = MODE_LONG64, .cpl = 0,
+		.len = 3, .bytes = { 0x0f, 0x22, 0xd8 },
+	};
+	return r;
+}
+
+static void test_insn_json(void **state)
+{
+	(void)state;
+	struct audit_rec r = mov_cr3();
+	assert_string_equal(line_of(&r, AUDIT_FMT_JSON),
+		"{\"seq\":7,\"kind\":\"insn\",\"icount\":42,\"engine\":\"sw\",\"mode\":\"long64\","
+		"\"cpl\":0,\"cr3\":\"0x1000\",\"rip\":\"0xffffffff81000000\",\"bytes\":\"0f22d8\","
+		"\"disasm\":\"mov cr3, rax\"}\n");
+}
+
+static void test_insn_text(void **state)
+{
+	(void)state;
+	struct audit_rec r = mov_cr3();
+	assert_string_equal(line_of(&r, AUDIT_FMT_TEXT),
+		"7 insn icount=42 engine=sw mode=long64 cpl=0 cr3=0x1000 rip=0xffffffff81000000"
+		" bytes=0f22d8 disasm=mov cr3, rax\n");
+}
+
+/* 16-bit code is disassembled as such; bytes that do not decode say so. */
+static void test_insn_modes(void **state)
+{
+	(void)state;
+	struct audit_rec r = { .kind = AUDIT_INSN, .mode = MODE_REAL, .rip = 0x7c00,
+	                       .len = 2, .bytes = { 0x8c, 0xc8 } };
+	assert_non_null(strstr(line_of(&r, AUDIT_FMT_JSON), "\"disasm\":\"mov ax, cs\""));
+	r.len = 1;
+	r.bytes[0] = 0x0f;
+	assert_non_null(strstr(line_of(&r, AUDIT_FMT_JSON), "\"disasm\":\"(bad)\""));
+}
+
+static void test_page_fault_json(void **state)
+{
+	(void)state;
+	struct audit_rec r = { .kind = AUDIT_EXCEPTION, .mode = MODE_LONG64,
+	                       .v = { 14, 2, 0xdead000 } };
+	const char *l = line_of(&r, AUDIT_FMT_JSON);
+	assert_non_null(strstr(l, ",\"vector\":14,\"error_code\":\"0x2\",\"cr2\":\"0xdead000\"}\n"));
+	r.v[0] = 13;
+	r.v[1] = AUDIT_NONE;
+	l = line_of(&r, AUDIT_FMT_JSON);
+	assert_non_null(strstr(l, ",\"vector\":13}\n"));
+}
+
+static void test_line_too_long(void **state)
+{
+	(void)state;
+	struct audit_rec r = mov_cr3();
+	char buf[40];
+	struct audit_fmt f;
+	assert_int_equal(audit_fmt_init(&f, AUDIT_FMT_JSON), 0);
+	assert_int_equal(audit_fmt_line(&f, &r, buf, sizeof(buf)), -ENOSPC);
+	audit_fmt_fini(&f);
+}
+
+struct seen {
+	unsigned calls;
+	uint64_t seqs[8];
+	size_t n;
+};
+
+static int record_sink(void *opaque, const struct audit_rec *r, size_t n)
+{
+	struct seen *s = opaque;
+	s->calls++;
+	for (size_t i = 0; i < n && s->n < 8; i++)
+		s->seqs[s->n++] = r[i].seq;
+	return 0;
+}
+
+/* Full buffers go to the sink in order, the rest at the end. */
+static void test_buffer_flushes(void **state)
+{
+	(void)state;
+	struct audit a;
+	struct seen s = { 0 };
+	assert_int_equal(audit_init(&a, AUDIT_LEVEL_SUPERVISOR, 2, record_sink, &s), 0);
+	assert_int_equal(a.insn_cpls, 0x7u);
+	for (int i = 0; i < 5; i++)
+		audit_add(&a, i & 1 ? AUDIT_CR_WRITE : AUDIT_INSN)->v[0] = (uint64_t)i;
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(audit_fini(&a), 0);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.n, 5);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(s.seqs[i], i);
+	assert_int_equal(a.counts[AUDIT_INSN], 3);
+	assert_int_equal(a.counts[AUDIT_CR_WRITE], 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insn_json),
+		cmocka_unit_test(test_insn_text),
+		cmocka_unit_test(test_insn_modes),
+		cmocka_unit_test(test_page_fault_json),
+		cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_buffer_flushes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

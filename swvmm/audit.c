@@ -32,6 +32,32 @@ struct audit_rec *sw_audit(struct sw_cpu *c, enum audit_kind kind)
 	return r;
 }
 
+void sw_audit_event(struct sw_cpu *c, enum audit_kind kind, unsigned sub, uint64_t v0,
+                    uint64_t v1, uint64_t v2)
+{
+	struct audit_rec *r = sw_audit(c, kind);
+	if (!r)
+		return;
+	r->sub = (uint8_t)sub;
+	r->v[0] = v0;
+	r->v[1] = v1;
+	r->v[2] = v2;
+}
+
+void sw_audit_syscall(struct sw_cpu *c, bool i386_abi)
+{
+	static const uint8_t abi64[6] = { RDI, RSI, RDX, R10, R8, R9 };
+	static const uint8_t abi32[6] = { RBX, RCX, RDX, RSI, RDI, RBP };
+	struct audit_rec *r = sw_audit(c, AUDIT_SYSCALL);
+	if (!r)
+		return;
+	const struct vcpu_state *s = &c->s;
+	uint64_t mask = i386_abi ? 0xffffffffull : ~0ull;
+	r->v[0] = s->gpr[RAX] & mask;
+	for (unsigned k = 0; k < 6; k++)
+		r->v[1 + k] = s->gpr[i386_abi ? abi32[k] : abi64[k]] & mask;
+}
+
 void sw_audit_before(struct sw_cpu *c, uint64_t rip, const uint8_t *bytes, unsigned len,
                      uint64_t icount)
 {

@@ -4,6 +4,7 @@
  * every frame slot translated before the first register changes, so a
  * fault during delivery leaves the state as it was before the event. */
 #include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/event.h"
 #include "swvmm/flags.h"
@@ -76,6 +77,23 @@ static uint64_t pushed_flags(const struct sw_cpu *c, unsigned vector, unsigned k
 	return fl;
 }
 
+/* The audit's record of a delivery: an exception (CR2 with #PF), an
+ * interrupt (sub 1 for INT n), and for INT 0x80 the system call too. */
+static void audit_delivery(struct sw_cpu *c, unsigned vector, int errcode, unsigned kind)
+{
+	if (!c->vm->audit)
+		return;
+	if (kind & (SW_EV_SOFT | SW_EV_EXTERNAL)) {
+		sw_audit_event(c, AUDIT_INTERRUPT, !!(kind & SW_EV_SOFT), vector, 0, 0);
+		if ((kind & SW_EV_SOFT) && vector == 0x80)
+			sw_audit_syscall(c, true);
+		return;
+	}
+	sw_audit_event(c, AUDIT_EXCEPTION, 0, vector,
+	               errcode == SW_NO_ERRCODE ? AUDIT_NONE : (uint64_t)(uint32_t)errcode,
+	               vector == EXC_PF ? c->s.cr2 : 0);
+}
+
 static void finish(struct sw_cpu *c, unsigned vector, int errcode, unsigned kind,
                    uint64_t rip_after)
 {
@@ -96,6 +114,7 @@ static void finish(struct sw_cpu *c, unsigned vector, int errcode, unsigned kind
 		sw_note_event(c, RUN_EV_INTERRUPT, vector);
 	else
 		sw_note_event(c, RUN_EV_EXCEPTION, vector);
+	audit_delivery(c, vector, errcode, kind);
 }
 
 /* ---- real mode ---- */

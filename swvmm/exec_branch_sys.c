@@ -3,6 +3,7 @@
  * Where vendors differ the CPUID vendor decides: Intel allows SYSCALL and
  * SYSRET only in 64-bit mode, AMD also in legacy mode; AMD has no
  * SYSENTER/SYSEXIT in long mode. */
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/decode.h"
 #include "swvmm/exec_branch.h"
@@ -52,6 +53,7 @@ static void exec_syscall(struct sw_cpu *c, const struct insn *i)
 	set_flat(&s->seg[SEG_SS], (uint16_t)(sel + 8) & 0xfffc, false, 0, false);
 	sw_update_mode(c);
 	sw_note_event(c, RUN_EV_SYSCALL, c->s.gpr[RAX]);
+	sw_audit_syscall(c, c->mode != MODE_LONG64);
 }
 
 static void exec_sysret(struct sw_cpu *c, const struct insn *i)
@@ -103,6 +105,7 @@ static void exec_sysenter(struct sw_cpu *c, const struct insn *i)
 	s->gpr[RSP] = lma ? s->msr.sysenter_esp : (uint32_t)s->msr.sysenter_esp;
 	sw_update_mode(c);
 	sw_note_event(c, RUN_EV_SYSCALL, c->s.gpr[RAX]);
+	sw_audit_syscall(c, c->mode != MODE_LONG64);
 }
 
 static void exec_sysexit(struct sw_cpu *c, const struct insn *i)

@@ -18,6 +18,7 @@
  *   writable; DR7 bit 10 set, bits 12, 14, 15 clear). Breakpoints armed in
  *   DR7 are recorded, not yet matched by the interpreter. */
 #include "core/intr.h"
+#include "swvmm/audit.h"
 #include "swvmm/exec_system.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
@@ -118,8 +119,23 @@ static void write_cr4(struct sw_cpu *c, uint64_t val)
 	sw_update_mode(c);
 }
 
+/* The value of CRn for the audit's old/new pair (0 for a CR that does
+ * not exist: the write then faults before it is recorded). */
+static uint64_t cr_value(const struct sw_cpu *c, unsigned cr)
+{
+	switch (cr) {
+	case 0: return c->s.cr0;
+	case 2: return c->s.cr2;
+	case 3: return c->s.cr3;
+	case 4: return c->s.cr4;
+	case 8: return c->s.cr8;
+	default: return 0;
+	}
+}
+
 void sys_write_cr(struct sw_cpu *c, unsigned cr, uint64_t val)
 {
+	uint64_t old = cr_value(c, cr);
 	switch (cr) {
 	case 0:
 		write_cr0(c, val);
@@ -147,6 +163,7 @@ void sys_write_cr(struct sw_cpu *c, unsigned cr, uint64_t val)
 		sw_ud(c);
 	}
 	sw_note_event(c, RUN_EV_CR_WRITE, cr);
+	sw_audit_event(c, AUDIT_CR_WRITE, cr, old, cr_value(c, cr), 0);
 }
 
 static uint64_t read_cr(struct sw_cpu *c, unsigned cr)

@@ -8,6 +8,7 @@
  * RDPMC: the virtual CPU has no performance counters, so every counter
  * index is invalid and RDPMC is #GP(0) whatever CR4.PCE says. */
 #include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/exec_system.h"
 #include "swvmm/msr.h"
 
@@ -54,6 +55,7 @@ static void exec_rdmsr(struct sw_cpu *c, const struct insn *i)
 		sw_gp0(c);
 	set_edx_eax(c, v);
 	sw_note_event(c, RUN_EV_MSR, (uint32_t)c->s.gpr[RCX]);
+	sw_audit_event(c, AUDIT_MSR_READ, 0, (uint32_t)c->s.gpr[RCX], v, 0);
 }
 
 static void exec_wrmsr(struct sw_cpu *c, const struct insn *i)
@@ -65,6 +67,7 @@ static void exec_wrmsr(struct sw_cpu *c, const struct insn *i)
 	if (sw_msr_write(c, (uint32_t)c->s.gpr[RCX], v))
 		sw_gp0(c);
 	sw_note_event(c, RUN_EV_MSR, (uint32_t)c->s.gpr[RCX]);
+	sw_audit_event(c, AUDIT_MSR_WRITE, 0, (uint32_t)c->s.gpr[RCX], v, 0);
 }
 
 /* CR4.TSD restricts the TSC to CPL 0. */

@@ -2,6 +2,7 @@
  * 19.5), then the bus. */
 #include "core/intr.h"
 #include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 
 void sw_io_check(struct sw_cpu *c, uint16_t port, unsigned size)
@@ -35,6 +36,7 @@ uint32_t sw_in(struct sw_cpu *c, uint16_t port, unsigned size)
 	/* An unclaimed port reads as all ones (the bus fills the data). */
 	bus_access(&c->vm->bus, BUS_PIO, port, &v, size, false);
 	sw_note_event(c, RUN_EV_PORT, port);
+	sw_audit_event(c, AUDIT_PIO, AUDIT_IN, port, size, sw_trunc(v, size));
 	if (c->vm->stop != VM_RUNNING) {
 		c->stop = true;
 		sw_block_break(c);
@@ -47,6 +49,7 @@ void sw_out(struct sw_cpu *c, uint16_t port, unsigned size, uint32_t val)
 	c->vm->stats.pio_accesses++;
 	bus_access(&c->vm->bus, BUS_PIO, port, &val, size, true);
 	sw_note_event(c, RUN_EV_PORT, port);
+	sw_audit_event(c, AUDIT_PIO, AUDIT_OUT, port, size, sw_trunc(val, size));
 	/* A device may have stopped the VM (debug-exit): end after this
 	 * instruction, also inside a decoded block. */
 	if (c->vm->stop != VM_RUNNING) {

@@ -2,11 +2,14 @@
  * is inline in swvmm/cpu.h). */
 #include <x86intrin.h>
 
+#include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/tlb.h"
 
 void sw_update_mode(struct sw_cpu *c)
 {
+	unsigned old_cpl = c->cpl;
 	c->mode = vcpu_mode(&c->s);
 	c->cpl = vcpu_cpl(&c->s);
 	switch (c->mode) {
@@ -33,6 +36,8 @@ void sw_update_mode(struct sw_cpu *c)
 	c->fast_x = sw_tlb_fast_bit(c, ACC_FETCH);
 	/* A decoded block assumed the old mode: end it after this instruction. */
 	sw_block_break(c);
+	if (c->cpl != old_cpl && c->vm && c->vm->audit)
+		sw_audit_event(c, AUDIT_CPL, 0, old_cpl, c->cpl, 0);
 	sw_tlb_check_context(c);
 }
 

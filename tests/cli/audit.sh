@@ -56,10 +56,26 @@ want=$(jq .sw.instructions "$tmp/all.json")
 got=$(insns "$tmp/all.audit")
 check audit-all-count "$want" "$got"
 
-# events: no instruction records.
+# Event records: every MOV to CR3 has its cr-write (old, new), every
+# SYSCALL and INT 0x80 its syscall record, and the run's page faults and
+# timer interrupts are there.
+want=$(jq -r 'select(.kind == "insn") | .disasm' "$tmp/sup.audit" | grep -c '^mov cr3, ')
+got=$(jq -c 'select(.kind == "cr-write" and .cr == 3)' "$tmp/sup.audit" | wc -l)
+check audit-event-cr3-writes "$want" "$got"
+want=$(jq -r 'select(.kind == "insn") | .disasm' "$tmp/all.audit" | grep -cE '^(syscall|int 0x80)$')
+got=$(jq -c 'select(.kind == "syscall")' "$tmp/all.audit" | wc -l)
+check audit-event-syscalls "$want" "$got"
+
+# events: no instruction records, but the events.
 audit_run ev --audit-level=events
 got=$(insns "$tmp/ev.audit")
 check audit-events-no-insn 0 "$got"
+got=$(jq -c 'select(.kind == "exception" and .vector == 14 and .cr2 != null)' "$tmp/ev.audit" | wc -l)
+[ "$got" -gt 0 ] && got=yes
+check audit-event-page-faults yes "$got"
+got=$(jq -c 'select(.kind == "interrupt" and .vector == 32)' "$tmp/ev.audit" | wc -l)
+[ "$got" -gt 0 ] && got=yes
+check audit-event-timer-interrupts yes "$got"
 
 # text: one line per record, the same count.
 audit_run text --audit-format=text

@@ -24,7 +24,6 @@
 #include "swvmm/exec_system.h"
 #include "swvmm/flags.h"
 
-#define RFLAGS_ARITH 0x8d5u
 
 static bool is_gpr(unsigned o)
 {
@@ -137,7 +136,7 @@ static void gprs_out(struct sw_cpu *c, const struct insn *i, const struct simd_f
 	else if (is_gpr(dst) && !(i->flags & INSN_MEM))
 		sw_gpr_write(c, i->rm, gpr_size(i, dst), false, x->gpr[FPU_RDX]);
 	if (f->flags & SFL_FLAGS)
-		sw_flags_set(c, RFLAGS_ARITH, x->rflags & RFLAGS_ARITH);
+		sw_flags_set(c, SW_FLAGS_ARITH, x->rflags & SW_FLAGS_ARITH);
 }
 
 /* MMi is physical register i: the image's slot (i - TOS) mod 8, the

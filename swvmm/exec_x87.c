@@ -32,7 +32,6 @@
 #define FSW_IE 0x01u
 #define FSW_OE 0x08u
 #define FSW_UE 0x10u
-#define RFLAGS_ARITH 0x8d5u
 
 /* FCOMI, FCOMIP, FUCOMI, FUCOMIP: ZF, PF, CF in RFLAGS. */
 static bool writes_rflags(const struct insn *i)
@@ -110,7 +109,7 @@ static void exec_x87(struct sw_cpu *c, const struct insn *i)
 	if (writes_ax(i))
 		sw_gpr_write(c, RAX, 2, false, x->gpr[FPU_RAX]);
 	if (writes_rflags(i))
-		sw_flags_set(c, RFLAGS_ARITH, x->rflags & RFLAGS_ARITH);
+		sw_flags_set(c, SW_FLAGS_ARITH, x->rflags & SW_FLAGS_ARITH);
 	if (!(f->flags & XFL_CONTROL))
 		note_last(c, i, off);
 }

@@ -16,6 +16,7 @@ int audit_init(struct audit *a, enum audit_level level, size_t cap,
 	a->level = level;
 	a->insn_cpls = level == AUDIT_LEVEL_ALL ? 0xf
 	             : level == AUDIT_LEVEL_SUPERVISOR ? 0x7 : 0;
+	a->insn_records = true;
 	a->sink = sink;
 	a->opaque = opaque;
 	return 0;

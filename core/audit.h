@@ -11,7 +11,10 @@
 #define HVMM_AUDIT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "core/audit_hist.h"
 
 /* X(ID, NAME, WHAT): AUDIT_ID the enum constant, NAME the "kind" field of
  * a record, WHAT what the payload v[] holds (docs/audit.md names the
@@ -74,6 +77,10 @@ typedef int (*audit_sink_fn)(void *opaque, const struct audit_rec *r, size_t n);
 struct audit {
 	enum audit_level level;
 	unsigned insn_cpls;          /* 1 << CPL: whose instructions are recorded */
+	/* Instruction records go to the buffer (a file wants them); without,
+	 * they are only counted (counts[], seq) and, with hist, tallied. */
+	bool insn_records;
+	struct audit_hist *hist;     /* the summary's, or NULL */
 	struct audit_rec *buf;
 	size_t n, cap;
 	uint64_t seq;                /* the next record's */
@@ -90,6 +97,13 @@ int audit_init(struct audit *a, enum audit_level level, size_t cap,
 int audit_flush(struct audit *a);
 /* Flush, then free the buffer; returns as audit_flush. */
 int audit_fini(struct audit *a);
+
+/* Count an instruction record not buffered (insn_records off). */
+static inline void audit_skip(struct audit *a)
+{
+	a->seq++;
+	a->counts[AUDIT_INSN]++;
+}
 
 /* A zeroed record of kind, numbered, to fill in place; valid until the
  * next call. Flushes first when the buffer is full. */

@@ -71,9 +71,16 @@ void sw_audit_before(struct sw_cpu *c, uint64_t rip, const uint8_t *bytes, unsig
 void sw_audit_retired(struct sw_cpu *c)
 {
 	struct audit *a = c->vm->audit;
+	const struct audit_rec *k = &c->audit_insn;
+	if (a->hist)
+		audit_hist_add(a->hist, k->rip, k->mode, k->cpl, k->bytes, k->len, 1);
+	if (!a->insn_records) {
+		audit_skip(a);
+		return;
+	}
 	struct audit_rec *r = audit_add(a, AUDIT_INSN);
 	uint64_t seq = r->seq;
-	*r = c->audit_insn;
+	*r = *k;
 	r->seq = seq;
 	r->kind = AUDIT_INSN;
 }

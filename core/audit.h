@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/audit_hist.h"
+#include "core/vcpu_state.h"
 
 /* X(ID, NAME, WHAT): AUDIT_ID the enum constant, NAME the "kind" field of
  * a record, WHAT what the payload v[] holds (docs/audit.md names the
@@ -26,6 +27,7 @@
 	X(MSR_WRITE, "msr-write", "v0 the MSR, v1 the value written") \
 	X(DT_LOAD,   "dt-load",   "sub = AUDIT_DT_*; v0 base, v1 limit, v2 selector") \
 	X(PIO,       "pio",       "sub = AUDIT_IN/OUT; v0 port, v1 size, v2 value") \
+	X(MMIO,      "mmio",      "sub = AUDIT_IN/OUT; v0 address, v1 size, v2 value") \
 	X(EXCEPTION, "exception", "v0 vector, v1 error code or ~0, v2 CR2 (#PF)") \
 	X(INTERRUPT, "interrupt", "v0 vector; sub = 1 for INT n") \
 	X(SYSCALL,   "syscall",   "v0 number, v1-v6 the ABI's argument registers") \
@@ -41,9 +43,10 @@ enum audit_kind {
 	NR_AUDIT_KINDS
 };
 
-/* What --audit-level asks for: events only, and instructions at CPL 0-2
+/* What --audit-level (and a policy file's `audit N`, N the value here)
+ * asks for: nothing, events only, and instructions at CPL 0-2
  * (supervisor) or at every CPL (all). */
-enum audit_level { AUDIT_LEVEL_EVENTS, AUDIT_LEVEL_SUPERVISOR, AUDIT_LEVEL_ALL };
+enum audit_level { AUDIT_LEVEL_OFF, AUDIT_LEVEL_EVENTS, AUDIT_LEVEL_SUPERVISOR, AUDIT_LEVEL_ALL };
 
 /* Who made a record: an engine, or the dispatcher between runs. */
 enum audit_engine { AUDIT_ENGINE_SW, AUDIT_ENGINE_HW, AUDIT_ENGINE_DISPATCH };
@@ -97,6 +100,34 @@ int audit_init(struct audit *a, enum audit_level level, size_t cap,
 int audit_flush(struct audit *a);
 /* Flush, then free the buffer; returns as audit_flush. */
 int audit_fini(struct audit *a);
+
+/* Change the level; instruction records follow from the next run call. */
+void audit_set_level(struct audit *a, enum audit_level level);
+
+/* Whether event records are made now. */
+static inline bool audit_events_on(const struct audit *a)
+{
+	return a && a->level != AUDIT_LEVEL_OFF;
+}
+
+/* Fill r's engine-independent stamp from state s: mode, CPL, CR3, RIP
+ * made linear. */
+void audit_stamp_state(struct audit_rec *r, const struct vcpu_state *s);
+
+/* An event record of kind stamped with state s as engine e saw it (RIP
+ * made linear), icount the interpreter's count so far; NULL when events
+ * are off. For the KVM engine and the dispatcher, which hold no state of
+ * their own between runs. */
+struct audit_rec *audit_add_state(struct audit *a, enum audit_kind kind, enum audit_engine e,
+                                  const struct vcpu_state *s, uint64_t icount);
+
+/* A syscall record's number and arguments from state s: the 64-bit ABI
+ * (RAX; RDI, RSI, RDX, R10, R8, R9), or with i386_abi the i386 one (EAX;
+ * EBX, ECX, EDX, ESI, EDI, EBP). */
+void audit_syscall_args(struct audit_rec *r, const struct vcpu_state *s, bool i386_abi);
+
+/* Little-endian bytes of an access as a record's value (up to 8). */
+uint64_t audit_value(const void *data, unsigned len);
 
 /* Count an instruction record not buffered (insn_records off). */
 static inline void audit_skip(struct audit *a)

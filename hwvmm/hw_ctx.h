@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <time.h>
 
+#include "core/audit.h"
 #include "core/engine.h"
 #include "core/memory.h"
 #include "core/vcpu_state.h"
@@ -128,6 +129,15 @@ enum { HW_ENTRY_NONE, HW_ENTRY_MISSED, HW_ENTRY_HANDED_OFF };
 int hw_entry_prepare(struct hw_ctx *c, const struct run_limits *lim);
 void hw_entry_disarm(struct hw_ctx *c);
 int hw_entry_check(struct hw_ctx *c, bool hlt, struct run_exit *out);
+
+/* kvm_audit.c: the audit's records of an I/O or MMIO exit (after the
+ * device answered: data holds the value) and of a kernel entry through
+ * site e handed off with the handler's state k. Nothing without an
+ * audit. */
+void hw_audit_access(struct hw_ctx *c, enum audit_kind kind, bool write, uint64_t addr,
+                     unsigned size, const void *data);
+void hw_audit_entry(struct hw_ctx *c, const struct vcpu_state *k, const struct entry_site *e,
+                    enum run_event ev);
 
 /* kvm_kick.c: ending KVM_RUN at a VM-clock time. */
 int hw_kick_init(struct hw_ctx *c);

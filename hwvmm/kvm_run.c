@@ -113,6 +113,7 @@ static enum exit_action exit_io(struct hw_ctx *c, struct run_exit *out)
 		vm->stats.pio_accesses++;
 		int r = bus_access(&vm->bus, BUS_PIO, run->io.port, data + i * size, size, is_write);
 		device_result(vm, r, "port", run->io.port);
+		hw_audit_access(c, AUDIT_PIO, is_write, run->io.port, size, data + i * size);
 		if (vm->stop != VM_RUNNING)
 			return stopped(out);
 	}
@@ -140,6 +141,7 @@ static enum exit_action exit_mmio(struct hw_ctx *c, struct run_exit *out)
 	vm->stats.mmio_accesses++;
 	int r = bus_access(&vm->bus, BUS_MMIO, addr, run->mmio.data, len, run->mmio.is_write);
 	device_result(vm, r, "MMIO", addr);
+	hw_audit_access(c, AUDIT_MMIO, run->mmio.is_write, addr, len, run->mmio.data);
 	if (vm->stop != VM_RUNNING)
 		return stopped(out);
 	return EXIT_CONTINUE;

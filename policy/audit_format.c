@@ -190,6 +190,12 @@ static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_
 		field_s(l, "dir", r->sub == AUDIT_OUT ? "out" : "in");
 		field_x(l, "value", r->v[2]);
 		break;
+	case AUDIT_MMIO:
+		field_x(l, "addr", r->v[0]);
+		field_u(l, "size", r->v[1]);
+		field_s(l, "dir", r->sub == AUDIT_OUT ? "write" : "read");
+		field_x(l, "value", r->v[2]);
+		break;
 	case AUDIT_EXCEPTION:
 		exception_fields(l, r);
 		break;
@@ -214,6 +220,8 @@ static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_
 		field_x(l, "exit_rip", r->v[0]);
 		field_u(l, "exit_cpl", r->v[1]);
 		field_u(l, "ns", r->v[2]);
+		if (r->sub)
+			field_bool(l, "possible", true);
 		break;
 	}
 }

@@ -103,6 +103,11 @@ static void watch_on_hw(void *opaque, uint64_t gpa)
 	d->ops[ENGINE_HW]->watch(d->ctx[ENGINE_HW], gpa);
 }
 
+static enum audit_engine audit_engine_of(enum engine_id e)
+{
+	return e == ENGINE_HW ? AUDIT_ENGINE_HW : AUDIT_ENGINE_SW;
+}
+
 /* The second half of a migration: the state is in vm->vcpu (stored from
  * `from`, or never loaded). Drops what the interpreter cached of memory
  * the guest wrote on KVM, loads `to` and counts the migration from t0. */
@@ -138,6 +143,14 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	if (ns > m->ns_worst)
 		m->ns_worst = ns;
 	m->ioctls += vm->stats.hw_ioctls - io0;
+	struct audit_rec *rec = audit_add_state(vm->audit, AUDIT_MIGRATION, AUDIT_ENGINE_DISPATCH,
+	                                        &vm->vcpu, vm->stats.sw_instructions);
+	if (rec) {
+		rec->v[0] = audit_engine_of(from);
+		rec->v[1] = audit_engine_of(to);
+		rec->v[2] = why;
+		rec->v[3] = ns;
+	}
 	return 0;
 }
 
@@ -222,6 +235,36 @@ static int obey_host(struct dispatcher *d, struct decision *dec)
 	return 0;
 }
 
+/* After a KVM run that began in state `from` at t0: a gap record if
+ * supervisor code may have run there, unaudited. It did if the run began
+ * at CPL 0-2 or ended there other than on a kernel entry's first
+ * instruction; it may have (sub 1) if the run was not asked to stop at
+ * kernel entries, which KVM then makes unseen. */
+static int audit_gap(struct dispatcher *d, const struct vcpu_state *from,
+                     const struct run_limits *lim, const struct run_exit *ex, uint64_t t0)
+{
+	struct vm *vm = d->vm;
+	struct vcpu_state to;
+	int ret = d->ops[ENGINE_HW]->peek_state(d->ctx[ENGINE_HW], &to);
+	if (ret)
+		return ret;
+	bool ran = vcpu_cpl(from) < 3 || (vcpu_cpl(&to) < 3 && !ex->entry);
+	bool may = !ran && !lim->stop_on_cpl_change;
+	if (!ran && !may)
+		return 0;
+	struct audit_rec *r = audit_add_state(vm->audit, AUDIT_GAP, AUDIT_ENGINE_DISPATCH, from,
+	                                      vm->stats.sw_instructions);
+	if (r) {
+		struct audit_rec end;
+		audit_stamp_state(&end, &to);
+		r->sub = may;
+		r->v[0] = end.rip;
+		r->v[1] = end.cpl;
+		r->v[2] = vclock_now_ns(&vm->clock) - t0;
+	}
+	return 0;
+}
+
 int dispatch_loop(struct dispatcher *d)
 {
 	struct vm *vm = d->vm;
@@ -253,11 +296,16 @@ int dispatch_loop(struct dispatcher *d)
 		}
 		if ((ret = obey_host(d, &dec)))
 			break;
+		if (dec.audit && vm->audit)
+			audit_set_level(vm->audit, (enum audit_level)dec.audit_level);
 		if (dec.engine != d->cur && (ret = dispatch_migrate(d, dec.engine, dec.why)))
 			break;
 
 		ex = (struct run_exit){ 0 };
+		uint64_t t0 = vclock_now_ns(&vm->clock);
 		ret = d->ops[d->cur]->run(d->ctx[d->cur], &dec.lim, &ex);
+		if (!ret && d->cur == ENGINE_HW && audit_events_on(vm->audit))
+			ret = audit_gap(d, &d->peek, &dec.lim, &ex, t0);
 		if (ret)
 			break;
 		if ((ex.reason == RUN_EXIT_EVENT || ex.entry) && ex.event != RUN_EV_NONE)

@@ -161,6 +161,8 @@ static void file_match(struct policy *p, const struct vcpu_state *s, enum engine
 	case POL_ACT_AUDIT:
 		/* An audit rule sets the level and leaves the vCPU where it is. */
 		p->audit_level = a.level;
+		d->audit = true;
+		d->audit_level = a.level;
 		if (cur != NR_ENGINES)
 			d->engine = cur;
 		break;

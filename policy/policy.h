@@ -24,6 +24,8 @@ struct decision {
 	struct run_limits lim;
 	enum mig_reason why;
 	bool stop;                  /* a rule said stop */
+	bool audit;                 /* an audit rule set the level to audit_level */
+	unsigned audit_level;       /* enum audit_level */
 };
 
 /* What one policy is. The built-ins ("sw", "hw", "theorem3", "chaos")

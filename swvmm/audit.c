@@ -23,7 +23,7 @@ static void stamp(const struct sw_cpu *c, struct audit_rec *r, uint64_t rip)
 struct audit_rec *sw_audit(struct sw_cpu *c, enum audit_kind kind)
 {
 	struct audit *a = c->vm->audit;
-	if (!a)
+	if (!audit_events_on(a))
 		return NULL;
 	struct audit_rec *r = audit_add(a, kind);
 	stamp(c, r, c->insn_rip);
@@ -46,16 +46,9 @@ void sw_audit_event(struct sw_cpu *c, enum audit_kind kind, unsigned sub, uint64
 
 void sw_audit_syscall(struct sw_cpu *c, bool i386_abi)
 {
-	static const uint8_t abi64[6] = { RDI, RSI, RDX, R10, R8, R9 };
-	static const uint8_t abi32[6] = { RBX, RCX, RDX, RSI, RDI, RBP };
 	struct audit_rec *r = sw_audit(c, AUDIT_SYSCALL);
-	if (!r)
-		return;
-	const struct vcpu_state *s = &c->s;
-	uint64_t mask = i386_abi ? 0xffffffffull : ~0ull;
-	r->v[0] = s->gpr[RAX] & mask;
-	for (unsigned k = 0; k < 6; k++)
-		r->v[1 + k] = s->gpr[i386_abi ? abi32[k] : abi64[k]] & mask;
+	if (r)
+		audit_syscall_args(r, &c->s, i386_abi);
 }
 
 void sw_audit_before(struct sw_cpu *c, uint64_t rip, const uint8_t *bytes, unsigned len,

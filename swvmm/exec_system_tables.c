@@ -2,13 +2,15 @@
  * loaded LDTR and TR: LLDT, LTR, SLDT, STR (Intel SDM Vol. 2; Vol. 3,
  * 3.5.1 and 7.2.4). UMIP is not in the CPUID model, so the stores are
  * allowed at any CPL. */
+#include "swvmm/audit.h"
 #include "swvmm/exec_system.h"
 #include "swvmm/segment.h"
 
 /* LGDT/LIDT: limit (2 bytes) then base; both read before either changes.
  * 64-bit mode: 8-byte base, which must be canonical. Elsewhere a 4-byte
  * base, of which a 16-bit operand size keeps 24 bits. */
-static void load_dtr(struct sw_cpu *c, const struct insn *i, struct dtable *dt)
+static void load_dtr(struct sw_cpu *c, const struct insn *i, struct dtable *dt,
+                     unsigned which)
 {
 	sys_need_cpl0(c);
 	uint64_t off = sw_ea(c, i);
@@ -27,6 +29,7 @@ static void load_dtr(struct sw_cpu *c, const struct insn *i, struct dtable *dt)
 	}
 	dt->limit = (uint16_t)limit;
 	dt->base = base;
+	sw_audit_event(c, AUDIT_DT_LOAD, which, base, dt->limit, 0);
 }
 
 /* SGDT/SIDT: the whole 32-bit base whatever the operand size (the SDM's
@@ -46,12 +49,12 @@ static void store_dtr(struct sw_cpu *c, const struct insn *i, const struct dtabl
 
 static void exec_lgdt(struct sw_cpu *c, const struct insn *i)
 {
-	load_dtr(c, i, &c->s.gdtr);
+	load_dtr(c, i, &c->s.gdtr, AUDIT_DT_GDTR);
 }
 
 static void exec_lidt(struct sw_cpu *c, const struct insn *i)
 {
-	load_dtr(c, i, &c->s.idtr);
+	load_dtr(c, i, &c->s.idtr, AUDIT_DT_IDTR);
 }
 
 static void exec_sgdt(struct sw_cpu *c, const struct insn *i)
@@ -82,6 +85,7 @@ static void exec_lldt(struct sw_cpu *c, const struct insn *i)
 	if ((sel & ~3u) == 0) {
 		/* A null selector marks LDTR invalid; later LDT references #GP. */
 		sw_null_seg(c, &c->s.ldtr, sel);
+		sw_audit_event(c, AUDIT_DT_LOAD, AUDIT_DT_LDTR, 0, 0, sel);
 		return;
 	}
 	if (sel & 4)
@@ -94,6 +98,7 @@ static void exec_lldt(struct sw_cpu *c, const struct insn *i)
 	sw_desc_to_cache(sel, raw, &sc);
 	check_sys_base(c, sel, &sc);
 	c->s.ldtr = sc;
+	sw_audit_event(c, AUDIT_DT_LOAD, AUDIT_DT_LDTR, sc.base, sc.limit, sel);
 }
 
 /* LTR: an available TSS in the GDT (a 16-bit one only outside long mode);
@@ -124,6 +129,7 @@ static void exec_ltr(struct sw_cpu *c, const struct insn *i)
 	sw_lin_write(c, addr + 5, 1, ((raw[0] >> 40) & 0xff) | 2, ACC_SYS);
 	sc.type |= 2;
 	c->s.tr = sc;
+	sw_audit_event(c, AUDIT_DT_LOAD, AUDIT_DT_TR, sc.base, sc.limit, sel);
 }
 
 /* SLDT/STR: a memory destination takes 16 bits; a register destination

@@ -9,12 +9,22 @@
 #include <string.h>
 
 #include "core/vm.h"
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/icache.h"
 #include "swvmm/mem_fast.h"
 #include "swvmm/tlb.h"
 
 /* ---- physical ---- */
+
+/* A device access through the MMIO bus, as the audit records it. */
+static void mmio(struct sw_cpu *c, uint64_t gpa, void *buf, unsigned len, bool write)
+{
+	bus_access(&c->vm->bus, BUS_MMIO, gpa, buf, len, write);
+	if (c->vm->audit)
+		sw_audit_event(c, AUDIT_MMIO, write ? AUDIT_OUT : AUDIT_IN, gpa, len,
+		               audit_value(buf, len));
+}
 
 static void phys_read(struct sw_cpu *c, uint64_t gpa, void *buf, unsigned len)
 {
@@ -26,7 +36,7 @@ static void phys_read(struct sw_cpu *c, uint64_t gpa, void *buf, unsigned len)
 	c->vm->stats.mmio_accesses++;
 	sw_block_break(c);   /* a device may stop the VM: end the decoded block */
 	if (len == 1 || len == 2 || len == 4 || len == 8) {
-		bus_access(&c->vm->bus, BUS_MMIO, gpa, buf, len, false);
+		mmio(c, gpa, buf, len, false);
 		return;
 	}
 	for (unsigned i = 0; i < len; i++) {
@@ -35,7 +45,7 @@ static void phys_read(struct sw_cpu *c, uint64_t gpa, void *buf, unsigned len)
 		if (p)
 			*b = *(uint8_t *)p;
 		else
-			bus_access(&c->vm->bus, BUS_MMIO, gpa + i, b, 1, false);
+			mmio(c, gpa + i, b, 1, false);
 	}
 }
 
@@ -54,7 +64,7 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 	if (len == 1 || len == 2 || len == 4 || len == 8) {
 		uint8_t tmp[8];
 		memcpy(tmp, buf, len);
-		bus_access(&c->vm->bus, BUS_MMIO, gpa, tmp, len, true);
+		mmio(c, gpa, tmp, len, true);
 		return;
 	}
 	for (unsigned i = 0; i < len; i++) {
@@ -66,7 +76,7 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 				sw_ic_write(c, gpa + i, 1);
 			}
 		} else {
-			bus_access(&c->vm->bus, BUS_MMIO, gpa + i, &b, 1, true);
+			mmio(c, gpa + i, &b, 1, true);
 		}
 	}
 }

@@ -30,9 +30,10 @@ const char run_usage[] =
 	"                    start it in 16-bit real mode; implied by a .bin name\n"
 	"  --audit=FILE      write an audit of supervisor-mode execution to FILE (see\n"
 	"                    docs/audit.md)\n"
-	"  --audit-level=LEVEL  what it records: events, supervisor (default: events\n"
-	"                    and every instruction at CPL 0-2) or all (every\n"
-	"                    interpreted instruction)\n"
+	"  --audit-level=LEVEL  what it records: off (until a policy rule's audit N),\n"
+	"                    events, supervisor (default: events and every\n"
+	"                    instruction at CPL 0-2) or all (every interpreted\n"
+	"                    instruction)\n"
 	"  --audit-format=FORMAT  json (default: JSON Lines) or text\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
@@ -80,6 +81,7 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
 static int parse_audit_level(const char *s, int *level)
 {
 	static const char *const names[] = {
+		[AUDIT_LEVEL_OFF] = "off",
 		[AUDIT_LEVEL_EVENTS] = "events",
 		[AUDIT_LEVEL_SUPERVISOR] = "supervisor",
 		[AUDIT_LEVEL_ALL] = "all",

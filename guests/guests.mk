@@ -33,7 +33,7 @@ G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments
 
 G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
-	suite32.bin suite64.bin smc64.bin minios.bin
+	suite32.bin suite64.bin smc64.bin minios.bin auditinv.bin
 # Benchmark loops (guests/bench/README.md), one image per loop.
 G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
@@ -88,6 +88,9 @@ $(foreach l,$(G_BENCH_LOOPS),\
 	$(eval bench_$(l).bin_LDS := guests/bench/bench.ld))
 smc64.bin_BITS   := 64
 smc64.bin_OBJS   := $(G_FLAT) $(G_LM) $(G_LIBC) smc/code.o smc/smc64.o
+auditinv.bin_BITS := 64
+auditinv.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) auditinv/main.o auditinv/text.o \
+	auditinv/cpuid.o auditinv/timing.o
 hello32.elf_BITS := 32
 hello32.elf_OBJS := $(G_MB) $(G_LIBC) hello_multiboot.o
 hello64.elf_BITS := 64

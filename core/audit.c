@@ -1,5 +1,6 @@
 /* The audit record buffer (core/audit.h). */
 #include <errno.h>
+#include <x86intrin.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,12 @@ void audit_set_level(struct audit *a, enum audit_level level)
 
 int audit_flush(struct audit *a)
 {
-	if (a->n && !a->err)
+	if (a->n && !a->err) {
+		uint64_t t0 = __rdtsc();
 		a->err = a->sink(a->opaque, a->buf, a->n);
+		if (a->clock)
+			vclock_pause(a->clock, __rdtsc() - t0);
+	}
 	a->n = 0;
 	return a->err;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/audit_hist.h"
+#include "core/clock.h"
 #include "core/vcpu_state.h"
 
 /* X(ID, NAME, WHAT): AUDIT_ID the enum constant, NAME the "kind" field of
@@ -91,6 +92,10 @@ struct audit {
 	audit_sink_fn sink;
 	void *opaque;
 	int err;                     /* the sink's first failure */
+	/* The guest's clock, whose time stands still while a buffer is
+	 * written (vclock_pause): the audit must not change when the guest
+	 * sees things. NULL: none. */
+	struct vclock *clock;
 };
 
 /* 0 or -ENOMEM. cap records are buffered between calls of sink. */

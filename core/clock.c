@@ -84,9 +84,20 @@ uint64_t vclock_ns_to_tsc(const struct vclock *c, uint64_t ns)
 	return t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
 }
 
+uint64_t vclock_host_tsc(const struct vclock *c)
+{
+	return __rdtsc() - c->paused;
+}
+
+void vclock_pause(struct vclock *c, uint64_t ticks)
+{
+	if (!c->tsc_is_host)
+		c->paused += ticks;
+}
+
 uint64_t vclock_now_ns(const struct vclock *c)
 {
-	uint64_t tsc = __rdtsc();
+	uint64_t tsc = vclock_host_tsc(c);
 	/* A TSC behind tsc0 (another CPU's, slightly off) is time zero. */
 	return tsc > c->tsc0 ? vclock_tsc_to_ns(c, tsc - c->tsc0) : 0;
 }

@@ -16,6 +16,10 @@ struct vclock {
 	 * migration never makes the TSC jump. A guest write of the TSC is
 	 * then ignored. */
 	bool tsc_is_host;
+	/* Host TSC ticks during which guest time stood still: the monitor's
+	 * own work that the guest must not see, such as writing the audit.
+	 * Stays 0 where tsc_is_host. */
+	uint64_t paused;
 };
 
 /* Measure the host TSC against CLOCK_MONOTONIC (a few ms). 0 or -errno. */
@@ -25,7 +29,14 @@ int vclock_init(struct vclock *c);
  * 0 measures. For programs that make many VMs on one host. */
 int vclock_init_rate(struct vclock *c, uint64_t tsc_khz);
 
-/* Nanoseconds since vclock_init. */
+/* The host TSC with the paused ticks taken out: what the engines add
+ * their TSC offsets to. */
+uint64_t vclock_host_tsc(const struct vclock *c);
+
+/* Take ticks host TSC ticks, just spent, out of guest time. */
+void vclock_pause(struct vclock *c, uint64_t ticks);
+
+/* Nanoseconds of guest time since vclock_init. */
 uint64_t vclock_now_ns(const struct vclock *c);
 
 /* Conversions between VM-clock nanoseconds and host TSC ticks. */

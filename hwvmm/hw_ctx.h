@@ -62,6 +62,7 @@ struct hw_ctx {
 	 * where KVM has it (has_tsc_offset); else the TSC moves as an MSR. */
 	bool has_tsc_offset;
 	uint64_t tsc_offset;
+	uint64_t paused_seen;         /* vm->clock.paused when tsc_offset was set */
 
 	struct kvm_timer kick;        /* kvm_kick.c */
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
@@ -100,6 +101,10 @@ int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *na
 int hw_load_state(void *ctx, const struct vcpu_state *s);
 int hw_store_state(void *ctx, struct vcpu_state *s);
 int hw_peek_state(void *ctx, struct vcpu_state *s);
+/* Guest time paused since the TSC offset was set (vclock_pause): take
+ * it out of KVM's TSC too. Without KVM_VCPU_TSC_OFFSET the TSC on KVM
+ * keeps it. 0 or -EIO. */
+int hw_tsc_follow_pause(struct hw_ctx *c);
 /* Whether KVM offers KVM_VCPU_TSC_OFFSET (sets has_tsc_offset). */
 void hw_tsc_probe(struct hw_ctx *c);
 

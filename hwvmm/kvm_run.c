@@ -298,6 +298,8 @@ static int before_run(struct hw_ctx *c, const struct run_limits *lim)
 	struct vm *vm = c->vm;
 
 	int r = hw_dirty_arm(c);
+	if (!r)
+		r = hw_tsc_follow_pause(c);
 	if (r)
 		return r;
 	vm_timers_update(vm);

@@ -241,11 +241,23 @@ static int put_tsc(struct hw_ctx *c, const struct vcpu_state *s, bool msrs_put)
 		return 0;
 	/* One clock where a KVM ignores the offset (vm->clock.tsc_is_host):
 	 * the guest TSC is the host's, offset 0 for a KVM that would not. */
-	uint64_t want = c->vm->clock.tsc_is_host ? 0
-	                : s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
+	const struct vclock *k = &c->vm->clock;
+	uint64_t want = k->tsc_is_host ? 0
+	                : s->tsc - (s->tsc_host ? s->tsc_host : vclock_host_tsc(k)) - k->paused;
+	c->paused_seen = k->paused;
 	if (!msrs_put && want == c->tsc_offset)
 		return 0;
 	c->tsc_offset = want;
+	return tsc_offset_attr(c, true) < 0 ? -EIO : 0;
+}
+
+int hw_tsc_follow_pause(struct hw_ctx *c)
+{
+	uint64_t paused = c->vm->clock.paused;
+	if (!c->has_tsc_offset || paused == c->paused_seen)
+		return 0;
+	c->tsc_offset -= paused - c->paused_seen;
+	c->paused_seen = paused;
 	return tsc_offset_attr(c, true) < 0 ? -EIO : 0;
 }
 
@@ -352,14 +364,15 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 	if ((r = get_parts(c, &t, parts)))
 		return r;
 	/* Without the offset attribute IA32_TSC was read a moment ago. */
-	t.tsc_host = __rdtsc();
+	uint64_t raw = __rdtsc();
+	t.tsc_host = raw - c->vm->clock.paused;
 	if (c->vm->clock.tsc_is_host) {
 		t.tsc = t.tsc_host;
 	} else if (c->has_tsc_offset) {
 		/* The guest may have written IA32_TSC at CPL 0. */
 		if (c->ran_kernel && tsc_offset_attr(c, false) < 0)
 			return -EIO;
-		t.tsc = t.tsc_host + c->tsc_offset;
+		t.tsc = raw + c->tsc_offset;
 	}
 	c->ran_kernel = false;
 	c->shadow = t;

@@ -43,5 +43,5 @@ void sw_update_mode(struct sw_cpu *c)
 
 uint64_t sw_tsc(const struct sw_cpu *c)
 {
-	return __rdtsc() + c->tsc_offset;
+	return vclock_host_tsc(&c->vm->clock) + c->tsc_offset;
 }

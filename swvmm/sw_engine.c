@@ -79,7 +79,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	c->s = *s;
 	c->lf.op = LF_NONE;
 	c->tsc_offset = c->vm->clock.tsc_is_host ? 0
-	                : s->tsc - (s->tsc_host ? s->tsc_host : __rdtsc());
+	                : s->tsc - (s->tsc_host ? s->tsc_host : vclock_host_tsc(&c->vm->clock));
 	sw_update_mode(c);
 	vm_intr_set_cr8(c->vm, s->cr8);
 	/* The other engine may have changed page tables and code: the soft
@@ -127,7 +127,7 @@ static int sw_store_state(void *ctx, struct vcpu_state *s)
 		memcpy(s->pdpte, c->pdpte, sizeof(s->pdpte));
 	else
 		memset(s->pdpte, 0, sizeof(s->pdpte));
-	s->tsc_host = __rdtsc();
+	s->tsc_host = vclock_host_tsc(&c->vm->clock);
 	s->tsc = s->tsc_host + c->tsc_offset;
 	/* RDTSC may have shown a value bumped past the host clock (two reads
 	 * in one host tick): the TSC never goes back across a switch. */

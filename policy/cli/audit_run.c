@@ -37,6 +37,7 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
 	}
 	/* A large stdio buffer: records are written a buffer at a time. */
 	setvbuf(ar->file.f, NULL, _IOFBF, 1 << 20);
+	ar->audit.clock = &vm->clock;
 	vm->audit = &ar->audit;
 	return 0;
 }

@@ -10,6 +10,8 @@
 #   pf, timer  an exception 14 (interrupt 32) record for every run of the
 #              #PF (IRQ 0) handler's first instruction, and at least one
 #   jq         jq reads every line
+#   invisible  auditinv.bin (its code, CPUID, TSC against the 8254)
+#              prints the same and ends the same with and without audit
 # And with "gap" as POLICY (KVM needed): a policy file that runs the
 # timer interrupt's handler on KVM; each of its runs there must be a gap
 # record, none hidden.
@@ -92,4 +94,12 @@ for p in "$@"; do
 	r=$(handler_runs "$t" interrupt 32); n=${r%% *} h=${r#* }
 	[ "$n" -gt 0 ] || n="none"
 	check "audit/$p/timer" "$n" "$h"
+	a=$BUILD/guests/auditinv.bin
+	timeout 300 "$hvmm" run --policy="$p" --serial="$tmp/inv0" "$a" >/dev/null 2>&1 </dev/null
+	want=$?
+	timeout 300 "$hvmm" run --policy="$p" --serial="$tmp/inv1" --audit "$tmp/inv.audit" "$a" \
+		>/dev/null 2>&1 </dev/null
+	got=$?
+	cmp -s "$tmp/inv0" "$tmp/inv1" || got="$got, output differs: $(diff "$tmp/inv0" "$tmp/inv1" | head -c 300 | tr '\n' '|')"
+	check "audit/$p/invisible" "$want" "$got"
 done

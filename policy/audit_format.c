@@ -114,23 +114,38 @@ void audit_fmt_fini(struct audit_fmt *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
+                    unsigned len, struct audit_insn_text *t)
+{
+	unsigned n = len < 15 ? len : 15;
+	for (unsigned i = 0; i < n; i++)
+		snprintf(t->hex + 2 * i, 3, "%02x", bytes[i]);
+	t->hex[2 * n] = 0;
+
+	int k = cs_index(mode);
+	const uint8_t *code = bytes;
+	size_t size = n;
+	snprintf(t->disasm, sizeof(t->disasm), "(bad)");
+	t->id = 0;
+	t->cls = AUDIT_CLASS_NONE;
+	if (!f->cs[k] || !cs_disasm_iter(f->cs[k], &code, &size, &rip, f->insn[k]))
+		return;
+	const cs_insn *in = f->insn[k];
+	snprintf(t->disasm, sizeof(t->disasm), "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "",
+	         in->op_str);
+	t->id = in->id;
+	t->cls = audit_class_of(in->id, in->op_str);
+}
+
 static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
 {
-	char hex[2 * sizeof(r->bytes) + 1] = "";
-	unsigned n = r->len < sizeof(r->bytes) ? r->len : sizeof(r->bytes);
-	for (unsigned i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->bytes[i]);
-	field_s(l, "bytes", hex);
-
-	int k = cs_index(r->mode);
-	const uint8_t *code = r->bytes;
-	size_t size = n;
-	uint64_t addr = r->rip;
-	char dis[sizeof(f->insn[0]->mnemonic) + sizeof(f->insn[0]->op_str) + 1] = "(bad)";
-	if (f->cs[k] && cs_disasm_iter(f->cs[k], &code, &size, &addr, f->insn[k]))
-		snprintf(dis, sizeof(dis), "%s%s%s", f->insn[k]->mnemonic,
-		         f->insn[k]->op_str[0] ? " " : "", f->insn[k]->op_str);
-	field_s(l, "disasm", dis);
+	struct audit_insn_text t;
+	audit_fmt_insn(f, r->mode, r->rip, r->bytes, r->len, &t);
+	/* Before the disassembly, which ends a text line since it has spaces. */
+	if (t.cls != AUDIT_CLASS_NONE)
+		field_s(l, "class", audit_class_name(t.cls));
+	field_s(l, "bytes", t.hex);
+	field_s(l, "disasm", t.disasm);
 }
 
 static void dt_fields(struct line *l, const struct audit_rec *r)

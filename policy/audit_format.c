@@ -63,12 +63,21 @@ static void field_bool(struct line *l, const char *key, bool v)
 	put(l, l->json ? ",\"%s\":%s" : " %s=%s", key, v ? "true" : "false");
 }
 
-static const char *engine_name(unsigned e)
+const char *audit_engine_name(unsigned e)
 {
-	static const char *const names[] = {
+	static const char *const names[NR_AUDIT_ENGINES] = {
 		[AUDIT_ENGINE_SW] = "sw", [AUDIT_ENGINE_HW] = "hw", [AUDIT_ENGINE_DISPATCH] = "dispatch",
 	};
-	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+	return e < NR_AUDIT_ENGINES ? names[e] : "?";
+}
+
+const char *audit_dt_name(unsigned table)
+{
+	static const char *const names[] = {
+		[AUDIT_DT_GDTR] = "gdtr", [AUDIT_DT_IDTR] = "idtr",
+		[AUDIT_DT_LDTR] = "ldtr", [AUDIT_DT_TR] = "tr",
+	};
+	return table <= AUDIT_DT_TR ? names[table] : "?";
 }
 
 static int cs_index(unsigned mode)
@@ -150,11 +159,7 @@ static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_
 
 static void dt_fields(struct line *l, const struct audit_rec *r)
 {
-	static const char *const tables[] = {
-		[AUDIT_DT_GDTR] = "gdtr", [AUDIT_DT_IDTR] = "idtr",
-		[AUDIT_DT_LDTR] = "ldtr", [AUDIT_DT_TR] = "tr",
-	};
-	field_s(l, "table", r->sub <= AUDIT_DT_TR ? tables[r->sub] : "?");
+	field_s(l, "table", audit_dt_name(r->sub));
 	field_x(l, "base", r->v[0]);
 	field_x(l, "limit", r->v[1]);
 	if (r->sub == AUDIT_DT_LDTR || r->sub == AUDIT_DT_TR)
@@ -220,8 +225,8 @@ static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_
 		field_u(l, "to", r->v[1]);
 		break;
 	case AUDIT_MIGRATION:
-		field_s(l, "from", engine_name((unsigned)r->v[0]));
-		field_s(l, "to", engine_name((unsigned)r->v[1]));
+		field_s(l, "from", audit_engine_name((unsigned)r->v[0]));
+		field_s(l, "to", audit_engine_name((unsigned)r->v[1]));
 		field_s(l, "reason", mig_reason_name((enum mig_reason)r->v[2]));
 		field_u(l, "ns", r->v[3]);
 		break;
@@ -243,7 +248,7 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	else
 		put(&l, "%" PRIu64 " %s", r->seq, kind ? kind : "?");
 	field_u(&l, "icount", r->icount);
-	field_s(&l, "engine", engine_name(r->engine));
+	field_s(&l, "engine", audit_engine_name(r->engine));
 	field_s(&l, "mode", cpu_mode_name((enum cpu_mode)r->mode));
 	field_u(&l, "cpl", r->cpl);
 	field_x(&l, "cr3", r->cr3);

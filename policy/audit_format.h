@@ -25,6 +25,11 @@ struct audit_fmt {
 int audit_fmt_init(struct audit_fmt *f, enum audit_format format);
 void audit_fmt_fini(struct audit_fmt *f);
 
+/* Names in records: "sw", "hw", "dispatch"; "gdtr", "idtr", "ldtr",
+ * "tr"; "?" outside the lists. */
+const char *audit_engine_name(unsigned engine);
+const char *audit_dt_name(unsigned table);
+
 /* One instruction as the audit shows it. */
 struct audit_insn_text {
 	char hex[2 * 15 + 1];     /* the bytes */

@@ -144,6 +144,7 @@ static int cmd_run(int argc, char **argv)
 
 	int ran = dispatch_run(vm, &pol);
 	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {
+		audit_run_free(&ar);
 		status = usage_error(err);
 		goto out_fd;
 	}
@@ -151,6 +152,7 @@ static int cmd_run(int argc, char **argv)
 		/* The monitor could not run the guest at all (e.g. no KVM):
 		 * an environment problem, reported like bad input. */
 		if (vm->stop == VM_RUNNING) {
+			audit_run_free(&ar);
 			status = usage_error(vm->err);
 			goto out_fd;
 		}
@@ -159,6 +161,9 @@ static int cmd_run(int argc, char **argv)
 	if (o.stats)
 		print_stats(stderr, vm, pol.name, o.stats == STATS_JSON);
 	status = vm->exit_status;
+	if (o.audit_summary && audit_summary_print(&ar.summary, stderr, o.audit_summary - 1))
+		status = usage_error("--audit-summary: cannot print the summary");
+	audit_run_free(&ar);
 out_fd:
 	if (fd > STDERR_FILENO)
 		close(fd);

@@ -10,6 +10,7 @@
 #include "core/loader.h"
 #include "core/vm.h"
 #include "policy/cli/audit_run.h"
+#include "policy/cli/audit_summary_cmd.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
 #include "policy/cli/stats.h"
@@ -21,6 +22,7 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
 	"  kvm-info [--json]     what the host's KVM runs natively (see hvmm kvm-info --help)\n"
+	"  audit-summary FILE [--json]  summarize an audit file of run --audit\n"
 	"  help                  show this help\n";
 
 static void print_log(void *opaque, enum log_level lvl, const char *msg)
@@ -186,6 +188,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "kvm-info"))
 		return cmd_kvm_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "audit-summary"))
+		return cmd_audit_summary(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);
 		return 0;

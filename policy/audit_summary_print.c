@@ -127,9 +127,11 @@ static void text_insns(FILE *f, struct insn_view *v, const struct audit_summary 
 {
 	fprintf(f, "  instructions: %" PRIu64 " (supervisor %" PRIu64 ", user %" PRIu64 "), %zu distinct\n",
 	        s->hist.total, v->cpl[0], v->cpl[1], s->hist.used);
-	for (int c = NR_AUDIT_CLASSES - 1; c >= 0; c--)
+	for (int i = 1; i <= NR_AUDIT_CLASSES; i++) {   /* the sensitive first, none last */
+		int c = i % NR_AUDIT_CLASSES;
 		fprintf(f, "    %-20s supervisor %12" PRIu64 "  user %12" PRIu64 "\n",
 		        audit_class_name((enum audit_class)c), v->cls[c][0], v->cls[c][1]);
+	}
 	fprintf(f, "  most frequent supervisor mnemonics:%s\n", v->nids ? "" : " none");
 	for (size_t i = 0; i < v->nids; i++)
 		fprintf(f, "    %12" PRIu64 "  %s\n", v->ids[i].count, mnemonic(v, (unsigned)v->ids[i].key));
@@ -207,9 +209,13 @@ static void print_text(FILE *f, struct insn_view *v, const struct audit_summary 
 	for (unsigned k = 0; k < NR_AUDIT_KINDS; k++)
 		total += audit_summary_kind(s, k);
 	fprintf(f, "hvmm audit summary: %" PRIu64 " records\n  records by kind:", total);
+	const char *sep = " ";
 	for (unsigned k = 0; k < NR_AUDIT_KINDS; k++)
-		fprintf(f, " %s %" PRIu64, audit_kind_name(k), audit_summary_kind(s, k));
-	fputc('\n', f);
+		if (audit_summary_kind(s, k)) {
+			fprintf(f, "%s%s %" PRIu64, sep, audit_kind_name(k), audit_summary_kind(s, k));
+			sep = ", ";
+		}
+	fprintf(f, "%s\n", total ? "" : " none");
 	text_insns(f, v, s);
 	text_events(f, v, s);
 }

@@ -33,7 +33,7 @@ const char *audit_dt_name(unsigned table);
 /* One instruction as the audit shows it. */
 struct audit_insn_text {
 	char hex[2 * 15 + 1];     /* the bytes */
-	char disasm[CS_MNEMONIC_SIZE + 160 + 1];   /* "(bad)" when nothing decodes */
+	char disasm[CS_MNEMONIC_SIZE + sizeof(((cs_insn *)0)->op_str) + 1];   /* "(bad)": none */
 	unsigned id;              /* Capstone's instruction id, 0 when bad */
 	enum audit_class cls;
 };

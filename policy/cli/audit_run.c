@@ -89,9 +89,10 @@ int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_option
 		ar->file.f = NULL;
 		audit_fmt_fini(&ar->file.fmt);
 	}
-	if (r)
-		snprintf(err, errlen, "%s: %s%s%s", o->audit ? "--audit" : "--audit-summary",
-		         o->audit ? o->audit : "", o->audit ? ": " : "", strerror(-r));
+	if (r && o->audit)
+		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(-r));
+	else if (r)
+		snprintf(err, errlen, "--audit-summary: %s", strerror(-r));
 	return r;
 }
 

@@ -22,7 +22,9 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
 	"  kvm-info [--json]     what the host's KVM runs natively (see hvmm kvm-info --help)\n"
-	"  audit-summary FILE [--json]  summarize an audit file of run --audit\n"
+	"  audit-summary FILE [--json]\n"
+	"                        summarize an audit file of run --audit (see hvmm\n"
+	"                        audit-summary --help)\n"
 	"  help                  show this help\n";
 
 static void print_log(void *opaque, enum log_level lvl, const char *msg)
@@ -163,8 +165,10 @@ static int cmd_run(int argc, char **argv)
 	if (o.stats)
 		print_stats(stderr, vm, pol.name, o.stats == STATS_JSON);
 	status = vm->exit_status;
-	if (o.audit_summary && audit_summary_print(&ar.summary, stderr, o.audit_summary - 1))
-		status = usage_error("--audit-summary: cannot print the summary");
+	if (o.audit_summary && audit_summary_print(&ar.summary, stderr, o.audit_summary - 1)) {
+		fprintf(stderr, "hvmm: --audit-summary: cannot print the summary\n");
+		status = VM_EXIT_FAILURE;
+	}
 	audit_run_free(&ar);
 out_fd:
 	if (fd > STDERR_FILENO)

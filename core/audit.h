@@ -50,7 +50,7 @@ enum audit_kind {
 enum audit_level { AUDIT_LEVEL_OFF, AUDIT_LEVEL_EVENTS, AUDIT_LEVEL_SUPERVISOR, AUDIT_LEVEL_ALL };
 
 /* Who made a record: an engine, or the dispatcher between runs. */
-enum audit_engine { AUDIT_ENGINE_SW, AUDIT_ENGINE_HW, AUDIT_ENGINE_DISPATCH };
+enum audit_engine { AUDIT_ENGINE_SW, AUDIT_ENGINE_HW, AUDIT_ENGINE_DISPATCH, NR_AUDIT_ENGINES };
 
 enum { AUDIT_DT_GDTR, AUDIT_DT_IDTR, AUDIT_DT_LDTR, AUDIT_DT_TR };
 enum { AUDIT_IN, AUDIT_OUT };

@@ -63,12 +63,21 @@ static void field_bool(struct line *l, const char *key, bool v)
 	put(l, l->json ? ",\"%s\":%s" : " %s=%s", key, v ? "true" : "false");
 }
 
-static const char *engine_name(unsigned e)
+const char *audit_engine_name(unsigned e)
 {
-	static const char *const names[] = {
+	static const char *const names[NR_AUDIT_ENGINES] = {
 		[AUDIT_ENGINE_SW] = "sw", [AUDIT_ENGINE_HW] = "hw", [AUDIT_ENGINE_DISPATCH] = "dispatch",
 	};
-	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+	return e < NR_AUDIT_ENGINES ? names[e] : "?";
+}
+
+const char *audit_dt_name(unsigned table)
+{
+	static const char *const names[] = {
+		[AUDIT_DT_GDTR] = "gdtr", [AUDIT_DT_IDTR] = "idtr",
+		[AUDIT_DT_LDTR] = "ldtr", [AUDIT_DT_TR] = "tr",
+	};
+	return table <= AUDIT_DT_TR ? names[table] : "?";
 }
 
 static int cs_index(unsigned mode)
@@ -114,32 +123,43 @@ void audit_fmt_fini(struct audit_fmt *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
+                    unsigned len, struct audit_insn_text *t)
+{
+	unsigned n = len < 15 ? len : 15;
+	for (unsigned i = 0; i < n; i++)
+		snprintf(t->hex + 2 * i, 3, "%02x", bytes[i]);
+	t->hex[2 * n] = 0;
+
+	int k = cs_index(mode);
+	const uint8_t *code = bytes;
+	size_t size = n;
+	snprintf(t->disasm, sizeof(t->disasm), "(bad)");
+	t->id = 0;
+	t->cls = AUDIT_CLASS_NONE;
+	if (!f->cs[k] || !cs_disasm_iter(f->cs[k], &code, &size, &rip, f->insn[k]))
+		return;
+	const cs_insn *in = f->insn[k];
+	snprintf(t->disasm, sizeof(t->disasm), "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "",
+	         in->op_str);
+	t->id = in->id;
+	t->cls = audit_class_of(in->id, in->op_str);
+}
+
 static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
 {
-	char hex[2 * sizeof(r->bytes) + 1] = "";
-	unsigned n = r->len < sizeof(r->bytes) ? r->len : sizeof(r->bytes);
-	for (unsigned i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", r->bytes[i]);
-	field_s(l, "bytes", hex);
-
-	int k = cs_index(r->mode);
-	const uint8_t *code = r->bytes;
-	size_t size = n;
-	uint64_t addr = r->rip;
-	char dis[sizeof(f->insn[0]->mnemonic) + sizeof(f->insn[0]->op_str) + 1] = "(bad)";
-	if (f->cs[k] && cs_disasm_iter(f->cs[k], &code, &size, &addr, f->insn[k]))
-		snprintf(dis, sizeof(dis), "%s%s%s", f->insn[k]->mnemonic,
-		         f->insn[k]->op_str[0] ? " " : "", f->insn[k]->op_str);
-	field_s(l, "disasm", dis);
+	struct audit_insn_text t;
+	audit_fmt_insn(f, r->mode, r->rip, r->bytes, r->len, &t);
+	/* Before the disassembly, which ends a text line since it has spaces. */
+	if (t.cls != AUDIT_CLASS_NONE)
+		field_s(l, "class", audit_class_name(t.cls));
+	field_s(l, "bytes", t.hex);
+	field_s(l, "disasm", t.disasm);
 }
 
 static void dt_fields(struct line *l, const struct audit_rec *r)
 {
-	static const char *const tables[] = {
-		[AUDIT_DT_GDTR] = "gdtr", [AUDIT_DT_IDTR] = "idtr",
-		[AUDIT_DT_LDTR] = "ldtr", [AUDIT_DT_TR] = "tr",
-	};
-	field_s(l, "table", r->sub <= AUDIT_DT_TR ? tables[r->sub] : "?");
+	field_s(l, "table", audit_dt_name(r->sub));
 	field_x(l, "base", r->v[0]);
 	field_x(l, "limit", r->v[1]);
 	if (r->sub == AUDIT_DT_LDTR || r->sub == AUDIT_DT_TR)
@@ -211,8 +231,8 @@ static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_
 		field_u(l, "to", r->v[1]);
 		break;
 	case AUDIT_MIGRATION:
-		field_s(l, "from", engine_name((unsigned)r->v[0]));
-		field_s(l, "to", engine_name((unsigned)r->v[1]));
+		field_s(l, "from", audit_engine_name((unsigned)r->v[0]));
+		field_s(l, "to", audit_engine_name((unsigned)r->v[1]));
 		field_s(l, "reason", mig_reason_name((enum mig_reason)r->v[2]));
 		field_u(l, "ns", r->v[3]);
 		break;
@@ -236,7 +256,7 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	else
 		put(&l, "%" PRIu64 " %s", r->seq, kind ? kind : "?");
 	field_u(&l, "icount", r->icount);
-	field_s(&l, "engine", engine_name(r->engine));
+	field_s(&l, "engine", audit_engine_name(r->engine));
 	field_s(&l, "mode", cpu_mode_name((enum cpu_mode)r->mode));
 	field_u(&l, "cpl", r->cpl);
 	field_x(&l, "cr3", r->cr3);

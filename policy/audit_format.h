@@ -10,6 +10,7 @@
 #include <capstone/capstone.h>
 
 #include "core/audit.h"
+#include "policy/audit_class.h"
 
 enum audit_format { AUDIT_FMT_JSON, AUDIT_FMT_TEXT };
 
@@ -23,6 +24,23 @@ struct audit_fmt {
 /* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */
 int audit_fmt_init(struct audit_fmt *f, enum audit_format format);
 void audit_fmt_fini(struct audit_fmt *f);
+
+/* Names in records: "sw", "hw", "dispatch"; "gdtr", "idtr", "ldtr",
+ * "tr"; "?" outside the lists. */
+const char *audit_engine_name(unsigned engine);
+const char *audit_dt_name(unsigned table);
+
+/* One instruction as the audit shows it. */
+struct audit_insn_text {
+	char hex[2 * 15 + 1];     /* the bytes */
+	char disasm[CS_MNEMONIC_SIZE + sizeof(((cs_insn *)0)->op_str) + 1];   /* "(bad)": none */
+	unsigned id;              /* Capstone's instruction id, 0 when bad */
+	enum audit_class cls;
+};
+
+/* Disassemble len bytes at linear rip in mode (enum cpu_mode) into t. */
+void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
+                    unsigned len, struct audit_insn_text *t);
 
 /* r as one line ending in '\n' into buf: its length, or -ENOSPC. */
 int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len);

@@ -1,4 +1,4 @@
-/* The audit file of `hvmm run` (policy/cli/audit_run.h). */
+/* The audit of `hvmm run` (policy/cli/audit_run.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,34 +9,69 @@
 /* Records kept in memory between writes: 512 KiB. */
 #define AUDIT_BUFFERED 4096
 
-int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options *o,
-                   char *err, size_t errlen)
+/* Each full buffer: every record to the summary, then to the file. */
+static int run_sink(void *opaque, const struct audit_rec *r, size_t n)
 {
-	memset(ar, 0, sizeof(*ar));
-	if (!o->audit)
-		return 0;
+	struct audit_run *ar = opaque;
+	for (size_t i = 0; ar->summarize && i < n; i++) {
+		int e = audit_summary_add(&ar->summary, &r[i]);
+		if (e)
+			return e;
+	}
+	/* A filter of what the file gets goes here, after the summary. */
+	return ar->file.f ? audit_file_sink(&ar->file, r, n) : 0;
+}
+
+static int open_file(struct audit_run *ar, const struct run_options *o, char *err, size_t errlen)
+{
 	int r = audit_fmt_init(&ar->file.fmt, (enum audit_format)o->audit_format);
 	if (r) {
 		snprintf(err, errlen, "--audit: cannot set up the disassembler");
-		return r;
-	}
-	r = audit_init(&ar->audit, (enum audit_level)o->audit_level, AUDIT_BUFFERED,
-	               audit_file_sink, &ar->file);
-	if (r) {
-		audit_fmt_fini(&ar->file.fmt);
-		snprintf(err, errlen, "--audit: out of memory");
 		return r;
 	}
 	ar->file.f = fopen(o->audit, "we");
 	if (!ar->file.f) {
 		r = -errno;
 		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(errno));
-		audit_fini(&ar->audit);
 		audit_fmt_fini(&ar->file.fmt);
 		return r;
 	}
 	/* A large stdio buffer: records are written a buffer at a time. */
 	setvbuf(ar->file.f, NULL, _IOFBF, 1 << 20);
+	return 0;
+}
+
+int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options *o,
+                   char *err, size_t errlen)
+{
+	memset(ar, 0, sizeof(*ar));
+	if (!o->audit && !o->audit_summary)
+		return 0;
+	int r = audit_init(&ar->audit, (enum audit_level)o->audit_level, AUDIT_BUFFERED,
+	                   run_sink, ar);
+	if (!r && o->audit_summary) {
+		r = audit_summary_init(&ar->summary);
+		ar->summarize = !r;
+	}
+	if (r) {
+		audit_run_free(ar);
+		snprintf(err, errlen, "--audit: out of memory");
+		return r;
+	}
+	if (o->audit) {
+		r = open_file(ar, o, err, errlen);
+		if (r) {
+			audit_run_free(ar);
+			return r;
+		}
+	}
+	if (ar->summarize) {
+		/* The interpreter tallies each instruction into the summary's
+		 * histogram; without a file, no record is made of it. */
+		ar->audit.hist = &ar->summary.hist;
+		ar->summary.hist_filled = true;
+		ar->audit.insn_records = o->audit != NULL;
+	}
 	ar->audit.clock = &vm->clock;
 	vm->audit = &ar->audit;
 	return 0;
@@ -45,15 +80,27 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
 int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_options *o,
                     char *err, size_t errlen)
 {
-	if (!ar->file.f)
+	if (!ar->audit.buf)
 		return 0;
 	vm->audit = NULL;
 	int r = audit_fini(&ar->audit);
-	if (fclose(ar->file.f) && !r)
-		r = -errno;
-	ar->file.f = NULL;
-	audit_fmt_fini(&ar->file.fmt);
-	if (r)
+	if (ar->file.f) {
+		if (fclose(ar->file.f) && !r)
+			r = -errno;
+		ar->file.f = NULL;
+		audit_fmt_fini(&ar->file.fmt);
+	}
+	if (r && o->audit)
 		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(-r));
+	else if (r)
+		snprintf(err, errlen, "--audit-summary: %s", strerror(-r));
 	return r;
+}
+
+void audit_run_free(struct audit_run *ar)
+{
+	audit_fini(&ar->audit);
+	if (ar->summarize)
+		audit_summary_fini(&ar->summary);
+	ar->summarize = false;
 }

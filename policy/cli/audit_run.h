@@ -1,6 +1,7 @@
-/* The audit file of `hvmm run --audit`: opened after the guest loaded (as
- * the serial file is, so that a bad invocation truncates nothing), hung
- * on the VM, flushed and closed after the run. */
+/* The audit of `hvmm run`: the file of --audit, opened after the guest
+ * loaded (as the serial file is, so that a bad invocation truncates
+ * nothing), and the summary of --audit-summary; hung on the VM, flushed
+ * and closed after the run. */
 #ifndef HVMM_CLI_AUDIT_RUN_H
 #define HVMM_CLI_AUDIT_RUN_H
 
@@ -8,6 +9,7 @@
 
 #include "core/audit.h"
 #include "policy/audit_sink.h"
+#include "policy/audit_summary.h"
 #include "policy/cli/options.h"
 
 struct vm;
@@ -15,14 +17,19 @@ struct vm;
 struct audit_run {
 	struct audit audit;
 	struct audit_file file;
+	struct audit_summary summary;
+	bool summarize;
 };
 
-/* Open o->audit and set vm->audit; nothing when o->audit is NULL.
- * 0, or -errno with a one-line reason in err. */
+/* Open o->audit, set up the summary and set vm->audit; nothing when
+ * neither is asked for. 0, or -errno with a one-line reason in err. */
 int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options *o,
                    char *err, size_t errlen);
-/* Write what is buffered and close; 0, or -errno with a reason in err. */
+/* Write what is buffered and close the file; the summary stays for
+ * audit_run_free. 0, or -errno with a reason in err. */
 int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_options *o,
                     char *err, size_t errlen);
+/* Free the summary (after audit_run_close). */
+void audit_run_free(struct audit_run *ar);
 
 #endif

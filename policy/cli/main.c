@@ -10,6 +10,7 @@
 #include "core/loader.h"
 #include "core/vm.h"
 #include "policy/cli/audit_run.h"
+#include "policy/cli/audit_summary_cmd.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
 #include "policy/cli/stats.h"
@@ -21,6 +22,9 @@ static const char main_usage[] =
 	"Commands:\n"
 	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
 	"  kvm-info [--json]     what the host's KVM runs natively (see hvmm kvm-info --help)\n"
+	"  audit-summary FILE [--json]\n"
+	"                        summarize an audit file of run --audit (see hvmm\n"
+	"                        audit-summary --help)\n"
 	"  help                  show this help\n";
 
 static void print_log(void *opaque, enum log_level lvl, const char *msg)
@@ -144,6 +148,7 @@ static int cmd_run(int argc, char **argv)
 
 	int ran = dispatch_run(vm, &pol);
 	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {
+		audit_run_free(&ar);
 		status = usage_error(err);
 		goto out_fd;
 	}
@@ -151,6 +156,7 @@ static int cmd_run(int argc, char **argv)
 		/* The monitor could not run the guest at all (e.g. no KVM):
 		 * an environment problem, reported like bad input. */
 		if (vm->stop == VM_RUNNING) {
+			audit_run_free(&ar);
 			status = usage_error(vm->err);
 			goto out_fd;
 		}
@@ -159,6 +165,11 @@ static int cmd_run(int argc, char **argv)
 	if (o.stats)
 		print_stats(stderr, vm, pol.name, o.stats == STATS_JSON);
 	status = vm->exit_status;
+	if (o.audit_summary && audit_summary_print(&ar.summary, stderr, o.audit_summary - 1)) {
+		fprintf(stderr, "hvmm: --audit-summary: cannot print the summary\n");
+		status = VM_EXIT_FAILURE;
+	}
+	audit_run_free(&ar);
 out_fd:
 	if (fd > STDERR_FILENO)
 		close(fd);
@@ -181,6 +192,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "kvm-info"))
 		return cmd_kvm_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "audit-summary"))
+		return cmd_audit_summary(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);
 		return 0;

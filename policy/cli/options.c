@@ -7,6 +7,7 @@
 
 #include "core/audit.h"
 #include "policy/audit_format.h"
+#include "policy/audit_summary.h"
 #include "policy/cli/options.h"
 
 const char run_usage[] =
@@ -35,6 +36,8 @@ const char run_usage[] =
 	"                    instruction at CPL 0-2) or all (every interpreted\n"
 	"                    instruction)\n"
 	"  --audit-format=FORMAT  json (default: JSON Lines) or text\n"
+	"  --audit-summary[=FORMAT]  at the end, print a summary of the audit to\n"
+	"                    stderr: text (default) or json; with or without --audit\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
 	"\n"
@@ -101,7 +104,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
-       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT };
+       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -118,12 +121,13 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "audit",   required_argument, NULL, OPT_AUDIT },
 		{ "audit-level",  required_argument, NULL, OPT_AUDIT_LEVEL },
 		{ "audit-format", required_argument, NULL, OPT_AUDIT_FORMAT },
+		{ "audit-summary", optional_argument, NULL, OPT_AUDIT_SUMMARY },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char optbuf[64];
-	bool audit_opts = false;
+	bool level_opt = false, format_opt = false;
 
 	memset(o, 0, sizeof(*o));
 	o->audit_level = AUDIT_LEVEL_SUPERVISOR;
@@ -203,7 +207,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		case OPT_AUDIT_LEVEL:
 			if (parse_audit_level(optarg, &o->audit_level))
 				return fail(err, errlen, "--audit-level: unknown level '%s' (expected events, supervisor or all)", optarg);
-			audit_opts = true;
+			level_opt = true;
 			break;
 		case OPT_AUDIT_FORMAT:
 			if (!strcmp(optarg, "json"))
@@ -212,7 +216,15 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 				o->audit_format = AUDIT_FMT_TEXT;
 			else
 				return fail(err, errlen, "--audit-format: unknown format '%s' (expected json or text)", optarg);
-			audit_opts = true;
+			format_opt = true;
+			break;
+		case OPT_AUDIT_SUMMARY:
+			if (!optarg || !strcmp(optarg, "text"))
+				o->audit_summary = 1 + AUDIT_SUMMARY_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->audit_summary = 1 + AUDIT_SUMMARY_JSON;
+			else
+				return fail(err, errlen, "--audit-summary: unknown format '%s' (expected text or json)", optarg);
 			break;
 		case 'v':
 			o->verbose++;
@@ -232,8 +244,10 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		return fail(err, errlen, "no guest image given (see hvmm run --help)%s", "");
 	if (optind + 1 < argc)
 		return fail(err, errlen, "unexpected argument '%s' after the guest image", argv[optind + 1]);
-	if (audit_opts && !o->audit)
-		return fail(err, errlen, "--audit-level and --audit-format need --audit FILE%s", "");
+	if (level_opt && !o->audit && !o->audit_summary)
+		return fail(err, errlen, "--audit-level needs --audit FILE or --audit-summary%s", "");
+	if (format_opt && !o->audit)
+		return fail(err, errlen, "--audit-format needs --audit FILE (it is the file's format)%s", "");
 	o->guest = argv[optind];
 	if (ends_with(o->guest, ".bin"))
 		o->flat = true;

@@ -26,6 +26,7 @@ struct run_options {
 	const char *audit;        /* --audit FILE: the audit's records, or NULL */
 	int audit_level;          /* enum audit_level */
 	int audit_format;         /* enum audit_format */
+	int audit_summary;        /* 0, or 1 + AUDIT_SUMMARY_TEXT/JSON */
 	int verbose;
 	bool help;
 };

@@ -6,7 +6,7 @@
 m=$g/minios.bin
 expect audit-level-bad 2 "--audit-level: unknown level 'kernel'" run --audit "$tmp/a" --audit-level=kernel "$m"
 expect audit-format-bad 2 "--audit-format: unknown format 'xml'" run --audit "$tmp/a" --audit-format=xml "$m"
-expect audit-level-alone 2 "need --audit FILE" run --audit-level=all "$m"
+expect audit-level-alone 2 "--audit-level needs --audit FILE" run --audit-level=all "$m"
 expect audit-empty-name 2 "--audit: empty file name" run --audit= "$m"
 expect audit-no-value 2 "needs a value" run "$m" --audit
 expect audit-unwritable 2 "--audit: $tmp/no/such: No such file or directory" run --policy=sw --audit "$tmp/no/such" "$m"

@@ -41,7 +41,8 @@ static void test_insn_json(void **state)
 	struct audit_rec r = mov_cr3();
 	assert_string_equal(line_of(&r, AUDIT_FMT_JSON),
 		"{\"seq\":7,\"kind\":\"insn\",\"icount\":42,\"engine\":\"sw\",\"mode\":\"long64\","
-		"\"cpl\":0,\"cr3\":\"0x1000\",\"rip\":\"0xffffffff81000000\",\"bytes\":\"0f22d8\","
+		"\"cpl\":0,\"cr3\":\"0x1000\",\"rip\":\"0xffffffff81000000\",\"class\":\"control-sensitive\","
+		"\"bytes\":\"0f22d8\","
 		"\"disasm\":\"mov cr3, rax\"}\n");
 }
 
@@ -51,7 +52,7 @@ static void test_insn_text(void **state)
 	struct audit_rec r = mov_cr3();
 	assert_string_equal(line_of(&r, AUDIT_FMT_TEXT),
 		"7 insn icount=42 engine=sw mode=long64 cpl=0 cr3=0x1000 rip=0xffffffff81000000"
-		" bytes=0f22d8 disasm=mov cr3, rax\n");
+		" class=control-sensitive bytes=0f22d8 disasm=mov cr3, rax\n");
 }
 
 /* 16-bit code is disassembled as such; bytes that do not decode say so. */
@@ -64,6 +65,35 @@ static void test_insn_modes(void **state)
 	r.len = 1;
 	r.bytes[0] = 0x0f;
 	assert_non_null(strstr(line_of(&r, AUDIT_FMT_JSON), "\"disasm\":\"(bad)\""));
+}
+
+/* The class field: control- and behaviour-sensitive, none absent. */
+static void test_insn_class(void **state)
+{
+	(void)state;
+	static const struct { uint8_t mode, len, bytes[4]; const char *cls; } cases[] = {
+		{ MODE_LONG64, 3, { 0x0f, 0x20, 0xd8 }, "behaviour-sensitive" },  /* mov rax, cr3 */
+		{ MODE_LONG64, 3, { 0x0f, 0x23, 0xf8 }, "control-sensitive" },    /* mov dr7, rax */
+		{ MODE_LONG64, 2, { 0x0f, 0x30 }, "control-sensitive" },          /* wrmsr */
+		{ MODE_LONG64, 1, { 0xfa }, "control-sensitive" },                /* cli */
+		{ MODE_LONG64, 1, { 0x9c }, "behaviour-sensitive" },              /* pushfq */
+		{ MODE_PROT32, 2, { 0xe4, 0x60 }, "behaviour-sensitive" },        /* in al, 0x60 */
+		{ MODE_LONG64, 3, { 0x0f, 0x01, 0xf8 }, "control-sensitive" },    /* swapgs */
+		{ MODE_REAL, 2, { 0x8e, 0xd8 }, NULL },                           /* mov ds, ax */
+		{ MODE_LONG64, 3, { 0x48, 0x89, 0xc3 }, NULL },                   /* mov rbx, rax */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct audit_rec r = { .kind = AUDIT_INSN, .mode = cases[i].mode, .len = cases[i].len };
+		memcpy(r.bytes, cases[i].bytes, cases[i].len);
+		const char *l = line_of(&r, AUDIT_FMT_JSON);
+		const char *c = strstr(l, "\"class\":\"");
+		if (!cases[i].cls) {
+			assert_null(c);
+			continue;
+		}
+		assert_non_null(c);
+		assert_memory_equal(c + 9, cases[i].cls, strlen(cases[i].cls));
+	}
 }
 
 static void test_page_fault_json(void **state)
@@ -131,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_insn_json),
 		cmocka_unit_test(test_insn_text),
 		cmocka_unit_test(test_insn_modes),
+		cmocka_unit_test(test_insn_class),
 		cmocka_unit_test(test_page_fault_json),
 		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_buffer_flushes),

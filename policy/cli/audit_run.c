@@ -35,6 +35,12 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
 		audit_fmt_fini(&ar->file.fmt);
 		return r;
 	}
+	if (o->audit_filtered) {
+		ar->file.filter = &o->audit_filter;
+		/* No instruction can pass: the interpreter only counts them. */
+		if (!audit_filter_keeps_kind(&o->audit_filter, AUDIT_INSN))
+			ar->audit.insn_records = false;
+	}
 	/* A large stdio buffer: records are written a buffer at a time. */
 	setvbuf(ar->file.f, NULL, _IOFBF, 1 << 20);
 	vm->audit = &ar->audit;

@@ -34,6 +34,9 @@ const char run_usage[] =
 	"                    and every instruction at CPL 0-2) or all (every\n"
 	"                    interpreted instruction)\n"
 	"  --audit-format=FORMAT  json (default: JSON Lines) or text\n"
+	"  --audit-filter=SPEC  write only the records that match SPEC, key=value\n"
+	"                    conditions joined with ',': kind=NAME, cr3=HEX,\n"
+	"                    rip=LO-HI, syscall=N, cpl=N (see docs/audit.md)\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
 	"\n"
@@ -99,7 +102,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
-       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT };
+       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_FILTER };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -116,6 +119,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "audit",   required_argument, NULL, OPT_AUDIT },
 		{ "audit-level",  required_argument, NULL, OPT_AUDIT_LEVEL },
 		{ "audit-format", required_argument, NULL, OPT_AUDIT_FORMAT },
+		{ "audit-filter", required_argument, NULL, OPT_AUDIT_FILTER },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -212,6 +216,15 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 				return fail(err, errlen, "--audit-format: unknown format '%s' (expected json or text)", optarg);
 			audit_opts = true;
 			break;
+		case OPT_AUDIT_FILTER: {
+			/* A second --audit-filter adds its conditions to the first. */
+			char why[384];
+			if (audit_filter_parse(&o->audit_filter, optarg, why, sizeof(why)))
+				return fail(err, errlen, "--audit-filter: %s", why);
+			o->audit_filtered = true;
+			audit_opts = true;
+			break;
+		}
 		case 'v':
 			o->verbose++;
 			break;
@@ -231,7 +244,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	if (optind + 1 < argc)
 		return fail(err, errlen, "unexpected argument '%s' after the guest image", argv[optind + 1]);
 	if (audit_opts && !o->audit)
-		return fail(err, errlen, "--audit-level and --audit-format need --audit FILE%s", "");
+		return fail(err, errlen, "--audit-level, --audit-format and --audit-filter need --audit FILE%s", "");
 	o->guest = argv[optind];
 	if (ends_with(o->guest, ".bin"))
 		o->flat = true;

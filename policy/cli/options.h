@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/loader.h"
+#include "policy/audit_filter.h"
 
 enum { STATS_NONE, STATS_TEXT, STATS_JSON };
 
@@ -26,6 +27,8 @@ struct run_options {
 	const char *audit;        /* --audit FILE: the audit's records, or NULL */
 	int audit_level;          /* enum audit_level */
 	int audit_format;         /* enum audit_format */
+	bool audit_filtered;      /* --audit-filter given: audit_filter holds it */
+	struct audit_filter audit_filter;
 	int verbose;
 	bool help;
 };

@@ -106,7 +106,7 @@ static int split(const char *line, struct pair *pairs, size_t *n, char *err, siz
 enum slot { V0, V1, V2, V3, V4, V5, V6, SUB, SEQ, ICOUNT, CR3, RIP, CPL, ENGINE, MODE, BYTES, NOWHERE };
 
 /* What its value is. */
-enum type { NUM, HEX, BOOL, BYTESTR, TEXT, NAME_ENGINE, NAME_MODE, NAME_REASON, NAME_DIR, NAME_TABLE };
+enum type { NUM, HEX, BOOL, BYTESTR, TEXT, NAME_ENGINE, NAME_MODE, NAME_REASON, NAME_DIR, NAME_RW, NAME_TABLE };
 
 struct field {
 	const char *key;
@@ -141,6 +141,10 @@ static const struct field fields[] = {
 	{ "size", AUDIT_PIO, NUM, V1, false },
 	{ "dir", AUDIT_PIO, NAME_DIR, SUB, false },
 	{ "value", AUDIT_PIO, HEX, V2, false },
+	{ "addr", AUDIT_MMIO, HEX, V0, false },
+	{ "size", AUDIT_MMIO, NUM, V1, false },
+	{ "dir", AUDIT_MMIO, NAME_RW, SUB, false },
+	{ "value", AUDIT_MMIO, HEX, V2, false },
 	{ "vector", AUDIT_EXCEPTION, NUM, V0, false },
 	{ "error_code", AUDIT_EXCEPTION, HEX, V1, true },
 	{ "cr2", AUDIT_EXCEPTION, HEX, V2, true },
@@ -162,6 +166,7 @@ static const struct field fields[] = {
 	{ "exit_rip", AUDIT_GAP, HEX, V0, false },
 	{ "exit_cpl", AUDIT_GAP, NUM, V1, false },
 	{ "ns", AUDIT_GAP, NUM, V2, false },
+	{ "possible", AUDIT_GAP, BOOL, SUB, true },
 };
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -178,6 +183,11 @@ static const char *reason_name(unsigned r)
 static const char *dir_name(unsigned d)
 {
 	return d == AUDIT_IN ? "in" : d == AUDIT_OUT ? "out" : NULL;
+}
+
+static const char *rw_name(unsigned d)
+{
+	return d == AUDIT_IN ? "read" : d == AUDIT_OUT ? "write" : NULL;
 }
 
 static const char *engine_name(unsigned e)
@@ -252,6 +262,9 @@ static bool value(const struct field *f, const struct pair *q, struct audit_rec 
 		break;
 	case NAME_DIR:
 		i = lookup(q->str, dir_name, 2);
+		break;
+	case NAME_RW:
+		i = lookup(q->str, rw_name, 2);
 		break;
 	case NAME_TABLE:
 		i = lookup(q->str, table_name, AUDIT_DT_TR + 1);

@@ -9,6 +9,10 @@ int audit_file_sink(void *opaque, const struct audit_rec *r, size_t n)
 	char line[1024];   /* the longest record, a syscall's, is under 400 */
 
 	for (size_t i = 0; i < n; i++) {
+		/* The filter comes before the formatting, which (Capstone's)
+		 * is what costs. */
+		if (af->filter && !audit_filter_match(af->filter, &r[i]))
+			continue;
 		int len = audit_fmt_line(&af->fmt, &r[i], line, sizeof(line));
 		if (len < 0)
 			return len;

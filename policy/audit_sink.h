@@ -5,15 +5,18 @@
 
 #include <stdio.h>
 
+#include "policy/audit_filter.h"
 #include "policy/audit_format.h"
 
 struct audit_file {
 	FILE *f;
 	struct audit_fmt fmt;
+	const struct audit_filter *filter;   /* records written; NULL: all */
 };
 
-/* An audit_sink_fn over a struct audit_file: 0, or -EIO when a line
- * cannot be written (errno's value when stdio has one). */
+/* An audit_sink_fn over a struct audit_file: writes the records that pass
+ * the filter. 0, or -EIO when a line cannot be written (errno's value
+ * when stdio has one). */
 int audit_file_sink(void *opaque, const struct audit_rec *r, size_t n);
 
 #endif

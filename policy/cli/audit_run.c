@@ -18,7 +18,7 @@ static int run_sink(void *opaque, const struct audit_rec *r, size_t n)
 		if (e)
 			return e;
 	}
-	/* A filter of what the file gets goes here, after the summary. */
+	/* The file's filter (audit_file_sink) comes after the summary. */
 	return ar->file.f ? audit_file_sink(&ar->file, r, n) : 0;
 }
 
@@ -35,6 +35,12 @@ static int open_file(struct audit_run *ar, const struct run_options *o, char *er
 		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(errno));
 		audit_fmt_fini(&ar->file.fmt);
 		return r;
+	}
+	if (o->audit_filtered) {
+		ar->file.filter = &o->audit_filter;
+		/* No instruction can pass: the interpreter only counts them. */
+		if (!audit_filter_keeps_kind(&o->audit_filter, AUDIT_INSN))
+			ar->audit.insn_records = false;
 	}
 	/* A large stdio buffer: records are written a buffer at a time. */
 	setvbuf(ar->file.f, NULL, _IOFBF, 1 << 20);
@@ -70,7 +76,7 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
 		 * histogram; without a file, no record is made of it. */
 		ar->audit.hist = &ar->summary.hist;
 		ar->summary.hist_filled = true;
-		ar->audit.insn_records = o->audit != NULL;
+		ar->audit.insn_records = ar->audit.insn_records && o->audit;
 	}
 	ar->audit.clock = &vm->clock;
 	vm->audit = &ar->audit;

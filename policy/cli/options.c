@@ -38,6 +38,9 @@ const char run_usage[] =
 	"  --audit-format=FORMAT  json (default: JSON Lines) or text\n"
 	"  --audit-summary[=FORMAT]  at the end, print a summary of the audit to\n"
 	"                    stderr: text (default) or json; with or without --audit\n"
+	"  --audit-filter=SPEC  write only the records that match SPEC, key=value\n"
+	"                    conditions joined with ',': kind=NAME, cr3=HEX,\n"
+	"                    rip=LO-HI, syscall=N, cpl=N (see docs/audit.md)\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
 	"\n"
@@ -104,7 +107,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
-       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY };
+       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY, OPT_AUDIT_FILTER };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -122,6 +125,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "audit-level",  required_argument, NULL, OPT_AUDIT_LEVEL },
 		{ "audit-format", required_argument, NULL, OPT_AUDIT_FORMAT },
 		{ "audit-summary", optional_argument, NULL, OPT_AUDIT_SUMMARY },
+		{ "audit-filter", required_argument, NULL, OPT_AUDIT_FILTER },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -226,6 +230,14 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 			else
 				return fail(err, errlen, "--audit-summary: unknown format '%s' (expected text or json)", optarg);
 			break;
+		case OPT_AUDIT_FILTER: {
+			/* A second --audit-filter adds its conditions to the first. */
+			char why[384];
+			if (audit_filter_parse(&o->audit_filter, optarg, why, sizeof(why)))
+				return fail(err, errlen, "--audit-filter: %s", why);
+			o->audit_filtered = true;
+			break;
+		}
 		case 'v':
 			o->verbose++;
 			break;
@@ -248,6 +260,8 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		return fail(err, errlen, "--audit-level needs --audit FILE or --audit-summary%s", "");
 	if (format_opt && !o->audit)
 		return fail(err, errlen, "--audit-format needs --audit FILE (it is the file's format)%s", "");
+	if (o->audit_filtered && !o->audit)
+		return fail(err, errlen, "--audit-filter needs --audit FILE (it picks the file's records)%s", "");
 	o->guest = argv[optind];
 	if (ends_with(o->guest, ".bin"))
 		o->flat = true;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/loader.h"
+#include "policy/audit_filter.h"
 
 enum { STATS_NONE, STATS_TEXT, STATS_JSON };
 
@@ -27,6 +28,8 @@ struct run_options {
 	int audit_level;          /* enum audit_level */
 	int audit_format;         /* enum audit_format */
 	int audit_summary;        /* 0, or 1 + AUDIT_SUMMARY_TEXT/JSON */
+	bool audit_filtered;      /* --audit-filter given: audit_filter holds it */
+	struct audit_filter audit_filter;
 	int verbose;
 	bool help;
 };

@@ -186,6 +186,8 @@ static void test_read_round_trip(void **state)
 		{ .kind = AUDIT_DT_LOAD, .sub = AUDIT_DT_GDTR, .v = { 0x1000, 0x27 } },
 		{ .kind = AUDIT_DT_LOAD, .sub = AUDIT_DT_TR, .v = { 0x2000, 0x67, 0x28 } },
 		{ .kind = AUDIT_PIO, .sub = AUDIT_OUT, .v = { 0x3f8, 1, 0x41 } },
+		{ .kind = AUDIT_MMIO, .sub = AUDIT_IN, .v = { 0xfee00030, 4, 0x50014 } },
+		{ .kind = AUDIT_MMIO, .sub = AUDIT_OUT, .v = { 0xfec00000, 1, 0x10 } },
 		{ .kind = AUDIT_EXCEPTION, .v = { 14, 2, 0xdead000 } },
 		{ .kind = AUDIT_EXCEPTION, .v = { 6, AUDIT_NONE } },
 		{ .kind = AUDIT_INTERRUPT, .sub = 1, .v = { 0x80 } },
@@ -193,7 +195,13 @@ static void test_read_round_trip(void **state)
 		{ .kind = AUDIT_CPL, .v = { 3, 0 } },
 		{ .kind = AUDIT_MIGRATION, .v = { AUDIT_ENGINE_SW, AUDIT_ENGINE_HW, MIG_TO_USER, 1234 } },
 		{ .kind = AUDIT_GAP, .v = { 0x401000, 3, 99 } },
+		{ .kind = AUDIT_GAP, .sub = 1, .v = { 0x401000, 3, 99 } },
 	};
+	/* Every kind is here: a new one must be readable too. */
+	unsigned seen = 0;
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		seen |= 1u << recs[i].kind;
+	assert_int_equal(seen, (1u << NR_AUDIT_KINDS) - 1);
 	struct audit_fmt f;
 	assert_int_equal(audit_fmt_init(&f, AUDIT_FMT_JSON), 0);
 	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {

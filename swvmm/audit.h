@@ -4,6 +4,9 @@
 
 #include "core/audit.h"
 #include "swvmm/cpu.h"
+#include "swvmm/icache.h"
+
+#define SW_TALLY_SLOTS SW_IC_POOL
 
 /* Are instructions at the current CPL recorded? (c->audit_cpls is set
  * for the run call from the VM's audit.) */
@@ -29,6 +32,37 @@ void sw_audit_event(struct sw_cpu *c, enum audit_kind kind, unsigned sub, uint64
  * R9) for SYSCALL and SYSENTER in 64-bit mode, i386 (EAX; EBX, ECX, EDX,
  * ESI, EDI, EBP) for INT 0x80 and 32-bit code. */
 void sw_audit_syscall(struct sw_cpu *c, bool i386_abi);
+
+/* Where the audit only counts instructions (a histogram, no record of
+ * each), the block loop counts runs of decoded instructions in a tally
+ * beside the decoded-instruction pool, folded into the histogram when the
+ * pool is emptied and when the engine goes: a few stores a block instead
+ * of a hash lookup an instruction. */
+struct sw_tally {
+	uint64_t count[SW_TALLY_SLOTS];   /* runs since the last fold */
+	uint64_t rip[SW_TALLY_SLOTS];     /* linear, of the first run */
+	uint8_t bytes[SW_TALLY_SLOTS][15];
+	uint8_t mode[SW_TALLY_SLOTS];
+	uint8_t cpl[SW_TALLY_SLOTS];
+	uint64_t blk_lin;                 /* the running block's linear RIP */
+	uint8_t blk_mode;                 /* ... and mode, as it began */
+};
+
+/* Whether blocks are counted in a tally now (the audit keeps a histogram
+ * and no instruction records); makes the tally on first use. */
+bool sw_audit_tallies(struct sw_cpu *c);
+
+/* The running block (from RIP c->blk_rip, code at c->blk_code) is to run
+ * first..last: what they are, if the tally does not know yet (before
+ * they run: one may rewrite its own bytes). */
+void sw_audit_tally_begin(struct sw_cpu *c, const struct sw_uop *first,
+                          const struct sw_uop *last);
+/* first..last of it retired. */
+void sw_audit_tally(struct sw_cpu *c, const struct sw_uop *first, const struct sw_uop *last);
+
+/* Add the tally to the histogram and empty it (before the pool is). */
+void sw_audit_tally_fold(struct sw_cpu *c);
+void sw_audit_tally_free(struct sw_cpu *c);
 
 /* Before the instruction at rip (its len bytes at bytes, icount retired
  * before it) runs: its state, kept until it retires. */

@@ -179,6 +179,8 @@ struct sw_cpu {
 	unsigned blk_cpl;            /* CPL the running block began at */
 	unsigned audit_cpls;         /* 1 << CPL: instructions the audit records */
 	struct audit_rec audit_insn; /* the executing one's, until it retires */
+	struct sw_tally *tally;      /* swvmm/audit.c, while the audit only counts */
+	const uint8_t *blk_code;     /* host address of the running block's code */
 };
 #define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
 

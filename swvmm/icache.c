@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "swvmm/audit.h"
 #include "swvmm/cpu.h"
 #include "swvmm/icache.h"
 #include "swvmm/tlb.h"
@@ -32,6 +33,7 @@ void sw_ic_free(struct sw_cpu *c)
 static void flush_all(struct sw_cpu *c)
 {
 	struct sw_icache *ic = c->ic;
+	sw_audit_tally_fold(c);   /* its counts name instructions of the pool */
 	if (++ic->epoch == 0) {
 		/* After 2^32 flushes old records could look current again. */
 		memset(ic->block, 0, sizeof(ic->block));

@@ -178,6 +178,21 @@ static const struct sw_uop *exec_uops_audited(struct sw_cpu *c, const struct sw_
 	}
 }
 
+/* An audited block: counted in the tally, or recorded instruction by
+ * instruction. */
+static const struct sw_uop *exec_uops_audit(struct sw_cpu *c, const struct sw_uop *first,
+                                            const struct sw_uop *last, uint64_t mask,
+                                            const struct code_page *cp)
+{
+	if (!sw_audit_tallies(c))
+		return exec_uops_audited(c, first, last, mask, cp->host);
+	c->blk_code = cp->host + (sw_code_linear(c, c->s.rip) & 0xfff);
+	sw_audit_tally_begin(c, first, last);
+	const struct sw_uop *u = exec_uops(c, first, last, mask);
+	sw_audit_tally(c, first, u);
+	return u;
+}
+
 /* The last instruction to run of a block starting at rip: the limit of
  * the budget, or the one after which RIP reaches the stop address. */
 static const struct sw_uop *last_uop(const struct sw_uop *first, unsigned n, uint64_t max,
@@ -223,6 +238,9 @@ void sw_block_unwound(struct sw_cpu *c)
 		c->icount++;
 		c->icount_sup += c->blk_cpl < 3;
 	}
+	/* A tallied block (blk_code set for it) counts them too. */
+	if (c->blk_code && u != c->blk_first && ((c->audit_cpls >> c->blk_cpl) & 1) && c->tally)
+		sw_audit_tally(c, c->blk_first, u - 1);
 	c->s.rip = c->insn_rip;
 	c->blk_first = NULL;
 }
@@ -249,8 +267,9 @@ void sw_run_blocks(struct sw_cpu *c, uint64_t max)
 		c->blk_rip = c->s.rip;
 		c->blk_n = b->n;
 		c->blk_cpl = c->cpl;
+		c->blk_code = NULL;
 		if (sw_audit_insns(c))
-			u = exec_uops_audited(c, first, last, mask, cp.host);
+			u = exec_uops_audit(c, first, last, mask, &cp);
 		else if (m64)
 			u = exec_uops(c, first, last, ~0ull);
 		else

@@ -16,6 +16,7 @@
 #include "swvmm/flags.h"
 #include "swvmm/icache.h"
 #include "swvmm/step.h"
+#include "swvmm/audit.h"
 #include "swvmm/sw_engine.h"
 #include "swvmm/tlb.h"
 
@@ -67,6 +68,8 @@ static void sw_destroy(void *ctx)
 {
 	struct sw_cpu *c = ctx;
 	if (c) {
+		if (c->ic)
+			sw_audit_tally_free(c);   /* before the pool it counts goes */
 		sw_ic_free(c);
 		sw_fpu_destroy(c);
 	}

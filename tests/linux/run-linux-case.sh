@@ -8,7 +8,13 @@
 #    are left out) must be tests/linux/expected.txt, with the booted
 #    kernel's release for @RELEASE@;
 #  - under theorem3 (run with --stats=json), KVM must never have entered
-#    the guest at CPL 0-2 and no kernel entry may have been missed.
+#    the guest at CPL 0-2 and no kernel entry may have been missed;
+#  - with HVMM_LINUX_AUDIT=1, the run is audited (--audit-level=supervisor,
+#    a summary, and a file of the syscall and gap records): the summary's
+#    supervisor instructions must be the interpreter's CPL 0-2 count, there
+#    must be no gap, and the execve and pipe2 records before /init's
+#    times() call must be the kernel's own counts (its trace events),
+#    which /init prints after the end marker.
 # The run's serial output and stderr stay in $BUILD/linux/run-POLICY.out
 # and .err (in a temporary folder where $BUILD/linux is read-only). HVMM_LINUX_TIMEOUT: seconds before the run is stopped (900).
 # Exit status 0 on PASS, 1 on FAIL.
@@ -34,6 +40,9 @@ logs=$BUILD/linux
 base=$logs/run-${POLICY//[^A-Za-z0-9_.:-]/_}
 extra=()
 [ "$POLICY" = theorem3 ] && extra=(--stats=json)
+audit=${HVMM_LINUX_AUDIT:-0}
+[ "$audit" = 1 ] && extra=(--stats=json --audit-summary=json --audit="$base.audit"
+	--audit-filter=kind=syscall,kind=gap)
 
 # In the KVM harness, QEMU runs a nested guest's XSETBV without the exit
 # KVM asked for, so KVM puts XCR0 = x87 back at its next exit and the
@@ -54,6 +63,23 @@ last_line() {
 	l=$(tr -d '\r' <"$base.out" | grep -v '^[[:space:]]*$' | tail -n 1 | tr -cd '[:print:]' | head -c 160)
 	echo "last serial line '${l:-(none)}'"
 }
+# What the audit got wrong, one line each (HVMM_LINUX_AUDIT=1).
+audit_violations() {
+	local stats sum want got trace
+	stats=$(grep '^{"policy"' "$base.err")
+	sum=$(grep '^{"records"' "$base.err")
+	[ -n "$stats" ] && [ -n "$sum" ] || { echo "no --stats or --audit-summary JSON"; return; }
+	want=$(echo "$stats" | jq .sw.instructions_cpl0)
+	got=$(echo "$sum" | jq .instructions.supervisor)
+	[ "$want" = "$got" ] || echo "supervisor instructions $got, the interpreter's CPL 0-2 count $want"
+	got=$(echo "$sum" | jq .gaps.count)
+	[ "$got" = 0 ] || echo "$got gaps"
+	trace=$(tr -d '\r' <"$base.out" | grep -o 'hvmm-linux-trace: execve=[0-9]* pipe2=[0-9]*')
+	[ -n "$trace" ] || { echo "no trace counts from /init"; return; }
+	got=$(awk '/"number":100,/ { exit } /"number":59,/ { e++ } /"number":293,/ { p++ }
+		END { printf "execve=%d pipe2=%d", e, p }' "$base.audit")
+	[ "hvmm-linux-trace: $got" = "$trace" ] || echo "syscall records $got, the kernel's ${trace#*: }"
+}
 if [ $status = 124 ]; then
 	fail "no exit after ${timeout}s; $(last_line) (output in $base.out)"
 elif [ ! -s "$base.lines" ]; then
@@ -64,5 +90,7 @@ elif [ $status != "$linux_want_status" ]; then
 	fail "exit status wanted $linux_want_status, got $status; $(last_line); stderr '$(head -c 200 "$base.err" | tr '\n' ' ')'"
 elif [ "$POLICY" = theorem3 ] && [ -n "$(theorem3_violations "$base.err")" ]; then
 	fail "$(theorem3_violations "$base.err" | tr '\n' ' ')"
+elif [ "$audit" = 1 ] && [ -n "$(audit_violations)" ]; then
+	fail "audit: $(audit_violations | tr '\n' ' ')"
 fi
 echo "PASS $label"

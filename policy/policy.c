@@ -139,15 +139,23 @@ static void query_of(const struct vcpu_state *s, enum run_event event, uint64_t 
 
 /* The engine the rules choose (theorem3's when none matches), and what
  * else the matching rule says. */
-static void file_match(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
-                       enum run_event event, uint64_t num, struct decision *d)
+static void file_match(struct policy *p, const struct vcpu_state *s, enum run_event event,
+                       uint64_t num, struct decision *d)
 {
 	struct pol_query q;
-	struct pol_action a;
+	struct pol_action a, au;
+	bool audited;
 
 	query_of(s, event, num, &q);
 	d->engine = theorem3_engine(s);
-	if (!pol_rules_match(p->rules, &q, &a))
+	bool decided = pol_rules_decide(p->rules, &q, &a, &au, &audited);
+	if (audited) {
+		/* An audit rule sets the level; the rules after it decide. */
+		p->audit_level = au.level;
+		d->audit = true;
+		d->audit_level = au.level;
+	}
+	if (!decided)
 		return;
 	switch (a.kind) {
 	case POL_ACT_SW:
@@ -158,13 +166,7 @@ static void file_match(struct policy *p, const struct vcpu_state *s, enum engine
 		d->engine = ENGINE_HW;
 		d->why = MIG_RULE;
 		break;
-	case POL_ACT_AUDIT:
-		/* An audit rule sets the level and leaves the vCPU where it is. */
-		p->audit_level = a.level;
-		d->audit = true;
-		d->audit_level = a.level;
-		if (cur != NR_ENGINES)
-			d->engine = cur;
+	case POL_ACT_AUDIT:   /* not a deciding rule */
 		break;
 	case POL_ACT_STOP:
 		d->stop = true;
@@ -176,8 +178,9 @@ static void file_decide(struct policy *p, const struct vcpu_state *s, enum engin
                         enum run_event event, uint64_t num, uint64_t now_ns, struct decision *d)
 {
 	(void)now_ns;
+	(void)cur;   /* the rules decide from the state alone */
 	d->why = theorem3_why(s);
-	file_match(p, s, cur, event, num, d);
+	file_match(p, s, event, num, d);
 	split_limits(p, s, d);
 }
 
@@ -190,7 +193,7 @@ static bool file_sw_at_entry(struct policy *p, const struct vcpu_state *s,
 	k.seg[SEG_CS].selector &= ~3;
 	struct decision d;
 	memset(&d, 0, sizeof(d));
-	file_match(p, &k, NR_ENGINES, event, num, &d);
+	file_match(p, &k, event, num, &d);
 	return d.engine == ENGINE_SW || d.stop;
 }
 

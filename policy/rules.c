@@ -54,6 +54,26 @@ bool pol_rules_match(const struct pol_rules *r, const struct pol_query *q,
 	return false;
 }
 
+bool pol_rules_decide(const struct pol_rules *r, const struct pol_query *q,
+                      struct pol_action *out, struct pol_action *audit, bool *audited)
+{
+	*audited = false;
+	if (!r || !q)
+		return false;
+	for (unsigned i = 0; i < r->n; i++) {
+		if (!rule_holds(r, &r->rule[i], q))
+			continue;
+		if (r->rule[i].action.kind != POL_ACT_AUDIT) {
+			*out = r->rule[i].action;
+			return true;
+		}
+		if (!*audited)
+			*audit = r->rule[i].action;
+		*audited = true;
+	}
+	return false;
+}
+
 unsigned pol_rules_events(const struct pol_rules *r)
 {
 	return r ? r->events : 0;

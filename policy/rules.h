@@ -1,4 +1,5 @@
-/* Policy files: ordered rules, first match wins. The grammar is in
+/* Policy files: ordered rules, first match wins (an audit rule sets a
+ * level and lets the search go on). The grammar is in
  * docs/policy.md. Parsing is pure (text in, rules or a file:line:column
  * error out); matching is a pure function of a query the dispatcher
  * builds at each decision point. */
@@ -52,6 +53,14 @@ void pol_rules_free(struct pol_rules *r);
 /* The first rule whose conditions all hold. false when none does. */
 bool pol_rules_match(const struct pol_rules *r, const struct pol_query *q,
                      struct pol_action *out);
+
+/* The decision of the rules: audit rules do not end the search (they set
+ * a level and the rules after them choose the engine). *audit: the first
+ * audit rule that holds before the deciding rule, if any (audited says
+ * whether); *out: the first other rule that holds. Returns whether one
+ * did. */
+bool pol_rules_decide(const struct pol_rules *r, const struct pol_query *q,
+                      struct pol_action *out, struct pol_action *audit, bool *audited);
 
 /* Which event kinds any rule mentions (bit 1 << RUN_EV_*): the dispatcher
  * asks the engines to report only those. */

@@ -9,7 +9,8 @@
 #    kernel's release for @RELEASE@;
 #  - under theorem3 (run with --stats=json), KVM must never have entered
 #    the guest at CPL 0-2 and no kernel entry may have been missed;
-#  - with HVMM_LINUX_AUDIT=1, the run is audited (--audit-level=supervisor,
+#  - where HVMM_LINUX_AUDIT (policies joined with commas) names POLICY,
+#    the run is audited (--audit-level=supervisor,
 #    a summary, and a file of the syscall and gap records): the summary's
 #    supervisor instructions must be the interpreter's CPL 0-2 count, there
 #    must be no gap, and the execve and pipe2 records before /init's
@@ -40,7 +41,8 @@ logs=$BUILD/linux
 base=$logs/run-${POLICY//[^A-Za-z0-9_.:-]/_}
 extra=()
 [ "$POLICY" = theorem3 ] && extra=(--stats=json)
-audit=${HVMM_LINUX_AUDIT:-0}
+audit=0
+case ,${HVMM_LINUX_AUDIT:-}, in *,"$POLICY",*) audit=1 ;; esac
 [ "$audit" = 1 ] && extra=(--stats=json --audit-summary=json --audit="$base.audit"
 	--audit-filter=kind=syscall,kind=gap)
 
@@ -63,7 +65,7 @@ last_line() {
 	l=$(tr -d '\r' <"$base.out" | grep -v '^[[:space:]]*$' | tail -n 1 | tr -cd '[:print:]' | head -c 160)
 	echo "last serial line '${l:-(none)}'"
 }
-# What the audit got wrong, one line each (HVMM_LINUX_AUDIT=1).
+# What the audit got wrong, one line each (an audited run).
 audit_violations() {
 	local stats sum want got trace
 	stats=$(grep '^{"policy"' "$base.err")

@@ -305,9 +305,13 @@ static void test_rule_file(void **state)
 	at_cpl(&s, 0);
 	policy_decide(&p, &s, ENGINE_HW, RUN_EV_SYSCALL, 60, 0, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
-	/* An audit rule sets the level and leaves the vCPU where it is. */
+	/* An audit rule sets the level and does not decide: no rule after
+	 * it holds, so theorem3's choice stands (the kernel in the
+	 * interpreter, not left on KVM where it was). */
 	policy_decide(&p, &s, ENGINE_HW, RUN_EV_NONE, 0, 0, &d);
-	assert_int_equal(d.engine, ENGINE_HW);
+	assert_int_equal(d.engine, ENGINE_SW);
+	assert_true(d.audit);
+	assert_int_equal(d.audit_level, 2);
 	assert_int_equal(p.audit_level, 2);
 	/* At a kernel entry: system call 60 stays on KVM, others go to sw. */
 	at_cpl(&s, 3);

@@ -746,6 +746,30 @@ static void test_random_input(void **state)
 	}
 }
 
+/* Audit rules set a level and the search goes on: the first audit rule
+ * that holds gives the level, the first other rule the engine. */
+static void test_audit_rules_go_on(void **state)
+{
+	(void)state;
+	struct pol_rules *r = parse_ok("event syscall -> audit 1\n"
+	                               "event syscall 60 -> audit 3\n"
+	                               "cpl 0 -> hw\n");
+	struct pol_query q = { .cpl = 0, .mode = MODE_LONG64, .event = RUN_EV_SYSCALL, .num = 60 };
+	struct pol_action a, au;
+	bool audited;
+	assert_true(pol_rules_decide(r, &q, &a, &au, &audited));
+	assert_true(audited);
+	assert_int_equal(au.level, 1);
+	assert_int_equal(a.kind, POL_ACT_HW);
+	q.cpl = 3;                       /* an audit rule alone decides nothing */
+	assert_false(pol_rules_decide(r, &q, &a, &au, &audited));
+	assert_true(audited);
+	q.event = RUN_EV_NONE;
+	assert_false(pol_rules_decide(r, &q, &a, &au, &audited));
+	assert_false(audited);
+	pol_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_audit_rules_go_on),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_random_input),
 	};

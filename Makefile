@@ -33,7 +33,7 @@ LIBS := $(BUILD)/libpolicy.a $(BUILD)/libhwvmm.a $(BUILD)/libswvmm.a $(BUILD)/li
 HVMM := $(BUILD)/hvmm
 
 .SECONDARY:
-.PHONY: all run run-linux linux-image test unit-tests guests deps clean bench-sw
+.PHONY: all run run-linux linux-image test unit-tests guests deps clean bench-sw bench-audit
 all: $(HVMM) guests
 
 $(BUILD)/obj/%.o: %.c

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/stats.h"
@@ -18,49 +19,95 @@ struct line {
 	bool json, over;
 };
 
-static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct line *l, const char *fmt, ...)
+/* Lines are built by appending: a record costs a few hundred bytes of
+ * copying, where printf's format parsing would be most of its cost. */
+static void append(struct line *l, const char *s, size_t n)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(l->p, l->left, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= l->left) {
+	if (n >= l->left) {
 		l->over = true;
 		l->left = 0;
 		return;
 	}
+	memcpy(l->p, s, n);
 	l->p += n;
-	l->left -= (size_t)n;
+	l->left -= n;
 }
 
-static void field_u(struct line *l, const char *key, uint64_t v)
+static void append_s(struct line *l, const char *s)
 {
-	put(l, l->json ? ",\"%s\":%" PRIu64 : " %s=%" PRIu64, key, v);
+	append(l, s, strlen(s));
 }
 
-static void field_x(struct line *l, const char *key, uint64_t v)
+static void append_u(struct line *l, uint64_t v)
 {
-	put(l, l->json ? ",\"%s\":\"0x%" PRIx64 "\"" : " %s=0x%" PRIx64, key, v);
+	char b[20], *e = b + sizeof(b), *p = e;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	append(l, p, (size_t)(e - p));
+}
+
+static void append_x(struct line *l, uint64_t v)
+{
+	char b[18], *e = b + sizeof(b), *p = e;
+	do
+		*--p = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	*--p = 'x';
+	*--p = '0';
+	append(l, p, (size_t)(e - p));
+}
+
+/* ,"key": in JSON, " key=" in text. */
+static void key(struct line *l, const char *k)
+{
+	append(l, l->json ? ",\"" : " ", l->json ? 2 : 1);
+	append_s(l, k);
+	append(l, l->json ? "\":" : "=", l->json ? 2 : 1);
+}
+
+static void field_u(struct line *l, const char *k, uint64_t v)
+{
+	key(l, k);
+	append_u(l, v);
+}
+
+static void field_x(struct line *l, const char *k, uint64_t v)
+{
+	key(l, k);
+	if (l->json)
+		append(l, "\"", 1);
+	append_x(l, v);
+	if (l->json)
+		append(l, "\"", 1);
 }
 
 /* Strings come from Capstone and the project's name tables: only a quote
  * or a backslash would need escaping, and neither is expected. */
-static void field_s(struct line *l, const char *key, const char *s)
+static void field_s(struct line *l, const char *k, const char *s)
 {
+	key(l, k);
 	if (!l->json) {
-		put(l, " %s=%s", key, s);
+		append_s(l, s);
 		return;
 	}
-	put(l, ",\"%s\":\"", key);
-	for (; *s; s++)
-		put(l, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-	put(l, "\"");
+	append(l, "\"", 1);
+	for (;;) {
+		size_t n = strcspn(s, "\"\\");
+		append(l, s, n);
+		if (!s[n])
+			break;
+		append(l, "\\", 1);
+		append(l, s + n, 1);
+		s += n + 1;
+	}
+	append(l, "\"", 1);
 }
 
-static void field_bool(struct line *l, const char *key, bool v)
+static void field_bool(struct line *l, const char *k, bool v)
 {
-	put(l, l->json ? ",\"%s\":%s" : " %s=%s", key, v ? "true" : "false");
+	key(l, k);
+	append_s(l, v ? "true" : "false");
 }
 
 const char *audit_engine_name(unsigned e)
@@ -93,11 +140,27 @@ static int cs_index(unsigned mode)
 	}
 }
 
+/* Direct-mapped by RIP; an entry holds when RIP, mode and bytes match
+ * (Capstone's text depends on all three: relative targets on RIP). */
+#define DISASM_CACHE 4096
+
+struct audit_disasm_cache {
+	struct cached_insn {
+		uint64_t rip;
+		uint8_t mode, len, bytes[15];
+		bool valid;
+		struct audit_insn_text t;
+	} e[DISASM_CACHE];
+};
+
 int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 {
 	static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
 	memset(f, 0, sizeof(*f));
 	f->format = format;
+	f->cache = calloc(1, sizeof(*f->cache));
+	if (!f->cache)
+		return -ENOMEM;
 	for (int i = 0; i < 3; i++) {
 		if (cs_open(CS_ARCH_X86, modes[i], &f->cs[i]) != CS_ERR_OK) {
 			audit_fmt_fini(f);
@@ -120,11 +183,12 @@ void audit_fmt_fini(struct audit_fmt *f)
 		if (f->cs[i])
 			cs_close(&f->cs[i]);
 	}
+	free(f->cache);
 	memset(f, 0, sizeof(*f));
 }
 
-void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
-                    unsigned len, struct audit_insn_text *t)
+static void disassemble(struct audit_fmt *f, unsigned mode, uint64_t rip,
+                        const uint8_t *bytes, unsigned len, struct audit_insn_text *t)
 {
 	unsigned n = len < 15 ? len : 15;
 	for (unsigned i = 0; i < n; i++)
@@ -144,6 +208,23 @@ void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint
 	         in->op_str);
 	t->id = in->id;
 	t->cls = audit_class_of(in->id, in->op_str);
+}
+
+void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
+                    unsigned len, struct audit_insn_text *t)
+{
+	unsigned n = len < 15 ? len : 15;
+	struct cached_insn *c = &f->cache->e[(rip ^ rip >> 12) % DISASM_CACHE];
+	if (!c->valid || c->rip != rip || c->mode != mode || c->len != n ||
+	    memcmp(c->bytes, bytes, n)) {
+		disassemble(f, mode, rip, bytes, n, &c->t);
+		c->rip = rip;
+		c->mode = (uint8_t)mode;
+		c->len = (uint8_t)n;
+		memcpy(c->bytes, bytes, n);
+		c->valid = true;
+	}
+	*t = c->t;
 }
 
 static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
@@ -178,11 +259,9 @@ static void exception_fields(struct line *l, const struct audit_rec *r)
 static void syscall_fields(struct line *l, const struct audit_rec *r)
 {
 	field_u(l, "number", r->v[0]);
-	for (int i = 1; i <= 6; i++) {
-		char key[8];
-		snprintf(key, sizeof(key), "arg%d", i - 1);
-		field_x(l, key, r->v[i]);
-	}
+	static const char *const args[6] = { "arg0", "arg1", "arg2", "arg3", "arg4", "arg5" };
+	for (int i = 1; i <= 6; i++)
+		field_x(l, args[i - 1], r->v[i]);
 }
 
 static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
@@ -251,10 +330,12 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	struct line l = { .p = buf, .left = len, .json = f->format == AUDIT_FMT_JSON };
 	const char *kind = audit_kind_name(r->kind);
 
+	append_s(&l, l.json ? "{\"seq\":" : "");
+	append_u(&l, r->seq);
+	append_s(&l, l.json ? ",\"kind\":\"" : " ");
+	append_s(&l, kind ? kind : "?");
 	if (l.json)
-		put(&l, "{\"seq\":%" PRIu64 ",\"kind\":\"%s\"", r->seq, kind ? kind : "?");
-	else
-		put(&l, "%" PRIu64 " %s", r->seq, kind ? kind : "?");
+		append(&l, "\"", 1);
 	field_u(&l, "icount", r->icount);
 	field_s(&l, "engine", audit_engine_name(r->engine));
 	field_s(&l, "mode", cpu_mode_name((enum cpu_mode)r->mode));
@@ -262,6 +343,8 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	field_x(&l, "cr3", r->cr3);
 	field_x(&l, "rip", r->rip);
 	kind_fields(f, &l, r);
-	put(&l, l.json ? "}\n" : "\n");
+	append_s(&l, l.json ? "}\n" : "\n");
+	if (!l.over)
+		*l.p = '\0';   /* append leaves room for it */
 	return l.over ? -ENOSPC : (int)(l.p - buf);
 }

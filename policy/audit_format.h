@@ -14,11 +14,17 @@
 
 enum audit_format { AUDIT_FMT_JSON, AUDIT_FMT_TEXT };
 
-/* One Capstone handle per code size: 16-, 32- and 64-bit. */
+struct audit_insn_text;
+struct audit_disasm_cache;
+
+/* One Capstone handle per code size: 16-, 32- and 64-bit, and the
+ * instructions last disassembled: a kernel runs the same few thousand
+ * over and over, and Capstone is most of what a record costs. */
 struct audit_fmt {
 	enum audit_format format;
 	csh cs[3];
 	cs_insn *insn[3];
+	struct audit_disasm_cache *cache;
 };
 
 /* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */

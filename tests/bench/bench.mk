@@ -8,3 +8,7 @@ BENCH_IMAGES := $(foreach l,$(G_BENCH_LOOPS),$(G_OUT)/bench_$(l).bin \
 
 bench-sw: $(HVMM) $(BENCH_IMAGES)
 	$(Q)BUILD=$(BUILD) bash tests/bench/bench-sw.sh
+
+# `make bench-audit`: what the audit costs (tests/bench/audit-cost.sh).
+bench-audit: $(HVMM) guests
+	$(Q)BUILD=$(BUILD) bash tests/bench/audit-cost.sh

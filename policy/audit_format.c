@@ -11,6 +11,7 @@
 
 #include "core/stats.h"
 #include "core/vcpu_state.h"
+#include "policy/audit_fields.h"
 #include "policy/audit_format.h"
 
 struct line {
@@ -238,89 +239,23 @@ static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_
 	field_s(l, "disasm", t.disasm);
 }
 
-static void dt_fields(struct line *l, const struct audit_rec *r)
+static void write_field(struct line *l, const struct audit_field *fd, const struct audit_rec *r)
 {
-	field_s(l, "table", audit_dt_name(r->sub));
-	field_x(l, "base", r->v[0]);
-	field_x(l, "limit", r->v[1]);
-	if (r->sub == AUDIT_DT_LDTR || r->sub == AUDIT_DT_TR)
-		field_x(l, "selector", r->v[2]);
-}
-
-static void exception_fields(struct line *l, const struct audit_rec *r)
-{
-	field_u(l, "vector", r->v[0]);
-	if (r->v[1] != AUDIT_NONE)
-		field_x(l, "error_code", r->v[1]);
-	if (r->v[0] == 14)
-		field_x(l, "cr2", r->v[2]);
-}
-
-static void syscall_fields(struct line *l, const struct audit_rec *r)
-{
-	field_u(l, "number", r->v[0]);
-	static const char *const args[6] = { "arg0", "arg1", "arg2", "arg3", "arg4", "arg5" };
-	for (int i = 1; i <= 6; i++)
-		field_x(l, args[i - 1], r->v[i]);
-}
-
-static void kind_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
-{
-	switch (r->kind) {
-	case AUDIT_INSN:
-		insn_fields(f, l, r);
+	uint64_t v = audit_field_get(r, fd->slot);
+	const char *name;
+	switch (fd->type) {
+	case AF_NUM:
+		field_u(l, fd->key, v);
 		break;
-	case AUDIT_CR_WRITE:
-		field_u(l, "cr", r->sub);
-		field_x(l, "old", r->v[0]);
-		field_x(l, "new", r->v[1]);
+	case AF_HEX:
+		field_x(l, fd->key, v);
 		break;
-	case AUDIT_MSR_READ:
-	case AUDIT_MSR_WRITE:
-		field_x(l, "msr", r->v[0]);
-		field_x(l, "value", r->v[1]);
+	case AF_BOOL:
+		field_bool(l, fd->key, v);
 		break;
-	case AUDIT_DT_LOAD:
-		dt_fields(l, r);
-		break;
-	case AUDIT_PIO:
-		field_x(l, "port", r->v[0]);
-		field_u(l, "size", r->v[1]);
-		field_s(l, "dir", r->sub == AUDIT_OUT ? "out" : "in");
-		field_x(l, "value", r->v[2]);
-		break;
-	case AUDIT_MMIO:
-		field_x(l, "addr", r->v[0]);
-		field_u(l, "size", r->v[1]);
-		field_s(l, "dir", r->sub == AUDIT_OUT ? "write" : "read");
-		field_x(l, "value", r->v[2]);
-		break;
-	case AUDIT_EXCEPTION:
-		exception_fields(l, r);
-		break;
-	case AUDIT_INTERRUPT:
-		field_u(l, "vector", r->v[0]);
-		field_bool(l, "soft", r->sub);
-		break;
-	case AUDIT_SYSCALL:
-		syscall_fields(l, r);
-		break;
-	case AUDIT_CPL:
-		field_u(l, "from", r->v[0]);
-		field_u(l, "to", r->v[1]);
-		break;
-	case AUDIT_MIGRATION:
-		field_s(l, "from", audit_engine_name((unsigned)r->v[0]));
-		field_s(l, "to", audit_engine_name((unsigned)r->v[1]));
-		field_s(l, "reason", mig_reason_name((enum mig_reason)r->v[2]));
-		field_u(l, "ns", r->v[3]);
-		break;
-	case AUDIT_GAP:
-		field_x(l, "exit_rip", r->v[0]);
-		field_u(l, "exit_cpl", r->v[1]);
-		field_u(l, "ns", r->v[2]);
-		if (r->sub)
-			field_bool(l, "possible", true);
+	default:
+		name = audit_field_name(fd->type, v);
+		field_s(l, fd->key, name ? name : "?");
 		break;
 	}
 }
@@ -336,13 +271,18 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	append_s(&l, kind ? kind : "?");
 	if (l.json)
 		append(&l, "\"", 1);
-	field_u(&l, "icount", r->icount);
-	field_s(&l, "engine", audit_engine_name(r->engine));
-	field_s(&l, "mode", cpu_mode_name((enum cpu_mode)r->mode));
-	field_u(&l, "cpl", r->cpl);
-	field_x(&l, "cr3", r->cr3);
-	field_x(&l, "rip", r->rip);
-	kind_fields(f, &l, r);
+	for (size_t i = 0; i < audit_nr_fields; i++) {
+		const struct audit_field *fd = &audit_fields[i];
+		if (fd->kind >= 0 && fd->kind != r->kind)
+			continue;
+		if (fd->kind == AUDIT_INSN) {
+			/* An instruction's fields come from one disassembly. */
+			if (fd->when == AF_IF_SENSITIVE)
+				insn_fields(f, &l, r);
+		} else if (audit_field_present(fd, r)) {
+			write_field(&l, fd, r);
+		}
+	}
 	append_s(&l, l.json ? "}\n" : "\n");
 	if (!l.over)
 		*l.p = '\0';   /* append leaves room for it */

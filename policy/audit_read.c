@@ -9,6 +9,7 @@
 
 #include "core/stats.h"
 #include "core/vcpu_state.h"
+#include "policy/audit_fields.h"
 #include "policy/audit_format.h"
 #include "policy/audit_read.h"
 
@@ -102,109 +103,11 @@ static int split(const char *line, struct pair *pairs, size_t *n, char *err, siz
 	return 0;
 }
 
-/* Where a field goes: v[0]-v[6], or a member of the record. */
-enum slot { V0, V1, V2, V3, V4, V5, V6, SUB, SEQ, ICOUNT, CR3, RIP, CPL, ENGINE, MODE, BYTES, NOWHERE };
-
-/* What its value is. */
-enum type { NUM, HEX, BOOL, BYTESTR, TEXT, NAME_ENGINE, NAME_MODE, NAME_REASON, NAME_DIR, NAME_RW, NAME_TABLE };
-
-struct field {
-	const char *key;
-	int kind;          /* enum audit_kind, or -1: every record */
-	enum type type;
-	enum slot slot;
-	bool optional;
-};
-
-static const struct field fields[] = {
-	{ "icount", -1, NUM, ICOUNT, false },
-	{ "engine", -1, NAME_ENGINE, ENGINE, false },
-	{ "mode", -1, NAME_MODE, MODE, false },
-	{ "cpl", -1, NUM, CPL, false },
-	{ "cr3", -1, HEX, CR3, false },
-	{ "rip", -1, HEX, RIP, false },
-	{ "bytes", AUDIT_INSN, BYTESTR, BYTES, false },
-	{ "disasm", AUDIT_INSN, TEXT, NOWHERE, false },
-	{ "class", AUDIT_INSN, TEXT, NOWHERE, true },
-	{ "cr", AUDIT_CR_WRITE, NUM, SUB, false },
-	{ "old", AUDIT_CR_WRITE, HEX, V0, false },
-	{ "new", AUDIT_CR_WRITE, HEX, V1, false },
-	{ "msr", AUDIT_MSR_READ, HEX, V0, false },
-	{ "value", AUDIT_MSR_READ, HEX, V1, false },
-	{ "msr", AUDIT_MSR_WRITE, HEX, V0, false },
-	{ "value", AUDIT_MSR_WRITE, HEX, V1, false },
-	{ "table", AUDIT_DT_LOAD, NAME_TABLE, SUB, false },
-	{ "base", AUDIT_DT_LOAD, HEX, V0, false },
-	{ "limit", AUDIT_DT_LOAD, HEX, V1, false },
-	{ "selector", AUDIT_DT_LOAD, HEX, V2, true },
-	{ "port", AUDIT_PIO, HEX, V0, false },
-	{ "size", AUDIT_PIO, NUM, V1, false },
-	{ "dir", AUDIT_PIO, NAME_DIR, SUB, false },
-	{ "value", AUDIT_PIO, HEX, V2, false },
-	{ "addr", AUDIT_MMIO, HEX, V0, false },
-	{ "size", AUDIT_MMIO, NUM, V1, false },
-	{ "dir", AUDIT_MMIO, NAME_RW, SUB, false },
-	{ "value", AUDIT_MMIO, HEX, V2, false },
-	{ "vector", AUDIT_EXCEPTION, NUM, V0, false },
-	{ "error_code", AUDIT_EXCEPTION, HEX, V1, true },
-	{ "cr2", AUDIT_EXCEPTION, HEX, V2, true },
-	{ "vector", AUDIT_INTERRUPT, NUM, V0, false },
-	{ "soft", AUDIT_INTERRUPT, BOOL, SUB, false },
-	{ "number", AUDIT_SYSCALL, NUM, V0, false },
-	{ "arg0", AUDIT_SYSCALL, HEX, V1, false },
-	{ "arg1", AUDIT_SYSCALL, HEX, V2, false },
-	{ "arg2", AUDIT_SYSCALL, HEX, V3, false },
-	{ "arg3", AUDIT_SYSCALL, HEX, V4, false },
-	{ "arg4", AUDIT_SYSCALL, HEX, V5, false },
-	{ "arg5", AUDIT_SYSCALL, HEX, V6, false },
-	{ "from", AUDIT_CPL, NUM, V0, false },
-	{ "to", AUDIT_CPL, NUM, V1, false },
-	{ "from", AUDIT_MIGRATION, NAME_ENGINE, V0, false },
-	{ "to", AUDIT_MIGRATION, NAME_ENGINE, V1, false },
-	{ "reason", AUDIT_MIGRATION, NAME_REASON, V2, false },
-	{ "ns", AUDIT_MIGRATION, NUM, V3, false },
-	{ "exit_rip", AUDIT_GAP, HEX, V0, false },
-	{ "exit_cpl", AUDIT_GAP, NUM, V1, false },
-	{ "ns", AUDIT_GAP, NUM, V2, false },
-	{ "possible", AUDIT_GAP, BOOL, SUB, true },
-};
-#define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
-
-static const char *mode_name(unsigned m)
+/* The index whose name (audit_field_name) is s for type t; -1 if none. */
+static int lookup(const char *s, enum audit_field_type t)
 {
-	return m <= MODE_LONG64 ? cpu_mode_name((enum cpu_mode)m) : NULL;
-}
-
-static const char *reason_name(unsigned r)
-{
-	return r < NR_MIG_REASONS ? mig_reason_name((enum mig_reason)r) : NULL;
-}
-
-static const char *dir_name(unsigned d)
-{
-	return d == AUDIT_IN ? "in" : d == AUDIT_OUT ? "out" : NULL;
-}
-
-static const char *rw_name(unsigned d)
-{
-	return d == AUDIT_IN ? "read" : d == AUDIT_OUT ? "write" : NULL;
-}
-
-static const char *engine_name(unsigned e)
-{
-	return e < NR_AUDIT_ENGINES ? audit_engine_name(e) : NULL;
-}
-
-static const char *table_name(unsigned t)
-{
-	return t <= AUDIT_DT_TR ? audit_dt_name(t) : NULL;
-}
-
-/* The index whose name(i) is s, among the first n; -1 if none. */
-static int lookup(const char *s, const char *(*name)(unsigned), unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (name(i) && !strcmp(name(i), s))
+	for (unsigned i = 0; i < audit_field_names(t); i++)
+		if (!strcmp(audit_field_name(t, i), s))
 			return (int)i;
 	return -1;
 }
@@ -236,96 +139,68 @@ static bool hex_bytes(const char *s, struct audit_rec *r)
 }
 
 /* The value of a pair as its field's type wants it; false when it is not. */
-static bool value(const struct field *f, const struct pair *q, struct audit_rec *r, uint64_t *v)
+static bool value(const struct audit_field *f, const struct pair *q, struct audit_rec *r,
+                  uint64_t *v)
 {
-	int i = -1;
 	switch (f->type) {
-	case NUM:
+	case AF_NUM:
 		return !q->is_str && number(q->str, 10, v);
-	case HEX:
+	case AF_HEX:
 		return q->is_str && !strncmp(q->str, "0x", 2) && number(q->str + 2, 16, v);
-	case BOOL:
+	case AF_BOOL:
 		*v = !strcmp(q->str, "true");
 		return !q->is_str && (*v || !strcmp(q->str, "false"));
-	case BYTESTR:
+	case AF_BYTES:
 		return q->is_str && hex_bytes(q->str, r);
-	case TEXT:
+	case AF_TEXT:
 		return q->is_str;
-	case NAME_ENGINE:
-		i = lookup(q->str, engine_name, NR_AUDIT_ENGINES);
-		break;
-	case NAME_MODE:
-		i = lookup(q->str, mode_name, MODE_LONG64 + 1);
-		break;
-	case NAME_REASON:
-		i = lookup(q->str, reason_name, NR_MIG_REASONS);
-		break;
-	case NAME_DIR:
-		i = lookup(q->str, dir_name, 2);
-		break;
-	case NAME_RW:
-		i = lookup(q->str, rw_name, 2);
-		break;
-	case NAME_TABLE:
-		i = lookup(q->str, table_name, AUDIT_DT_TR + 1);
-		break;
+	default: {
+		int i = q->is_str ? lookup(q->str, f->type) : -1;
+		*v = (uint64_t)i;
+		return i >= 0;
 	}
-	*v = (uint64_t)i;
-	return q->is_str && i >= 0;
-}
-
-static void store(struct audit_rec *r, enum slot s, uint64_t v)
-{
-	switch (s) {
-	case SUB: r->sub = (uint8_t)v; break;
-	case SEQ: r->seq = v; break;
-	case ICOUNT: r->icount = v; break;
-	case CR3: r->cr3 = v; break;
-	case RIP: r->rip = v; break;
-	case CPL: r->cpl = (uint8_t)v; break;
-	case ENGINE: r->engine = (uint8_t)v; break;
-	case MODE: r->mode = (uint8_t)v; break;
-	case BYTES: case NOWHERE: break;
-	default: r->v[s] = v; break;
 	}
 }
 
 /* Values that would not fit the record's bytes or that no record has. */
-static bool in_range(const struct field *f, uint64_t v)
+static bool in_range(const struct audit_field *f, uint64_t v)
 {
-	if (f->slot == CPL || (f->kind == AUDIT_CPL && f->slot <= V1))
+	if (f->slot == AF_CPL || (f->kind == AUDIT_CPL && f->slot <= AF_V1))
 		return v <= 3;
-	if (f->slot == SUB)
+	if (f->slot == AF_SUB)
 		return v < 16;
 	if (f->kind == AUDIT_EXCEPTION || f->kind == AUDIT_INTERRUPT)
-		return f->slot != V0 || v < 256;
+		return f->slot != AF_V0 || v < 256;
 	return true;
 }
 
 static int fill(const struct pair *pairs, size_t n, struct audit_rec *r, char *err, size_t errlen)
 {
-	bool seen[NR_FIELDS] = { false };
+	bool seen[AUDIT_MAX_FIELDS] = { false };
 	for (size_t i = 0; i < n; i++) {
 		const struct pair *q = &pairs[i];
 		if (!strcmp(q->key, "seq") || !strcmp(q->key, "kind"))
 			continue;
 		size_t k = 0;
-		while (k < NR_FIELDS && (strcmp(fields[k].key, q->key) ||
-		                         (fields[k].kind >= 0 && fields[k].kind != r->kind)))
+		while (k < audit_nr_fields &&
+		       (strcmp(audit_fields[k].key, q->key) ||
+		        (audit_fields[k].kind >= 0 && audit_fields[k].kind != r->kind)))
 			k++;
-		if (k == NR_FIELDS)
+		if (k == audit_nr_fields)
 			return bad(err, errlen, "unknown field", q->key);
 		if (seen[k])
 			return bad(err, errlen, "field given twice:", q->key);
 		seen[k] = true;
 		uint64_t v = 0;
-		if (!value(&fields[k], q, r, &v) || !in_range(&fields[k], v))
+		if (!value(&audit_fields[k], q, r, &v) || !in_range(&audit_fields[k], v))
 			return bad(err, errlen, "bad value of", q->key);
-		store(r, fields[k].slot, v);
+		audit_field_set(r, audit_fields[k].slot, v);
 	}
-	for (size_t k = 0; k < NR_FIELDS; k++)
-		if (!seen[k] && !fields[k].optional && (fields[k].kind < 0 || fields[k].kind == r->kind))
-			return bad(err, errlen, "missing field", fields[k].key);
+	for (size_t k = 0; k < audit_nr_fields; k++) {
+		const struct audit_field *f = &audit_fields[k];
+		if (!seen[k] && f->when == AF_ALWAYS && (f->kind < 0 || f->kind == r->kind))
+			return bad(err, errlen, "missing field", f->key);
+	}
 	return 0;
 }
 
@@ -349,7 +224,9 @@ int audit_read_line(const char *line, struct audit_rec *r, char *err, size_t err
 	const struct pair *kind = find(pairs, n, "kind"), *seq = find(pairs, n, "seq");
 	if (!kind || !seq)
 		return bad(err, errlen, "missing field", kind ? "seq" : "kind");
-	int k = kind->is_str ? lookup(kind->str, audit_kind_name, NR_AUDIT_KINDS) : -1;
+	int k = -1;
+	for (unsigned i = 0; kind->is_str && i < NR_AUDIT_KINDS && k < 0; i++)
+		k = strcmp(audit_kind_name(i), kind->str) ? -1 : (int)i;
 	if (k < 0)
 		return bad(err, errlen, "unknown kind", kind->str);
 	r->kind = (uint8_t)k;

@@ -1,0 +1,130 @@
+/* The fields of audit records (policy/audit_fields.h). */
+#include "core/stats.h"
+#include "core/vcpu_state.h"
+#include "policy/audit_fields.h"
+#include "policy/audit_format.h"
+
+const struct audit_field audit_fields[] = {
+	{ "icount", -1, AF_NUM, AF_ICOUNT, AF_ALWAYS },
+	{ "engine", -1, AF_ENGINE, AF_ENGINE_SLOT, AF_ALWAYS },
+	{ "mode", -1, AF_MODE, AF_MODE_SLOT, AF_ALWAYS },
+	{ "cpl", -1, AF_NUM, AF_CPL, AF_ALWAYS },
+	{ "cr3", -1, AF_HEX, AF_CR3, AF_ALWAYS },
+	{ "rip", -1, AF_HEX, AF_RIP, AF_ALWAYS },
+	/* Before the disassembly, which ends a text line since it has spaces. */
+	{ "class", AUDIT_INSN, AF_TEXT, AF_NOWHERE, AF_IF_SENSITIVE },
+	{ "bytes", AUDIT_INSN, AF_BYTES, AF_NOWHERE, AF_ALWAYS },
+	{ "disasm", AUDIT_INSN, AF_TEXT, AF_NOWHERE, AF_ALWAYS },
+	{ "cr", AUDIT_CR_WRITE, AF_NUM, AF_SUB, AF_ALWAYS },
+	{ "old", AUDIT_CR_WRITE, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "new", AUDIT_CR_WRITE, AF_HEX, AF_V1, AF_ALWAYS },
+	{ "msr", AUDIT_MSR_READ, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "value", AUDIT_MSR_READ, AF_HEX, AF_V1, AF_ALWAYS },
+	{ "msr", AUDIT_MSR_WRITE, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "value", AUDIT_MSR_WRITE, AF_HEX, AF_V1, AF_ALWAYS },
+	{ "table", AUDIT_DT_LOAD, AF_TABLE, AF_SUB, AF_ALWAYS },
+	{ "base", AUDIT_DT_LOAD, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "limit", AUDIT_DT_LOAD, AF_HEX, AF_V1, AF_ALWAYS },
+	{ "selector", AUDIT_DT_LOAD, AF_HEX, AF_V2, AF_IF_SELECTOR },
+	{ "port", AUDIT_PIO, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "size", AUDIT_PIO, AF_NUM, AF_V1, AF_ALWAYS },
+	{ "dir", AUDIT_PIO, AF_DIR, AF_SUB, AF_ALWAYS },
+	{ "value", AUDIT_PIO, AF_HEX, AF_V2, AF_ALWAYS },
+	{ "addr", AUDIT_MMIO, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "size", AUDIT_MMIO, AF_NUM, AF_V1, AF_ALWAYS },
+	{ "dir", AUDIT_MMIO, AF_RW, AF_SUB, AF_ALWAYS },
+	{ "value", AUDIT_MMIO, AF_HEX, AF_V2, AF_ALWAYS },
+	{ "vector", AUDIT_EXCEPTION, AF_NUM, AF_V0, AF_ALWAYS },
+	{ "error_code", AUDIT_EXCEPTION, AF_HEX, AF_V1, AF_IF_ERRCODE },
+	{ "cr2", AUDIT_EXCEPTION, AF_HEX, AF_V2, AF_IF_PF },
+	{ "vector", AUDIT_INTERRUPT, AF_NUM, AF_V0, AF_ALWAYS },
+	{ "soft", AUDIT_INTERRUPT, AF_BOOL, AF_SUB, AF_ALWAYS },
+	{ "number", AUDIT_SYSCALL, AF_NUM, AF_V0, AF_ALWAYS },
+	{ "arg0", AUDIT_SYSCALL, AF_HEX, AF_V1, AF_ALWAYS },
+	{ "arg1", AUDIT_SYSCALL, AF_HEX, AF_V2, AF_ALWAYS },
+	{ "arg2", AUDIT_SYSCALL, AF_HEX, AF_V3, AF_ALWAYS },
+	{ "arg3", AUDIT_SYSCALL, AF_HEX, AF_V4, AF_ALWAYS },
+	{ "arg4", AUDIT_SYSCALL, AF_HEX, AF_V5, AF_ALWAYS },
+	{ "arg5", AUDIT_SYSCALL, AF_HEX, AF_V6, AF_ALWAYS },
+	{ "from", AUDIT_CPL, AF_NUM, AF_V0, AF_ALWAYS },
+	{ "to", AUDIT_CPL, AF_NUM, AF_V1, AF_ALWAYS },
+	{ "from", AUDIT_MIGRATION, AF_ENGINE, AF_V0, AF_ALWAYS },
+	{ "to", AUDIT_MIGRATION, AF_ENGINE, AF_V1, AF_ALWAYS },
+	{ "reason", AUDIT_MIGRATION, AF_REASON, AF_V2, AF_ALWAYS },
+	{ "ns", AUDIT_MIGRATION, AF_NUM, AF_V3, AF_ALWAYS },
+	{ "exit_rip", AUDIT_GAP, AF_HEX, AF_V0, AF_ALWAYS },
+	{ "exit_cpl", AUDIT_GAP, AF_NUM, AF_V1, AF_ALWAYS },
+	{ "ns", AUDIT_GAP, AF_NUM, AF_V2, AF_ALWAYS },
+	{ "possible", AUDIT_GAP, AF_BOOL, AF_SUB, AF_IF_SUB },
+};
+const size_t audit_nr_fields = sizeof(audit_fields) / sizeof(audit_fields[0]);
+_Static_assert(sizeof(audit_fields) / sizeof(audit_fields[0]) <= AUDIT_MAX_FIELDS,
+               "the reader keeps a flag per field");
+
+uint64_t audit_field_get(const struct audit_rec *r, enum audit_field_slot s)
+{
+	switch (s) {
+	case AF_SUB: return r->sub;
+	case AF_ICOUNT: return r->icount;
+	case AF_CR3: return r->cr3;
+	case AF_RIP: return r->rip;
+	case AF_CPL: return r->cpl;
+	case AF_ENGINE_SLOT: return r->engine;
+	case AF_MODE_SLOT: return r->mode;
+	case AF_NOWHERE: return 0;
+	default: return r->v[s];
+	}
+}
+
+void audit_field_set(struct audit_rec *r, enum audit_field_slot s, uint64_t v)
+{
+	switch (s) {
+	case AF_SUB: r->sub = (uint8_t)v; break;
+	case AF_ICOUNT: r->icount = v; break;
+	case AF_CR3: r->cr3 = v; break;
+	case AF_RIP: r->rip = v; break;
+	case AF_CPL: r->cpl = (uint8_t)v; break;
+	case AF_ENGINE_SLOT: r->engine = (uint8_t)v; break;
+	case AF_MODE_SLOT: r->mode = (uint8_t)v; break;
+	case AF_NOWHERE: break;
+	default: r->v[s] = v; break;
+	}
+}
+
+bool audit_field_present(const struct audit_field *f, const struct audit_rec *r)
+{
+	switch (f->when) {
+	case AF_IF_ERRCODE: return r->v[1] != AUDIT_NONE;
+	case AF_IF_PF: return r->v[0] == 14;
+	case AF_IF_SELECTOR: return r->sub == AUDIT_DT_LDTR || r->sub == AUDIT_DT_TR;
+	case AF_IF_SUB: return r->sub != 0;
+	default: return true;
+	}
+}
+
+const char *audit_field_name(enum audit_field_type t, uint64_t v)
+{
+	if (v >= audit_field_names(t))
+		return NULL;
+	switch (t) {
+	case AF_ENGINE: return audit_engine_name((unsigned)v);
+	case AF_MODE: return cpu_mode_name((enum cpu_mode)v);
+	case AF_REASON: return mig_reason_name((enum mig_reason)v);
+	case AF_DIR: return v == AUDIT_OUT ? "out" : "in";
+	case AF_RW: return v == AUDIT_OUT ? "write" : "read";
+	case AF_TABLE: return audit_dt_name((unsigned)v);
+	default: return NULL;
+	}
+}
+
+unsigned audit_field_names(enum audit_field_type t)
+{
+	switch (t) {
+	case AF_ENGINE: return NR_AUDIT_ENGINES;
+	case AF_MODE: return MODE_LONG64 + 1;
+	case AF_REASON: return NR_MIG_REASONS;
+	case AF_DIR: case AF_RW: return 2;
+	case AF_TABLE: return AUDIT_DT_TR + 1;
+	default: return 0;
+	}
+}

@@ -8,7 +8,8 @@
 #
 # Settings (environment):
 #   AUDIT_POLICY   the policy (theorem3 where /dev/kvm runs it, else sw)
-#   AUDIT_ROUNDS   rounds (5; 1 for Linux)
+#   AUDIT_ROUNDS   rounds of minios (5)
+#   AUDIT_LINUX_ROUNDS  rounds of Linux (1)
 #   AUDIT_LINUX    1: also boot Debian's kernel with the Linux test image
 #                  (tests/linux/), summary only (a file of every
 #                  supervisor instruction of a boot would be a terabyte)

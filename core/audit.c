@@ -30,6 +30,12 @@ void audit_set_level(struct audit *a, enum audit_level level)
 
 int audit_flush(struct audit *a)
 {
+	if (a->writer) {
+		int err = a->n ? audit_writer_hand_over(a) : 0;
+		if (err && !a->err)
+			a->err = err;
+		return a->err;
+	}
 	if (a->n && !a->err) {
 		uint64_t t0 = __rdtsc();
 		a->err = a->sink(a->opaque, a->buf, a->n);
@@ -43,6 +49,11 @@ int audit_flush(struct audit *a)
 int audit_fini(struct audit *a)
 {
 	int err = a->buf ? audit_flush(a) : 0;
+	if (a->writer) {
+		int werr = audit_writer_stop(a);
+		if (!err)
+			err = werr;
+	}
 	free(a->buf);
 	a->buf = NULL;
 	return err;

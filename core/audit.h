@@ -96,6 +96,7 @@ struct audit {
 	 * written (vclock_pause): the audit must not change when the guest
 	 * sees things. NULL: none. */
 	struct vclock *clock;
+	struct audit_writer *writer; /* core/audit_writer.c, or NULL */
 };
 
 /* 0 or -ENOMEM. cap records are buffered between calls of sink. */
@@ -105,6 +106,15 @@ int audit_init(struct audit *a, enum audit_level level, size_t cap,
 int audit_flush(struct audit *a);
 /* Flush, then free the buffer; returns as audit_flush. */
 int audit_fini(struct audit *a);
+
+/* Write full buffers from a thread of their own from now on (the sink
+ * then runs there, one buffer at a time): 0 or -errno. audit_fini stops
+ * it. */
+int audit_writer_start(struct audit *a);
+/* For audit_flush and audit_fini: hand the buffer to the writer; stop it
+ * (after the last buffer is written). The sink's first -errno, or 0. */
+int audit_writer_hand_over(struct audit *a);
+int audit_writer_stop(struct audit *a);
 
 /* Change the level; instruction records follow from the next run call. */
 void audit_set_level(struct audit *a, enum audit_level level);

@@ -79,6 +79,13 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
 		ar->audit.insn_records = ar->audit.insn_records && o->audit;
 	}
 	ar->audit.clock = &vm->clock;
+	/* The file is formatted and written beside the guest, not in its
+	 * time. */
+	if (o->audit && (r = audit_writer_start(&ar->audit))) {
+		audit_run_free(ar);
+		snprintf(err, errlen, "--audit: cannot start its writer: %s", strerror(-r));
+		return r;
+	}
 	vm->audit = &ar->audit;
 	return 0;
 }

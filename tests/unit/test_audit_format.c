@@ -155,6 +155,47 @@ static void test_buffer_flushes(void **state)
 	assert_int_equal(a.counts[AUDIT_CR_WRITE], 2);
 }
 
+/* The writer thread: every record reaches the sink once, in order,
+ * whatever the two threads' timing; the sink's failure comes back. */
+struct ordered {
+	uint64_t next;      /* the seq expected next */
+	bool out_of_order;
+	int fail_after;     /* calls before it returns -EIO (0: never) */
+	int calls;
+};
+
+static int ordered_sink(void *opaque, const struct audit_rec *r, size_t n)
+{
+	struct ordered *o = opaque;
+	if (o->fail_after && ++o->calls > o->fail_after)
+		return -EIO;
+	for (size_t i = 0; i < n; i++)
+		o->out_of_order |= r[i].seq != o->next++;
+	return 0;
+}
+
+static void test_writer_thread(void **state)
+{
+	(void)state;
+	struct audit a;
+	struct ordered o = { 0 };
+	assert_int_equal(audit_init(&a, AUDIT_LEVEL_ALL, 16, ordered_sink, &o), 0);
+	assert_int_equal(audit_writer_start(&a), 0);
+	for (int i = 0; i < 100000; i++)
+		audit_add(&a, AUDIT_INSN)->v[0] = (uint64_t)i;
+	assert_int_equal(audit_fini(&a), 0);
+	assert_int_equal(o.next, 100000);
+	assert_false(o.out_of_order);
+
+	struct ordered bad = { .fail_after = 3 };
+	assert_int_equal(audit_init(&a, AUDIT_LEVEL_ALL, 16, ordered_sink, &bad), 0);
+	assert_int_equal(audit_writer_start(&a), 0);
+	for (int i = 0; i < 1000; i++)
+		audit_add(&a, AUDIT_INSN);
+	assert_int_equal(audit_fini(&a), -EIO);
+	assert_int_equal(bad.next, 48);   /* three buffers of 16, then nothing */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_page_fault_json),
 		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_buffer_flushes),
+		cmocka_unit_test(test_writer_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

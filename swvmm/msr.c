@@ -7,8 +7,9 @@
  *   LM, NXE without NX, every other bit) are reserved; changing LME while
  *   CR0.PG = 1 is #GP; LMA is read-only (a written value is ignored).
  * - FS/GS/KERNEL_GS base, LSTAR, CSTAR: canonical, else #GP.
- * - SYSENTER_ESP/EIP: AMD keeps 32 bits (its SYSENTER is legacy only) and
- *   drops the upper half; Intel requires canonical addresses.
+ * - SYSENTER_ESP/EIP: Intel requires canonical addresses; AMD stores all
+ *   64 bits as written, as KVM reads them back on AMD hosts (SYSENTER
+ *   itself only uses the low half there: it is legacy-mode only).
  * - IA32_PAT: every entry must be a defined memory type (0, 1, 4-7).
  * - IA32_APIC_BASE: bits 0-7, 9, 10 (no x2APIC in the model) and those
  *   above the physical-address width are reserved.
@@ -151,9 +152,7 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 		return 0;
 	case SW_MSR_SYSENTER_ESP:
 	case SW_MSR_SYSENTER_EIP:
-		if (c->vendor_amd)
-			val &= 0xffffffffull;
-		else if (!sw_canonical(val))
+		if (!c->vendor_amd && !sw_canonical(val))
 			return -EINVAL;
 		if (idx == SW_MSR_SYSENTER_ESP)
 			s->msr.sysenter_esp = val;

@@ -2,8 +2,10 @@
  * implements and a kernel can boot on, presented identically by both
  * engines. Features are a deliberate, small set:
  * - leaf 1 EDX: FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH MMX
- *   FXSR SSE SSE2. No MTRR, MCE/MCA or PSE-36: nothing models their MSRs
- *   or page-table bits.
+ *   FXSR SSE SSE2. No MTRR, MCE/MCA or PSE-36: nothing applies memory
+ *   types, raises machine checks or uses 36-bit PSE entries. The MTRR and
+ *   machine-check MSRs still answer (swvmm/msr.c), as KVM answers them
+ *   whatever CPUID says.
  * - leaf 1 ECX: SSE3 SSSE3 SSE4.1 SSE4.2 POPCNT CX16 XSAVE (OSXSAVE
  *   follows CR4), and bit 31 (running under a hypervisor). No x2APIC, AVX
  *   or hypervisor leaves.

@@ -57,7 +57,8 @@ struct fxsave_area {
 
 /* The MSRs a guest kernel uses and that live in the canonical state.
  * X(name, index): one list drives the struct, the KVM MSR transfer,
- * the diff and the dump. FS/GS base live in the segment caches. */
+ * the diff and the dump (VCPU_MSR_RUN_LIST below does the same for runs
+ * of MSRs). FS/GS base live in the segment caches. */
 #define VCPU_MSR_LIST(X)                      \
 	X(sysenter_cs,    0x00000174)         \
 	X(sysenter_esp,   0x00000175)         \
@@ -70,12 +71,35 @@ struct fxsave_area {
 	X(kernel_gs_base, 0xc0000102)         \
 	X(tsc_aux,        0xc0000103)         \
 	X(misc_enable,    0x000001a0)         \
-	X(apic_base,      0x0000001b)
+	X(apic_base,      0x0000001b)         \
+	X(mcg_status,     0x0000017a)         \
+	X(mtrr_def_type,  0x000002ff)
+
+/* Machine-check banks: IA32_MCG_CAP's count, KVM's default (a vCPU whose
+ * VMM never calls KVM_X86_SETUP_MCE has 32 banks and no other MCG_CAP
+ * bit), so that both engines show the same banks. */
+#define VCPU_MCE_BANKS 32
+
+/* MSRs held as runs of consecutive indices, X(name, first index, count):
+ * the variable MTRRs (PHYSBASE/PHYSMASK 0-7), the fixed-range MTRRs, the
+ * machine-check banks (MCi_CTL, _STATUS, _ADDR, _MISC for each bank) and
+ * AMD's four legacy performance counters (PERF_CTL0-3, PERF_CTR0-3). */
+#define VCPU_MSR_RUN_LIST(X)                           \
+	X(mtrr_var,      0x00000200, 16)               \
+	X(mtrr_fix64k,   0x00000250, 1)                \
+	X(mtrr_fix16k,   0x00000258, 2)                \
+	X(mtrr_fix4k,    0x00000268, 8)                \
+	X(mc_bank,       0x00000400, 4 * VCPU_MCE_BANKS) \
+	X(amd_perf_ctl,  0xc0010000, 4)                \
+	X(amd_perf_ctr,  0xc0010004, 4)
 
 struct vcpu_msrs {
 #define VCPU_MSR_FIELD(name, index) uint64_t name;
 	VCPU_MSR_LIST(VCPU_MSR_FIELD)
 #undef VCPU_MSR_FIELD
+#define VCPU_MSR_RUN_FIELD(name, index, n) uint64_t name[n];
+	VCPU_MSR_RUN_LIST(VCPU_MSR_RUN_FIELD)
+#undef VCPU_MSR_RUN_FIELD
 };
 
 /* Interrupt shadow bits. */

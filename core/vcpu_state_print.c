@@ -140,6 +140,13 @@ int vcpu_state_diff(const struct vcpu_state *a, const struct vcpu_state *b, FILE
 #define DIFF_MSR(n, idx) diff_u64(&d, "msr.", #n, a->msr.n, b->msr.n);
 	VCPU_MSR_LIST(DIFF_MSR)
 #undef DIFF_MSR
+#define DIFF_MSR_RUN(n, idx, cnt)                                               \
+	for (unsigned k = 0; k < (cnt); k++) {                                  \
+		snprintf(name, sizeof(name), #n "[%u]", k);                     \
+		diff_u64(&d, "msr.", name, a->msr.n[k], b->msr.n[k]);          \
+	}
+	VCPU_MSR_RUN_LIST(DIFF_MSR_RUN)
+#undef DIFF_MSR_RUN
 	diff_events(&d, &a->ev, &b->ev);
 	diff_fx(&d, &a->fx, &b->fx);
 	return d.count;
@@ -212,6 +219,14 @@ void vcpu_state_dump(const struct vcpu_state *s, FILE *out)
 #define DUMP_MSR(n, idx) fprintf(out, "msr %-14s (0x%08x) 0x%016" PRIx64 "\n", #n, idx, s->msr.n);
 	VCPU_MSR_LIST(DUMP_MSR)
 #undef DUMP_MSR
+	/* Runs: only the MSRs that are not 0, there being 170 of them. */
+#define DUMP_MSR_RUN(n, idx, cnt)                                               \
+	for (unsigned k = 0; k < (cnt); k++)                                    \
+		if (s->msr.n[k])                                                \
+			fprintf(out, "msr %s[%u] (0x%08x) 0x%016" PRIx64 "\n", #n, k,  \
+			        (unsigned)(idx) + k, s->msr.n[k]);
+	VCPU_MSR_RUN_LIST(DUMP_MSR_RUN)
+#undef DUMP_MSR_RUN
 	dump_events(&s->ev, out);
 	fprintf(out, "fcw 0x%04x fsw 0x%04x ftw 0x%02x mxcsr 0x%08x\n", s->fx.fcw, s->fx.fsw,
 		s->fx.ftw, s->fx.mxcsr);

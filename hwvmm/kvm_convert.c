@@ -206,58 +206,72 @@ void kvm_events_to_state(const struct kvm_vcpu_events *e, struct vcpu_state *s)
 	ev->nmi.masked = e->nmi.masked;
 }
 
+/* A run of count MSRs from index, held at byte offset off of the state. */
 struct msr_desc {
 	const char *name;
 	uint32_t index;
+	unsigned count;
+	size_t off;
 };
 
-static const struct msr_desc msr_table[KVM_NR_MSRS] = {
-#define KVM_MSR_DESC(name, index) [KVM_MSR_SLOT_##name] = { #name, index },
+/* In slot order (enum kvm_msr_slot). */
+static const struct msr_desc msr_table[] = {
+#define KVM_MSR_DESC(name, index) { #name, index, 1, offsetof(struct vcpu_state, msr.name) },
 	VCPU_MSR_LIST(KVM_MSR_DESC)
 #undef KVM_MSR_DESC
-	[KVM_MSR_SLOT_tsc] = { "tsc", KVM_MSR_TSC },
+#define KVM_MSR_RUN_DESC(name, index, n) \
+	{ #name, index, n, offsetof(struct vcpu_state, msr.name) },
+	VCPU_MSR_RUN_LIST(KVM_MSR_RUN_DESC)
+#undef KVM_MSR_RUN_DESC
+	{ "tsc", KVM_MSR_TSC, 1, offsetof(struct vcpu_state, tsc) },
 };
+#define NR_MSR_DESCS (sizeof(msr_table) / sizeof(msr_table[0]))
+
+static const struct msr_desc *msr_find(uint32_t index)
+{
+	for (unsigned i = 0; i < NR_MSR_DESCS; i++)
+		if (index - msr_table[i].index < msr_table[i].count)
+			return &msr_table[i];
+	return NULL;
+}
 
 void kvm_msrs_indices(struct kvm_msr_block *m)
 {
+	unsigned n = 0;
+
 	memset(m, 0, sizeof(*m));
-	m->hdr.nmsrs = KVM_NR_MSRS;
-	for (unsigned i = 0; i < KVM_NR_MSRS; i++)
-		m->entry[i].index = msr_table[i].index;
+	for (unsigned i = 0; i < NR_MSR_DESCS; i++)
+		for (unsigned k = 0; k < msr_table[i].count; k++)
+			m->entry[n++].index = msr_table[i].index + k;
+	m->hdr.nmsrs = n;
 }
 
 void kvm_msrs_from_state(const struct vcpu_state *s, struct kvm_msr_block *m)
 {
 	kvm_msrs_indices(m);
-#define KVM_MSR_PUT(name, index) m->entry[KVM_MSR_SLOT_##name].data = s->msr.name;
-	VCPU_MSR_LIST(KVM_MSR_PUT)
-#undef KVM_MSR_PUT
-	m->entry[KVM_MSR_SLOT_tsc].data = s->tsc;
+	for (unsigned n = 0; n < m->hdr.nmsrs; n++) {
+		const struct msr_desc *d = msr_find(m->entry[n].index);
+		const uint64_t *v = (const uint64_t *)((const char *)s + d->off);
+		m->entry[n].data = v[m->entry[n].index - d->index];
+	}
 }
 
 int kvm_msrs_to_state(const struct kvm_msr_entry *e, unsigned n, struct vcpu_state *s)
 {
 	for (unsigned i = 0; i < n; i++) {
-		switch (e[i].index) {
-#define KVM_MSR_GET(name, index) case index: s->msr.name = e[i].data; break;
-		VCPU_MSR_LIST(KVM_MSR_GET)
-#undef KVM_MSR_GET
-		case KVM_MSR_TSC:
-			s->tsc = e[i].data;
-			break;
-		default:
+		const struct msr_desc *d = msr_find(e[i].index);
+		if (!d)
 			return -ENOENT;
-		}
+		uint64_t *v = (uint64_t *)((char *)s + d->off);
+		v[e[i].index - d->index] = e[i].data;
 	}
 	return 0;
 }
 
 const char *kvm_msr_name(uint32_t index)
 {
-	for (unsigned i = 0; i < KVM_NR_MSRS; i++)
-		if (msr_table[i].index == index)
-			return msr_table[i].name;
-	return NULL;
+	const struct msr_desc *d = msr_find(index);
+	return d ? d->name : NULL;
 }
 
 void kvm_fpu_from_state(const struct vcpu_state *s, struct kvm_fpu *f)

@@ -15,11 +15,16 @@
 /* IA32_TSC: transferred with the MSRs, held in vcpu_state.tsc. */
 #define KVM_MSR_TSC 0x00000010u
 
-/* One slot per MSR of VCPU_MSR_LIST, then IA32_TSC. */
+/* One slot per MSR of VCPU_MSR_LIST, then one per MSR of each run of
+ * VCPU_MSR_RUN_LIST, then IA32_TSC. */
 enum kvm_msr_slot {
 #define KVM_MSR_SLOT(name, index) KVM_MSR_SLOT_##name,
 	VCPU_MSR_LIST(KVM_MSR_SLOT)
 #undef KVM_MSR_SLOT
+#define KVM_MSR_RUN_SLOT(name, index, n) \
+	KVM_MSR_SLOT_##name, KVM_MSR_SLOT_##name##_last = KVM_MSR_SLOT_##name + (n) - 1,
+	VCPU_MSR_RUN_LIST(KVM_MSR_RUN_SLOT)
+#undef KVM_MSR_RUN_SLOT
 	KVM_MSR_SLOT_tsc,
 	KVM_NR_MSRS
 };
@@ -66,7 +71,8 @@ void kvm_msrs_from_state(const struct vcpu_state *s, struct kvm_msr_block *m);
 void kvm_msrs_indices(struct kvm_msr_block *m);
 /* Store n entries; -ENOENT if an entry's index is not one the state holds. */
 int kvm_msrs_to_state(const struct kvm_msr_entry *e, unsigned n, struct vcpu_state *s);
-/* Short name of an MSR the state holds ("lstar", "tsc"), or NULL. */
+/* Short name of an MSR the state holds ("lstar", "tsc"; a run's name,
+ * "mc_bank", for each MSR of the run), or NULL. */
 const char *kvm_msr_name(uint32_t index);
 
 /* kvm_fpu carries all of the FXSAVE image except mxcsr_mask and the

@@ -102,9 +102,11 @@ static void exec_popa(struct sw_cpu *c, const struct insn *i)
  * size), push the new frame pointer, then rBP = frame and rSP -= size.
  * rBP is written at the operand size (BP alone for a 16-bit ENTER, also
  * in 64-bit mode, where the SDM text is ambiguous). The final rSP is
- * checked against the stack segment (limit, or canonical form in 64-bit
- * mode: #SS(0)) as the SDM lists, without touching the allocated memory
- * (no #PF for it). */
+ * checked as a write without one taking place, as the SDM lists: against
+ * the stack segment (limit, or canonical form in 64-bit mode: #SS(0)) and
+ * the paging rights (#PF "if a write using the final value of the stack
+ * pointer ... would cause a page fault": a user ENTER whose frame ends in
+ * a supervisor or read-only page faults). */
 static void exec_enter(struct sw_cpu *c, const struct insn *i)
 {
 	unsigned n = i->opsize;
@@ -135,7 +137,7 @@ static void exec_enter(struct sw_cpu *c, const struct insn *i)
 	}
 	uint64_t final_sp = sw_data_sp_off(c, d - (int64_t)alloc);
 	if (alloc)
-		sw_seg_linear(c, SEG_SS, final_sp, 1, ACC_WRITE);
+		sw_check_write(c, SEG_SS, final_sp, 1);
 	sw_data_set_sp(c, final_sp);
 	sw_gpr_write(c, RBP, n, false, frame);
 }

@@ -17,6 +17,7 @@ void sw_register_system(sw_exec_fn *t)
 	sw_register_system_fpu(t);
 	sw_register_system_ext(t);
 	sw_register_system_xsave(t);
+	sw_register_system_hypercall(t);
 }
 
 uint32_t sys_cpuid_reg(const struct sw_cpu *c, uint32_t leaf, uint32_t sub, unsigned reg)

@@ -22,6 +22,7 @@ void sw_register_system_misc(sw_exec_fn *t);    /* exec_system_misc.c */
 void sw_register_system_fpu(sw_exec_fn *t);     /* exec_system_fpu.c */
 void sw_register_system_ext(sw_exec_fn *t);     /* exec_system_ext.c */
 void sw_register_system_xsave(sw_exec_fn *t);   /* exec_system_xsave.c */
+void sw_register_system_hypercall(sw_exec_fn *t); /* exec_system_hypercall.c */
 
 /* #GP(0) unless CPL 0 (real mode is CPL 0, virtual-8086 mode CPL 3). */
 static inline void sys_need_cpl0(struct sw_cpu *c)

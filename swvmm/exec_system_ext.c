@@ -1,5 +1,7 @@
 /* Extension instructions the virtual CPU does not offer: VMX, SVM, SMX,
  * SGX, TSX, CET, PKU, XSAVEC/XSAVES/XRSTORS, MONITORX/MWAITX, CLZERO.
+ * VMCALL and VMMCALL are not here: they are KVM's hypercalls
+ * (exec_system_hypercall.c).
  * Each is #UD
  * exactly when a processor without the feature (or with it disabled in
  * CR4/EFER) raises #UD; with today's CPUID model that is always. Should a
@@ -17,11 +19,11 @@ static bool available(const struct sw_cpu *c, unsigned form)
 	const struct vcpu_state *s = &c->s;
 
 	switch (form) {
-	case IF_VMREAD_EyGy: case IF_VMWRITE_GyEy: case IF_VMCALL: case IF_VMLAUNCH:
+	case IF_VMREAD_EyGy: case IF_VMWRITE_GyEy: case IF_VMLAUNCH:
 	case IF_VMRESUME: case IF_VMXOFF: case IF_VMFUNC: case IF_VMPTRLD_Mq:
 	case IF_VMCLEAR_Mq: case IF_VMXON_Mq: case IF_VMPTRST_Mq:
 		return s->cr4 & CR4_VMXE;
-	case IF_VMRUN: case IF_VMMCALL: case IF_VMLOAD: case IF_VMSAVE: case IF_STGI:
+	case IF_VMRUN: case IF_VMLOAD: case IF_VMSAVE: case IF_STGI:
 	case IF_CLGI: case IF_SKINIT: case IF_INVLPGA:
 		return s->efer & EFER_SVME;
 	case IF_GETSEC:
@@ -51,9 +53,9 @@ static void exec_ext(struct sw_cpu *c, const struct insn *i)
 void sw_register_system_ext(sw_exec_fn *t)
 {
 	static const uint16_t forms[] = {
-		IF_VMREAD_EyGy, IF_VMWRITE_GyEy, IF_VMCALL, IF_VMLAUNCH, IF_VMRESUME,
+		IF_VMREAD_EyGy, IF_VMWRITE_GyEy, IF_VMLAUNCH, IF_VMRESUME,
 		IF_VMXOFF, IF_VMFUNC, IF_VMPTRLD_Mq, IF_VMCLEAR_Mq, IF_VMXON_Mq,
-		IF_VMPTRST_Mq, IF_VMRUN, IF_VMMCALL, IF_VMLOAD, IF_VMSAVE, IF_STGI,
+		IF_VMPTRST_Mq, IF_VMRUN, IF_VMLOAD, IF_VMSAVE, IF_STGI,
 		IF_CLGI, IF_SKINIT, IF_INVLPGA, IF_GETSEC,
 		IF_XSAVEC_M, IF_XSAVES_M, IF_XRSTORS_M, IF_RDPKRU,
 		IF_WRPKRU, IF_XBEGIN_Jz, IF_XABORT_Ib, IF_XEND, IF_XTEST, IF_MONITORX,

@@ -7,8 +7,9 @@
  *   LM, NXE without NX, every other bit) are reserved; changing LME while
  *   CR0.PG = 1 is #GP; LMA is read-only (a written value is ignored).
  * - FS/GS/KERNEL_GS base, LSTAR, CSTAR: canonical, else #GP.
- * - SYSENTER_ESP/EIP: AMD keeps 32 bits (its SYSENTER is legacy only) and
- *   drops the upper half; Intel requires canonical addresses.
+ * - SYSENTER_ESP/EIP: Intel requires canonical addresses; AMD stores all
+ *   64 bits as written, as KVM reads them back on AMD hosts (SYSENTER
+ *   itself only uses the low half there: it is legacy-mode only).
  * - IA32_PAT: every entry must be a defined memory type (0, 1, 4-7).
  * - IA32_APIC_BASE: bits 0-7, 9, 10 (no x2APIC in the model) and those
  *   above the physical-address width are reserved.
@@ -16,7 +17,15 @@
  *   are reserved.
  * - STAR, SFMASK, SYSENTER_CS, MISC_ENABLE: stored as written.
  * - AMD NB_CFG and MMIO_CONF_BASE: read as 0, writes ignored (KVM's
- *   answer; Linux's amd_bus code reads and writes NB_CFG). */
+ *   answer; Linux's amd_bus code reads and writes NB_CFG).
+ * - IA32_MCG_CAP: VCPU_MCE_BANKS banks and nothing else, read only;
+ *   IA32_MCG_STATUS: stored as written (KVM's answers).
+ * - IA32_MTRRCAP: 8 variable MTRRs, fixed ranges and WC (KVM's 0x508),
+ *   read only; IA32_MTRR_DEF_TYPE: bits 7:0 a valid type, 10 and 11
+ *   the enables, the rest reserved. KVM answers the MTRRs whatever CPUID
+ *   says, and so does the interpreter although the model does not
+ *   advertise MTRR (core/cpuid.c). The other MTRRs, the machine-check
+ *   banks and AMD's performance counters: swvmm/msr_runs.c. */
 #include <errno.h>
 
 #include "core/vm.h"
@@ -46,6 +55,9 @@ void sw_msr_tsc_write(struct sw_cpu *c, uint64_t val)
 	c->tsc_offset = val - host;
 	c->s.tsc = val;
 }
+
+/* IA32_MTRRCAP: VCNT 8, FIX, WC. */
+#define MTRRCAP_VALUE 0x508ull
 
 static bool pat_valid(uint64_t v)
 {
@@ -110,6 +122,12 @@ int sw_msr_read(struct sw_cpu *c, uint32_t idx, uint64_t *val)
 	case SW_MSR_AMD_MMIO_CONF:
 		*val = 0;
 		return 0;
+	case SW_MSR_MCG_CAP:
+		*val = VCPU_MCE_BANKS;
+		return 0;
+	case SW_MSR_MTRRCAP:
+		*val = MTRRCAP_VALUE;
+		return 0;
 #define MSR_READ_CASE(name, index)          \
 	case index:                         \
 		*val = s->msr.name;         \
@@ -117,7 +135,7 @@ int sw_msr_read(struct sw_cpu *c, uint32_t idx, uint64_t *val)
 	VCPU_MSR_LIST(MSR_READ_CASE)
 #undef MSR_READ_CASE
 	default:
-		return -ENOENT;
+		return sw_msr_run_read(c, idx, val);
 	}
 }
 
@@ -151,9 +169,7 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 		return 0;
 	case SW_MSR_SYSENTER_ESP:
 	case SW_MSR_SYSENTER_EIP:
-		if (c->vendor_amd)
-			val &= 0xffffffffull;
-		else if (!sw_canonical(val))
+		if (!c->vendor_amd && !sw_canonical(val))
 			return -EINVAL;
 		if (idx == SW_MSR_SYSENTER_ESP)
 			s->msr.sysenter_esp = val;
@@ -195,7 +211,15 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 	case SW_MSR_AMD_NB_CFG:
 	case SW_MSR_AMD_MMIO_CONF:
 		return 0;
+	case SW_MSR_MCG_STATUS:
+		s->msr.mcg_status = val;
+		return 0;
+	case SW_MSR_MTRR_DEF_TYPE:
+		if ((val & ~0xcffull) || !sw_mtrr_type_valid(val & 0xff))
+			return -EINVAL;
+		s->msr.mtrr_def_type = val;
+		return 0;
 	default:
-		return -ENOENT;
+		return sw_msr_run_write(c, idx, val);
 	}
 }

@@ -1,8 +1,9 @@
 /* The interpreter's model-specific registers: the MSRs of the canonical
- * state (struct vcpu_msrs), IA32_TSC, IA32_EFER and the FS/GS bases, with
- * the write checks of the Intel SDM Vol. 4 and the AMD APM Vol. 2. Any
- * other index does not exist on this virtual CPU: RDMSR/WRMSR raise #GP(0),
- * as for an MSR the processor does not implement. */
+ * state (struct vcpu_msrs, its runs in swvmm/msr_runs.c), IA32_TSC,
+ * IA32_EFER and the FS/GS bases, with the write checks of the Intel SDM
+ * Vol. 4 and the AMD APM Vol. 2, and IA32_MCG_CAP and IA32_MTRRCAP, read
+ * only. Any other index does not exist on this virtual CPU: RDMSR/WRMSR
+ * raise #GP(0), as for an MSR the processor does not implement. */
 #ifndef HVMM_SWVMM_MSR_H
 #define HVMM_SWVMM_MSR_H
 
@@ -15,6 +16,10 @@
 #define SW_MSR_SYSENTER_CS    0x00000174u
 #define SW_MSR_SYSENTER_ESP   0x00000175u
 #define SW_MSR_SYSENTER_EIP   0x00000176u
+#define SW_MSR_MCG_CAP        0x00000179u
+#define SW_MSR_MCG_STATUS     0x0000017au
+#define SW_MSR_MTRRCAP        0x000000feu
+#define SW_MSR_MTRR_DEF_TYPE  0x000002ffu
 #define SW_MSR_MISC_ENABLE    0x000001a0u
 #define SW_MSR_PAT            0x00000277u
 #define SW_MSR_EFER           0xc0000080u
@@ -35,6 +40,14 @@
 #define APIC_BASE_BSP    (1ull << 8)
 #define APIC_BASE_EXTD   (1ull << 10)
 #define APIC_BASE_EN     (1ull << 11)
+
+/* The MSRs of VCPU_MSR_RUN_LIST (MTRRs, machine-check banks, AMD
+ * performance counters): as sw_msr_read/sw_msr_write, -ENOENT for any
+ * other index. */
+int sw_msr_run_read(struct sw_cpu *c, uint32_t idx, uint64_t *val);
+int sw_msr_run_write(struct sw_cpu *c, uint32_t idx, uint64_t val);
+/* A memory type an MTRR may hold: UC, WC, WT, WP, WB (0, 1, 4, 5, 6). */
+bool sw_mtrr_type_valid(uint64_t type);
 
 /* Read MSR idx into *val: 0, or -ENOENT for an MSR the virtual CPU lacks. */
 int sw_msr_read(struct sw_cpu *c, uint32_t idx, uint64_t *val);

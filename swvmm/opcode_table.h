@@ -636,7 +636,7 @@ enum opcode_select {
 	X(KG(0F01, 4), SMSW_Ew, smsw, Ew, __, __, 0)                        \
 	X(KG(0F01, 6), LMSW_Ew, lmsw, Ew, __, __, F_STOP)                   \
 	X(KG(0F01, 7), INVLPG_Mb, invlpg, Mb, __, __, F_STOP)               \
-	X(K0F01R(0, 1), VMCALL,   vmcall, __, __, __, F_EXT)                \
+	X(K0F01R(0, 1), VMCALL,   vmcall, __, __, __, F_STOP)               \
 	X(K0F01R(0, 2), VMLAUNCH, vmlaunch, __, __, __, F_EXT)              \
 	X(K0F01R(0, 3), VMRESUME, vmresume, __, __, __, F_EXT)              \
 	X(K0F01R(0, 4), VMXOFF,   vmxoff, __, __, __, F_EXT)                \
@@ -652,7 +652,7 @@ enum opcode_select {
 	X(K0F01R(2, 6), XTEST,    xtest, __, __, __, F_EXT)                 \
 	X(K0F01R(2, 7), ENCLU,    enclu, __, __, __, F_EXT)                 \
 	X(K0F01R(3, 0), VMRUN,    vmrun, __, __, __, F_EXT)                 \
-	X(K0F01R(3, 1), VMMCALL,  vmmcall, __, __, __, F_EXT)               \
+	X(K0F01R(3, 1), VMMCALL,  vmmcall, __, __, __, F_STOP)              \
 	X(K0F01R(3, 2), VMLOAD,   vmload, __, __, __, F_EXT)                \
 	X(K0F01R(3, 3), VMSAVE,   vmsave, __, __, __, F_EXT)                \
 	X(K0F01R(3, 4), STGI,     stgi, __, __, __, F_EXT)                  \

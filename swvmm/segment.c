@@ -70,13 +70,19 @@ void sw_desc_set_accessed(struct sw_cpu *c, uint16_t sel)
 		sw_lin_write(c, addr + 5, 1, (raw[0] >> 40) | 1, ACC_SYS);
 }
 
+/* A null segment with its base and limit left as they were. */
+static void null_keep_base(struct seg_cache *sc, uint16_t sel)
+{
+	sc->selector = sel;
+	sc->unusable = 1;
+	sc->present = 0;
+}
+
 void sw_null_seg(struct sw_cpu *c, struct seg_cache *sc, uint16_t sel)
 {
 	/* Intel clears the base and limit of a null-loaded segment; AMD keeps
 	 * them (what Linux calls X86_BUG_NULL_SEG). */
-	sc->selector = sel;
-	sc->unusable = 1;
-	sc->present = 0;
+	null_keep_base(sc, sel);
 	if (!c->vendor_amd) {
 		sc->base = 0;
 		sc->limit = 0;
@@ -153,7 +159,10 @@ void sw_load_sreg(struct sw_cpu *c, unsigned sreg, uint16_t sel)
 }
 
 /* On a return to an outer level (RETF, IRET): data segments the new CPL
- * may not use become null (SDM Vol. 2, RET: "ES, FS, GS and DS"). */
+ * may not use become null (SDM Vol. 2, IRET and RET: "ES, FS, GS and
+ * DS"). Only the selector and the usability change: no descriptor is
+ * loaded, so both vendors' hardware (and KVM, which leaves IRET to it)
+ * keep the old base and limit, unlike a MOV of a null selector. */
 void sw_null_outer_segs(struct sw_cpu *c)
 {
 	static const unsigned regs[] = { SEG_ES, SEG_DS, SEG_FS, SEG_GS };
@@ -163,7 +172,7 @@ void sw_null_outer_segs(struct sw_cpu *c)
 		if (sc->unusable)
 			continue;
 		if (!conforming_code && sc->dpl < c->cpl)
-			sw_null_seg(c, sc, 0);
+			null_keep_base(sc, 0);
 	}
 }
 

@@ -22,7 +22,8 @@
  *   0x40000  FX_DATA_ADDR: free for data
  *   0x80000  FX_STACK_TOP: initial RSP (real mode: SS = 0x2000, SP = 0xfff0)
  *   0x90000  FX_STACK0_TOP: ring-0 stack from the TSS
- *   0xa0000- free (tests build their own page tables here)
+ *   0xa0000- free (tests build their own page tables here; fx_map_4k
+ *            puts one for 0x200000-0x3fffff at 0xa0000)
  *
  * Every vector goes through an interrupt gate (DPL 0, IF cleared) to its
  * stub, so an exception ends, one step later, in a HLT with IF=0 that stops
@@ -181,6 +182,20 @@ static inline void fx_load_segs(struct sw_fx *fx, uint16_t cs, uint16_t data)
 static inline void fx_to_user(struct sw_fx *fx)
 {
 	fx_load_segs(fx, fx->mode == FX_LONG64 ? FX_SEL_UCODE64 : FX_SEL_UCODE32, FX_SEL_UDATA);
+}
+
+/* FX_LONG64: map 0x200000-0x3fffff with 4 KiB pages through a page table
+ * at FX_FREE_ADDR, PTE flags `flags` (P W U ... bits), except `page_flags`
+ * for page number `page` of the 512 (0 flags: not present). */
+#define FX_4K_BASE 0x200000ull
+static inline void fx_map_4k(struct sw_fx *fx, unsigned page, unsigned page_flags,
+                             unsigned flags)
+{
+	for (uint64_t k = 0; k < 512; k++)
+		fx_poke64(fx, FX_FREE_ADDR + 8 * k,
+		          (FX_4K_BASE + (k << 12)) | (k == page ? page_flags : flags));
+	fx_poke64(fx, FX_PD + 8, FX_FREE_ADDR | 7);
+	fx_sync(fx);
 }
 
 static inline void fx_build_tables(struct sw_fx *fx)

@@ -361,7 +361,10 @@ static void test_0f01_mod3(void **state)
 	assert_int_equal(d.form, IF_XSETBV);
 	assert_int_equal(dec(DECODE_32, "0f 01 c1", &d), 3);
 	assert_int_equal(d.form, IF_VMCALL);
-	assert_true(insn_info(&d)->flags & F_EXT);
+	assert_false(insn_info(&d)->flags & F_EXT);      /* KVM's hypercall: it executes */
+	assert_int_equal(dec(DECODE_32, "0f 01 d9", &d), 3);
+	assert_int_equal(d.form, IF_VMMCALL);
+	assert_false(insn_info(&d)->flags & F_EXT);
 	assert_int_equal(dec(DECODE_32, "0f 01 c0", &d), DECODE_UD);
 	assert_int_equal(dec(DECODE_32, "0f 01 d8", &d), 3);
 	assert_int_equal(d.form, IF_VMRUN);

@@ -450,6 +450,32 @@ static void test_msr_mapping(void **state)
 	assert_int_equal(msr_value(&m, 0xc0000102), 0x7f0000aa0000ull);
 	assert_int_equal(msr_value(&m, 0xc0000103), 3);
 
+	/* The machine-check, MTRR and AMD counter MSRs move with the rest,
+	 * each run MSR by MSR (they were the interpreter's alone). */
+	s.msr.mcg_status = 4;
+	s.msr.mtrr_def_type = 0xc06;
+	s.msr.mtrr_var[3] = 0xfff0000800ull;
+	s.msr.mtrr_fix16k[1] = 0x0505050505050505ull;
+	s.msr.mc_bank[4 * VCPU_MCE_BANKS - 1] = 0x77;
+	s.msr.amd_perf_ctr[2] = 0x123456789ull;
+	kvm_msrs_from_state(&s, &m);
+	assert_int_equal(m.hdr.nmsrs, KVM_NR_MSRS);
+	assert_int_equal(msr_value(&m, 0x17a), 4);
+	assert_int_equal(msr_value(&m, 0x2ff), 0xc06);
+	assert_int_equal(msr_value(&m, 0x203), 0xfff0000800ull);
+	assert_int_equal(msr_value(&m, 0x259), 0x0505050505050505ull);
+	assert_int_equal(msr_value(&m, 0x400 + 4 * VCPU_MCE_BANKS - 1), 0x77);
+	assert_int_equal(msr_value(&m, 0xc0010006), 0x123456789ull);
+	msr_value(&m, 0x250);
+	msr_value(&m, 0x26f);
+	msr_value(&m, 0xc0010000);
+	struct vcpu_state back = s;
+	memset(&back.msr, 0, sizeof(back.msr));
+	assert_int_equal(kvm_msrs_to_state(m.entry, m.hdr.nmsrs, &back), 0);
+	assert_memory_equal(&back.msr, &s.msr, sizeof(s.msr));
+	assert_string_equal(kvm_msr_name(0x405), "mc_bank");
+	assert_null(kvm_msr_name(0x400 + 4 * VCPU_MCE_BANKS));
+
 	assert_string_equal(kvm_msr_name(0xc0000082), "lstar");
 	assert_string_equal(kvm_msr_name(0x10), "tsc");
 	assert_null(kvm_msr_name(0xc0000100)); /* FS base lives in the segment */

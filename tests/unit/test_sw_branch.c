@@ -225,6 +225,30 @@ static void test_iretq(void **state)
 	fx_free(fx);
 }
 
+/* IRETQ to CPL 3 nulls a ring-0 FS but, with either vendor, leaves its
+ * base and limit as they were (as the hardware under KVM does): only a
+ * MOV of a null selector clears them, and only on Intel. */
+static void test_iret_null_keeps_base(void **state)
+{
+	(void)state;
+	for (unsigned amd = 0; amd < 2; amd++) {
+		struct sw_fx *fx = fx_new_ok(FX_LONG64);
+		fx->c->vendor_amd = amd;
+		FX_CODE(fx, 0x48, 0xcf);                /* iretq */
+		push_frame64(fx, UCODE, FX_SEL_UCODE64, RFLAGS_FIXED, 0x70000, FX_SEL_UDATA);
+		fx_seg_from_gdt(fx, &fx->c->s.seg[SEG_FS], FX_SEL_DATA);
+		fx->c->s.seg[SEG_FS].base = 0x12345000;
+		fx_run(fx, 1);
+		fx_assert_no_exc(fx);
+		assert_int_equal(fx->c->cpl, 3);
+		assert_true(fx->c->s.seg[SEG_FS].unusable);
+		assert_int_equal(fx->c->s.seg[SEG_FS].selector, 0);
+		assert_int_equal(fx->c->s.seg[SEG_FS].base, 0x12345000);
+		assert_int_equal(fx->c->s.seg[SEG_FS].limit, 0xffffffffu);
+		fx_free(fx);
+	}
+}
+
 static void test_iret_real_and_nt(void **state)
 {
 	(void)state;
@@ -388,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_call_gate_privilege),
 		cmocka_unit_test(test_call_gate_64),
 		cmocka_unit_test(test_iretq),
+		cmocka_unit_test(test_iret_null_keeps_base),
 		cmocka_unit_test(test_iret_real_and_nt),
 		cmocka_unit_test(test_syscall_sysret),
 		cmocka_unit_test(test_sysenter_sysexit),

@@ -282,13 +282,9 @@ static void test_xchg_fault_changes_nothing(void **state)
 	(void)state;
 	struct sw_fx *fx = fx_new_ok(FX_LONG64);
 	/* Map 0x200000-0x3fffff with 4 KiB pages, 0x200000 read-only. */
-	uint64_t pt = FX_FREE_ADDR;
-	for (uint64_t k = 0; k < 512; k++)
-		fx_poke64(fx, pt + 8 * k, (0x200000 + (k << 12)) | (k == 0 ? 0x5 : 0x7));
-	fx_poke64(fx, FX_PD + 8, pt | 7);
-	fx_poke64(fx, 0x200000, 0x1111);
 	fx->c->s.cr0 |= CR0_WP;
-	fx_sync(fx);
+	fx_map_4k(fx, 0, 0x5, 0x7);
+	fx_poke64(fx, 0x200000, 0x1111);
 	FX_CODE(fx, 0x48, 0x87, 0x06,             /* xchg [rsi], rax */
 		0xf4);
 	fx->c->s.gpr[RSI] = 0x200000;

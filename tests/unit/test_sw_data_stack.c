@@ -311,6 +311,30 @@ static void test_enter_fault_restarts(void **state)
 	fx_free(fx);
 }
 
+/* ENTER at CPL 3 whose frame ends in a supervisor page: #PF for the
+ * final stack pointer (the SDM's write check), although nothing is
+ * written there; RSP and RBP stay as they were. */
+static void test_enter_final_sp_page_fault(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
+	/* 0x200000-0x3fffff in 4 KiB user pages but 0x200000 supervisor. */
+	fx_map_4k(fx, 0, 0x3, 0x7);
+	FX_CODE(fx, 0xc8, 0x20, 0x00, 0x00,       /* enter 0x20, 0 */
+		0xf4);
+	fx_to_user(fx);
+	uint64_t *g = fx->c->s.gpr;
+	g[RSP] = 0x201010;
+	g[RBP] = 0x1234;
+	fx_run(fx, 1);
+	fx_assert_exc(fx, EXC_PF, PFEC_P | PFEC_W | PFEC_U);
+	assert_int_equal(fx->c->s.cr2, 0x201008 - 0x20);
+	assert_int_equal(fx->c->last_event.rip, FX_CODE_ADDR);
+	assert_int_equal(g[RBP], 0x1234);
+	assert_int_equal(fx_peek(fx, FX_STACK0_TOP - 16, 8), 0x201010);  /* RSP pushed */
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_enter_leave_64),
 		cmocka_unit_test(test_enter_leave_real),
 		cmocka_unit_test(test_enter_fault_restarts),
+		cmocka_unit_test(test_enter_final_sp_page_fault),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -430,11 +430,7 @@ static void test_rep_single_step(void **state)
 /* Map 0x200000-0x3fffff with 4 KiB pages; page 0x201000 not present. */
 static void map_hole(struct sw_fx *fx)
 {
-	uint64_t pt = FX_FREE_ADDR;
-	for (uint64_t k = 0; k < 512; k++)
-		fx_poke64(fx, pt + 8 * k, k == 1 ? 0 : (0x200000 + (k << 12)) | 7);
-	fx_poke64(fx, FX_PD + 8, pt | 7);
-	fx_sync(fx);
+	fx_map_4k(fx, 1, 0, 7);
 }
 
 /* Return from the exception stub by hand: back to the faulting RIP with

@@ -2,7 +2,8 @@
  * the state was loaded with, WRMSR IA32_TSC), RDMSR/WRMSR of the state's
  * MSRs with their write checks (#GP(0) for unknown MSRs, non-canonical
  * addresses, invalid PAT types, reserved APIC-base bits), EFER's LMA
- * read-only, FS/GS bases through MSRs, and SWAPGS. */
+ * read-only, FS/GS bases through MSRs, the machine-check, MTRR and AMD
+ * performance-counter MSRs as KVM answers them, and SWAPGS. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -251,16 +252,136 @@ static void test_msr_faults(void **state)
 	fx_free(fx);
 }
 
-/* AMD keeps 32 bits of SYSENTER_ESP/EIP; Intel insists on canonical. */
+/* Intel insists on canonical SYSENTER_ESP/EIP; AMD keeps all 64 bits as
+ * written, as KVM does there (dropping the upper half made the two
+ * engines read different values). */
 static void test_sysenter_msrs_by_vendor(void **state)
 {
 	(void)state;
-	struct sw_fx *fx = fx_new_ok(FX_LONG64);
+	static const uint32_t idx[] = { SW_MSR_SYSENTER_ESP, SW_MSR_SYSENTER_EIP };
 	uint64_t v = 0x0000800012345678ull;
-	wrmsr_expect(fx, SW_MSR_SYSENTER_ESP, v, !fx->c->vendor_amd);
-	if (fx->c->vendor_amd)
-		assert_int_equal(rdmsr(fx, SW_MSR_SYSENTER_ESP), 0x12345678);
+	for (unsigned amd = 0; amd < 2; amd++) {
+		for (unsigned k = 0; k < 2; k++) {
+			struct sw_fx *fx = fx_new_ok(FX_LONG64);
+			fx->c->vendor_amd = amd;
+			wrmsr_expect(fx, idx[k], v, !amd);
+			if (amd)
+				assert_int_equal(rdmsr(fx, idx[k]), v);
+			fx_free(fx);
+		}
+	}
+}
+
+/* WRMSR idx = val: #GP(0) when gp, else it reads back as written. */
+struct msr_write {
+	uint32_t idx;
+	uint64_t val;
+	bool gp;
+};
+
+static void msr_writes(struct sw_fx *fx, const struct msr_write *w, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		wrmsr_expect(fx, w[k].idx, w[k].val, w[k].gp);
+		if (!w[k].gp)
+			assert_int_equal(rdmsr(fx, w[k].idx), w[k].val);
+	}
+}
+
+/* Machine-check MSRs as KVM answers them by default: IA32_MCG_CAP reports
+ * VCPU_MCE_BANKS banks (read only), MCG_STATUS is stored, and each bank's
+ * CTL/STATUS/ADDR/MISC takes what KVM's checks allow (they were #GP). */
+static void test_mce_msrs(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
+	uint32_t last = 0x400 + 4 * VCPU_MCE_BANKS - 1;      /* MC31_MISC */
+	assert_int_equal(rdmsr(fx, SW_MSR_MCG_CAP), VCPU_MCE_BANKS);
+	fx_assert_no_exc(fx);
+	wrmsr_expect(fx, SW_MSR_MCG_CAP, VCPU_MCE_BANKS, true);
+	wrmsr_expect(fx, SW_MSR_MCG_STATUS, 5, false);
+	assert_int_equal(rdmsr(fx, SW_MSR_MCG_STATUS), 5);
+
+	static const struct msr_write w[] = {
+		{ 0x400, ~0ull, false },                      /* MC0_CTL: all ones */
+		{ 0x410, ~0ull & ~(1ull << 10), false },      /* MC4_CTL: bit 10 clear */
+		{ 0x404, 0, false },                          /* MC1_CTL: 0 */
+		{ 0x408, 0x1234, true },                      /* MC2_CTL: other values */
+		{ 0x40d, 0, false },                          /* MC3_STATUS: 0 only */
+		{ 0x40d, 1, true },
+		{ 0x40e, 0xfee00000ull, false },              /* MC3_ADDR */
+		{ 0x40f, 0xabcdull, false },                  /* MC3_MISC */
+		{ 0x47f, 0x77ull, false },                    /* MC31_MISC */
+		{ 0x480, 0, true },                           /* no bank 32 */
+	};
+	msr_writes(fx, w, sizeof(w) / sizeof(w[0]));
+	assert_int_equal(fx->c->s.msr.mc_bank[4 * VCPU_MCE_BANKS - 1], 0x77);
+	assert_int_equal(rdmsr(fx, last), 0x77);
+	fx_assert_no_exc(fx);
+	rdmsr(fx, last + 1);
+	fx_assert_exc(fx, EXC_GP, 0);
 	fx_free(fx);
+}
+
+/* MTRRs are stored and read back with KVM's checks, although the CPUID
+ * model does not advertise MTRR (KVM answers them all the same). */
+static void test_mtrr_msrs(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_LONG64);
+	uint64_t above = 1ull << fx->c->maxphyaddr;
+	assert_int_equal(rdmsr(fx, SW_MSR_MTRRCAP), 0x508);
+	fx_assert_no_exc(fx);
+	wrmsr_expect(fx, SW_MSR_MTRRCAP, 0x508, true);
+
+	static const struct msr_write w[] = {
+		{ SW_MSR_MTRR_DEF_TYPE, 0xc06, false },
+		{ SW_MSR_MTRR_DEF_TYPE, 0x1006, true },       /* reserved bit 12 */
+		{ SW_MSR_MTRR_DEF_TYPE, 0x802, true },        /* type 2 */
+		{ 0x250, 0x0606060606060606ull, false },      /* FIX64K_00000 */
+		{ 0x258, 0x0505050505050505ull, false },      /* FIX16K_80000 */
+		{ 0x259, 0x0000000000000000ull, false },      /* FIX16K_A0000 */
+		{ 0x268, 0x0404040404040404ull, false },      /* FIX4K_C0000 */
+		{ 0x26f, 0x0106010601060106ull, false },      /* FIX4K_F8000 */
+		{ 0x26f, 0x0606060606060603ull, true },       /* type 3 */
+		{ 0x251, 0, true },                           /* not an MTRR */
+		{ 0x200, 0x80000006ull, false },              /* PHYSBASE0 */
+		{ 0x200, 0x80000106ull, true },               /* reserved bit 8 */
+		{ 0x200, 0x80000007ull, true },               /* type 7 */
+		{ 0x201, 0xfff0000800ull, false },            /* PHYSMASK0, valid */
+		{ 0x201, 0xfff0000801ull, true },             /* reserved bit 0 */
+		{ 0x20f, 0x800ull, false },                   /* PHYSMASK7 */
+		{ 0x210, 0, true },                           /* no ninth pair */
+	};
+	msr_writes(fx, w, sizeof(w) / sizeof(w[0]));
+	wrmsr_expect(fx, 0x201, above | 0x800, true);         /* beyond MAXPHYADDR */
+	assert_int_equal(fx->c->s.msr.mtrr_var[1], 0xfff0000800ull);
+	assert_int_equal(fx->c->s.msr.mtrr_fix4k[7], 0x0106010601060106ull);
+	assert_int_equal(fx->c->s.msr.mtrr_def_type, 0xc06);
+	fx_free(fx);
+}
+
+/* AMD's legacy performance counters: a guest setting up its PMU must not
+ * take #GP. With the AMD vendor they read back (reserved PERF_CTL bits
+ * dropped, counters 48 bits wide) as from KVM's AMD PMU; with the Intel
+ * vendor they read 0 and ignore writes, as KVM there. */
+static void test_amd_perf_msrs(void **state)
+{
+	(void)state;
+	for (unsigned amd = 0; amd < 2; amd++) {
+		struct sw_fx *fx = fx_new_ok(FX_LONG64);
+		fx->c->vendor_amd = amd;
+		for (uint32_t k = 0; k < 4; k++) {
+			uint64_t ctl = 0x0000000000530076ull | (1ull << 21) | (1ull << 40);
+			wrmsr_expect(fx, 0xc0010000 + k, ctl, false);
+			wrmsr_expect(fx, 0xc0010004 + k, ~0ull - k, false);
+			assert_int_equal(rdmsr(fx, 0xc0010000 + k), amd ? 0x530076ull : 0);
+			assert_int_equal(rdmsr(fx, 0xc0010004 + k),
+			                 amd ? (~0ull - k) & ((1ull << 48) - 1) : 0);
+			fx_assert_no_exc(fx);
+		}
+		fx_free(fx);
+	}
 }
 
 static void test_swapgs(void **state)
@@ -329,6 +450,9 @@ int main(void)
 		cmocka_unit_test(test_msr_faults),
 		cmocka_unit_test(test_amd_northbridge_msrs),
 		cmocka_unit_test(test_sysenter_msrs_by_vendor),
+		cmocka_unit_test(test_mce_msrs),
+		cmocka_unit_test(test_mtrr_msrs),
+		cmocka_unit_test(test_amd_perf_msrs),
 		cmocka_unit_test(test_swapgs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,8 +125,10 @@ void sw_step(struct sw_cpu *c)
 		sw_audit_retired(c);
 
 	/* Single-step trap after an instruction that began with TF set,
-	 * unless it delivered an event (which cleared TF). */
-	if (tf && c->last_event.count == events) {
+	 * unless it delivered an event (which cleared TF). MOV SS / POP SS
+	 * hold debug traps back with interrupts (SDM Vol. 3, 6.8.3): TF is
+	 * still set, so the trap comes after the next instruction. */
+	if (tf && c->last_event.count == events && !(c->s.ev.shadow & SHADOW_MOVSS)) {
 		c->s.dr[6] |= 1ull << 14;   /* DR6.BS */
 		sw_raise_trap(c, EXC_DB);
 	}

@@ -181,6 +181,8 @@ struct sw_cpu {
 	struct audit_rec audit_insn; /* the executing one's, until it retires */
 	struct sw_tally *tally;      /* swvmm/audit.c, while the audit only counts */
 	const uint8_t *blk_code;     /* host address of the running block's code */
+	uint64_t db_trap;            /* DR6 bits of the #DB trap after the
+	                                executing instruction (swvmm/debug.h) */
 };
 #define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
 

@@ -5,6 +5,7 @@
 #include "core/vm.h"
 #include "swvmm/audit.h"
 #include "swvmm/cpu.h"
+#include "swvmm/debug.h"
 #include "swvmm/decode.h"
 #include "swvmm/icache.h"
 #include "swvmm/step.h"
@@ -93,13 +94,13 @@ void sw_step(struct sw_cpu *c)
 	const struct sw_uop *u;
 	const uint8_t *bytes;
 	uint8_t buf[16];
-	bool tf = c->s.rflags & RFLAGS_TF;
 	uint64_t events = c->last_event.count;
 	unsigned cpl = c->cpl;
 
 	c->insn_rip = c->s.rip;
 	c->next_rip = c->s.rip;
 	c->s.ev.shadow = 0;   /* a shadow covers one instruction only */
+	c->db_trap = (c->s.rflags & RFLAGS_TF) ? DR6_BS : 0;
 
 	struct code_page cp = { .lin_page = ~0ull };
 	const struct sw_block *b = block_at(c, &cp, decode_mode_of(c->mode));
@@ -124,12 +125,13 @@ void sw_step(struct sw_cpu *c)
 	if (audited)
 		sw_audit_retired(c);
 
-	/* Single-step trap after an instruction that began with TF set,
-	 * unless it delivered an event (which cleared TF). MOV SS / POP SS
-	 * hold debug traps back with interrupts (SDM Vol. 3, 6.8.3): TF is
-	 * still set, so the trap comes after the next instruction. */
-	if (tf && c->last_event.count == events && !(c->s.ev.shadow & SHADOW_MOVSS)) {
-		c->s.dr[6] |= 1ull << 14;   /* DR6.BS */
+	/* Single-step trap after an instruction that began with TF set
+	 * (SYSCALL takes TF as its mask leaves it), unless it delivered an
+	 * event (which cleared TF). MOV SS / POP SS hold debug traps back
+	 * with interrupts (SDM Vol. 3, 6.8.3): TF is still set, so the trap
+	 * comes after the next instruction. */
+	if (c->db_trap && c->last_event.count == events && !(c->s.ev.shadow & SHADOW_MOVSS)) {
+		c->s.dr[6] |= c->db_trap;
 		sw_raise_trap(c, EXC_DB);
 	}
 }

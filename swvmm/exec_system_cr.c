@@ -244,6 +244,8 @@ static void exec_mov_to_dr(struct sw_cpu *c, const struct insn *i)
 		if (v >> 32)
 			sw_gp0(c);
 		c->s.dr[7] = (v & DR7_WRITABLE) | DR7_FIXED1;
+		sw_dbg_arm(c);
+		sw_update_mode(c);
 		break;
 	default:
 		c->s.dr[dr] = v;

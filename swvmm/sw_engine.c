@@ -88,6 +88,7 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	                : s->tsc - (s->tsc_host ? s->tsc_host : vclock_host_tsc(&c->vm->clock));
 	sw_update_mode(c);
 	vm_intr_set_cr8(c->vm, s->cr8);
+	vm_intr_set_apic_base(c->vm, s->msr.apic_base);
 	/* The other engine may have changed page tables and code: the soft
 	 * TLB always goes (refilling it is cheap); decoded code only when no
 	 * caller reports the memory written (manage_caches). */
@@ -222,6 +223,8 @@ static void accept_interrupt(struct sw_cpu *c)
 {
 	struct vcpu_events *ev = &c->s.ev;
 
+	if (vm_intr_take_nmi(c->vm))
+		ev->nmi.pending = true;
 	if (!(c->s.rflags & RFLAGS_IF) || ev->shadow || event_pending(c) ||
 	    !vm_intr_pending(c->vm))
 		return;

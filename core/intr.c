@@ -55,6 +55,18 @@ uint64_t vm_timers_deadline(struct vm *vm)
 	return at;
 }
 
+bool vm_intr_take_nmi(struct vm *vm)
+{
+	bool nmi = vm->lapic.nmi;
+	vm->lapic.nmi = false;
+	return nmi;
+}
+
+void vm_intr_set_apic_base(struct vm *vm, uint64_t apic_base)
+{
+	lapic_set_base(&vm->lapic, apic_base);
+}
+
 uint64_t vm_intr_get_cr8(struct vm *vm)
 {
 	return vm->lapic.tpr >> 4;

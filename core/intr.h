@@ -30,6 +30,16 @@ void vm_timers_update(struct vm *vm);
  * UINT64_MAX when no timer runs. */
 uint64_t vm_timers_deadline(struct vm *vm);
 
+/* An NMI waiting for the CPU (sent through the APIC's ICR): true once,
+ * the engine then makes it pending in the vCPU (ev.nmi.pending), where
+ * NMI blocking and the interrupt shadow decide when it is delivered. */
+bool vm_intr_take_nmi(struct vm *vm);
+
+/* IA32_APIC_BASE as the CPU holds it now: either engine reports it on a
+ * state load and when the guest may have written it (core/lapic.h,
+ * lapic_set_base). */
+void vm_intr_set_apic_base(struct vm *vm, uint64_t apic_base);
+
 /* The task-priority register as CR8 shows it (TPR bits 7:4): MOV CR8 in
  * either engine reads and writes the APIC's TPR through these. */
 uint64_t vm_intr_get_cr8(struct vm *vm);

@@ -1,10 +1,11 @@
 /* Local APIC, xAPIC mode (Intel SDM vol. 3A, chapter "Advanced
  * Programmable Interrupt Controller"). One CPU: an IPI reaches only this
- * APIC, and only fixed and lowest-priority deliveries are performed (INIT,
- * SIPI, SMI and NMI IPIs are dropped). Not modelled: the TSC-deadline
+ * APIC, and only fixed, lowest-priority and NMI deliveries are performed
+ * (INIT, SIPI and SMI IPIs are dropped). Not modelled: the TSC-deadline
  * timer mode (not advertised), the thermal and performance-counter
  * sources (their LVTs are plain storage), APR (reads 0), EOI-broadcast
- * suppression, relocation through IA32_APIC_BASE and its global enable. Reserved offsets read 0 and ignore writes. */
+ * suppression, relocation through IA32_APIC_BASE. Reserved offsets read 0
+ * and ignore writes. */
 #include "core/lapic.h"
 
 #include <errno.h>
@@ -54,7 +55,7 @@ uint8_t lapic_ppr(const struct lapic *l)
 static void update(struct lapic *l)
 {
 	int v = highest(l->irr);
-	l->intr = lapic_enabled(l) && v >= 0 && (v & 0xf0) > (lapic_ppr(l) & 0xf0);
+	l->intr = !l->global_off && lapic_enabled(l) && v >= 0 && (v & 0xf0) > (lapic_ppr(l) & 0xf0);
 }
 
 static void set_bit(uint32_t r[8], unsigned v)
@@ -86,6 +87,8 @@ static void error(struct lapic *l, uint32_t bit)
 
 void lapic_deliver(struct lapic *l, uint8_t vector, bool level)
 {
+	if (l->global_off)
+		return;   /* a globally disabled APIC accepts nothing */
 	if (vector < 16) {
 		error(l, LAPIC_ESR_RECV_ILLEGAL);
 		return;
@@ -101,6 +104,14 @@ void lapic_deliver(struct lapic *l, uint8_t vector, bool level)
 void lapic_accept(struct lapic *l, uint8_t vector)
 {
 	lapic_deliver(l, vector, false);
+}
+
+void lapic_set_base(struct lapic *l, uint64_t apic_base)
+{
+	l->global_off = !(apic_base & LAPIC_BASE_EN);
+	if (l->global_off)
+		l->nmi = false;
+	update(l);
 }
 
 int lapic_ack(struct lapic *l)
@@ -240,6 +251,13 @@ static void send_ipi(struct lapic *l, uint32_t lo)
 {
 	uint32_t dm = lo & LAPIC_DM_MASK;
 	uint8_t vec = (uint8_t)lo;
+	if (dm == LAPIC_DM_NMI) {
+		/* The vector is ignored; the CPU takes the NMI at its next
+		 * boundary (core/intr.h). */
+		if (ipi_to_self(l, lo))
+			l->nmi = true;
+		return;
+	}
 	if (dm != LAPIC_DM_FIXED && dm != DM_LOWEST)
 		return;
 	if (vec < 16) {
@@ -382,5 +400,11 @@ int lapic_mmio_at(struct lapic *l, uint64_t offset, void *data, unsigned len, bo
 int lapic_mmio(void *opaque, uint64_t offset, void *data, unsigned len, bool is_write)
 {
 	struct lapic *l = opaque;
+	if (l->global_off) {
+		/* Off the bus: the access is unclaimed. */
+		if (!is_write)
+			memset(data, 0xff, len);
+		return -ENOENT;
+	}
 	return lapic_mmio_at(l, offset, data, len, is_write, now_of(l));
 }

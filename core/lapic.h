@@ -75,6 +75,10 @@ struct lapic {
 	uint32_t timer_start_count;
 	uint64_t timer_deadline_ns;   /* next expiry, or UINT64_MAX */
 	bool intr;                    /* a vector is deliverable now, kept current */
+	bool nmi;                     /* an NMI sent to this APIC (ICR), not yet
+	                                 taken by the CPU (vm_intr_take_nmi) */
+	bool global_off;              /* IA32_APIC_BASE.EN clear: off the bus,
+	                                 delivering and accepting nothing */
 	/* The EOI of a level-triggered vector (its TMR bit set) is broadcast
 	 * to the I/O APIC, which clears that vector's remote IRR. */
 	void (*eoi_broadcast)(void *opaque, uint8_t vector);
@@ -103,6 +107,14 @@ static inline bool lapic_enabled(const struct lapic *l)
 	return l->svr & LAPIC_SVR_ENABLE;
 }
 
+/* IA32_APIC_BASE as the CPU holds it: bit 11 (EN) clear takes the APIC
+ * off its MMIO page (reads return the unclaimed all-ones, writes are
+ * dropped) and stops all its interrupts (SDM Vol. 3, 10.4.3); the 8259's
+ * INTR then reaches the CPU directly. The registers keep their values.
+ * The base address is not followed (the page stays at LAPIC_BASE). */
+#define LAPIC_BASE_EN (1ull << 11)
+void lapic_set_base(struct lapic *l, uint64_t apic_base);
+
 /* A fixed interrupt for vector arrives (timer, IPI, LVT): set in IRR,
  * edge-triggered. Vectors 0-15 are refused with a receive error. */
 void lapic_accept(struct lapic *l, uint8_t vector);
@@ -120,10 +132,10 @@ bool lapic_match_dest(const struct lapic *l, uint8_t dest, bool logical);
 int lapic_ack(struct lapic *l);
 
 /* Does the 8259's INTR reach the CPU? Yes while LINT0 is ExtINT and
- * unmasked, or while the APIC is software-disabled. */
+ * unmasked, or while the APIC is software- or globally disabled. */
 static inline bool lapic_passes_pic(const struct lapic *l)
 {
-	if (!lapic_enabled(l))
+	if (l->global_off || !lapic_enabled(l))
 		return true;
 	return (l->lvt[LVT_LINT0] & (LAPIC_LVT_MASKED | LAPIC_DM_MASK)) == LAPIC_DM_EXTINT;
 }

@@ -52,6 +52,9 @@ static int kvm_run_once(struct hw_ctx *c)
 	    !(r == 0 && c->run->exit_reason == KVM_EXIT_HLT))
 		c->ran_kernel = true;
 	if (r == 0) {
+		/* KVM handles WRMSR to IA32_APIC_BASE itself: the APIC follows
+		 * the value it reports at every exit. */
+		vm_intr_set_apic_base(vm, c->run->s.regs.sregs.apic_base);
 		c->sync_valid = true;
 		c->last_exit = c->run->exit_reason;
 		if (c->last_exit < STATS_MAX_EXIT_REASONS)
@@ -276,6 +279,12 @@ static void inject_pending(struct hw_ctx *c)
 	struct kvm_sync_regs *sr = &c->run->s.regs;
 
 	c->run->request_interrupt_window = 0;
+	if (vm_intr_take_nmi(vm)) {
+		/* KVM delivers it when NMI blocking and the shadow allow. */
+		sr->events.nmi.pending = 1;
+		sr->events.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING;
+		c->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+	}
 	if (!vm_intr_pending(vm))
 		return;
 	if (!can_take_interrupt(sr)) {

@@ -305,6 +305,7 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	 * after the sregs: keep both the same. */
 	c->run->cr8 = s->cr8;
 	vm_intr_set_cr8(c->vm, s->cr8);
+	vm_intr_set_apic_base(c->vm, s->msr.apic_base);
 	c->sync_valid = true;
 
 	/* KVM accepts KVM_MP_STATE_HALTED only with an in-kernel APIC, which

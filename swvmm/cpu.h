@@ -181,6 +181,10 @@ struct sw_cpu {
 	struct audit_rec audit_insn; /* the executing one's, until it retires */
 	struct sw_tally *tally;      /* swvmm/audit.c, while the audit only counts */
 	const uint8_t *blk_code;     /* host address of the running block's code */
+	uint64_t db_trap;            /* DR6 bits of the #DB trap after the
+	                                executing instruction (swvmm/debug.h) */
+	uint64_t db_held;            /* ... held through a MOV SS shadow */
+	uint8_t dbg_exec, dbg_data;  /* breakpoints DR7 arms (bit n: DRn) */
 };
 #define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
 

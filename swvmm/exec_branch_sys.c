@@ -5,6 +5,7 @@
  * SYSENTER/SYSEXIT in long mode. */
 #include "swvmm/audit.h"
 #include "swvmm/cpu.h"
+#include "swvmm/debug.h"
 #include "swvmm/decode.h"
 #include "swvmm/exec_branch.h"
 #include "swvmm/far.h"
@@ -49,6 +50,10 @@ static void exec_syscall(struct sw_cpu *c, const struct insn *i)
 		s->rflags &= ~(RFLAGS_VM | RFLAGS_IF | RFLAGS_RF);
 	}
 	s->rflags |= RFLAGS_FIXED;
+	/* The single-step trap after SYSCALL follows TF as the mask left it,
+	 * so a kernel masking TF is not traced (both vendors). */
+	if (!(s->rflags & RFLAGS_TF))
+		c->db_trap &= ~DR6_BS;
 	set_flat(&s->seg[SEG_CS], sel & 0xfffc, true, 0, lma);
 	set_flat(&s->seg[SEG_SS], (uint16_t)(sel + 8) & 0xfffc, false, 0, false);
 	sw_update_mode(c);

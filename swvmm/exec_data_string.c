@@ -83,7 +83,9 @@ static void string_op(struct sw_cpu *c, const struct insn *i, enum str_op op, un
 	bool compare = op == STR_CMPS || op == STR_SCAS;
 	bool repne = (i->flags & INSN_REPNE) != 0;
 	unsigned a = i->adsize;
-	unsigned budget = (c->s.rflags & RFLAGS_TF) ? 1 : SW_REP_CHUNK;
+	/* One iteration at a time under TF or a data breakpoint: the trap
+	 * follows the iteration that raised it. */
+	unsigned budget = (c->s.rflags & RFLAGS_TF) || c->dbg_data ? 1 : SW_REP_CHUNK;
 
 	for (;;) {
 		uint64_t count = sw_trunc(c->s.gpr[RCX], a);

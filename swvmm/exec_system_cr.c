@@ -19,6 +19,7 @@
  *   DR7 are recorded, not yet matched by the interpreter. */
 #include "core/intr.h"
 #include "swvmm/audit.h"
+#include "swvmm/debug.h"
 #include "swvmm/exec_system.h"
 
 #define CR0_VALID (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | \
@@ -26,12 +27,6 @@
 #define CR4_VALID (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | \
 		   CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
-#define DR6_FIXED1   0xffff0ff0ull
-#define DR6_WRITABLE 0x0000e00full
-#define DR6_BD       (1ull << 13)
-#define DR7_FIXED1   0x00000400ull
-#define DR7_WRITABLE 0xffff2bffull
-#define DR7_GD       (1ull << 13)
 
 /* PAE paging outside long mode keeps PDPTE registers: reload them after
  * CR0/CR3/CR4 changed. False when a present PDPTE has reserved bits set:
@@ -249,6 +244,8 @@ static void exec_mov_to_dr(struct sw_cpu *c, const struct insn *i)
 		if (v >> 32)
 			sw_gp0(c);
 		c->s.dr[7] = (v & DR7_WRITABLE) | DR7_FIXED1;
+		sw_dbg_arm(c);
+		sw_update_mode(c);
 		break;
 	default:
 		c->s.dr[dr] = v;

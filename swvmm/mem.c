@@ -11,6 +11,7 @@
 #include "core/vm.h"
 #include "swvmm/audit.h"
 #include "swvmm/cpu.h"
+#include "swvmm/debug.h"
 #include "swvmm/icache.h"
 #include "swvmm/mem_fast.h"
 #include "swvmm/tlb.h"
@@ -115,6 +116,8 @@ static unsigned translate_range(struct sw_cpu *c, uint64_t lin, unsigned len, un
 
 static inline uint64_t lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, unsigned acc)
 {
+	if (c->dbg_data)
+		sw_dbg_data(c, lin, size, false);
 	const uint8_t *p = sw_fast_ptr(c, lin, size, sw_tlb_fast_bit(c, acc & ~ACC_WRITE));
 	if (p)
 		return sw_load_le(p, size);
@@ -131,6 +134,8 @@ static inline uint64_t lin_read(struct sw_cpu *c, uint64_t lin, unsigned size, u
 static inline void lin_write(struct sw_cpu *c, uint64_t lin, unsigned size, uint64_t val,
                              unsigned acc)
 {
+	if (c->dbg_data)
+		sw_dbg_data(c, lin, size, true);
 	uint8_t *p = sw_fast_ptr(c, lin, size, sw_tlb_fast_bit(c, acc | ACC_WRITE));
 	if (p) {
 		sw_store_le(p, size, val);
@@ -248,6 +253,8 @@ void sw_read_buf(struct sw_cpu *c, unsigned seg, uint64_t off, void *buf, unsign
 	if (!len)
 		return;
 	uint64_t lin = sw_seg_linear(c, seg, off, len, ACC_READ);
+	if (c->dbg_data)
+		sw_dbg_data(c, lin, len, false);
 	uint8_t *b = buf;
 	while (len) {
 		struct piece pc;
@@ -264,6 +271,8 @@ void sw_write_buf(struct sw_cpu *c, unsigned seg, uint64_t off, const void *buf,
 	if (!len)
 		return;
 	uint64_t lin = sw_seg_linear(c, seg, off, len, ACC_WRITE);
+	if (c->dbg_data)
+		sw_dbg_data(c, lin, len, true);
 	/* Check every page before the first byte is written. */
 	uint64_t l = lin;
 	unsigned left = len;

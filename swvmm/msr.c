@@ -28,6 +28,7 @@
  *   banks and AMD's performance counters: swvmm/msr_runs.c. */
 #include <errno.h>
 
+#include "core/intr.h"
 #include "core/vm.h"
 #include "swvmm/exec_system.h"
 #include "swvmm/msr.h"
@@ -187,6 +188,7 @@ int sw_msr_write(struct sw_cpu *c, uint32_t idx, uint64_t val)
 		if (val & rsvd)
 			return -EINVAL;
 		s->msr.apic_base = val;
+		vm_intr_set_apic_base(c->vm, val);
 		return 0;
 	}
 	case SW_MSR_TSC_AUX:

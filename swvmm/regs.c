@@ -34,6 +34,9 @@ void sw_update_mode(struct sw_cpu *c)
 	c->fast_r = sw_tlb_fast_bit(c, ACC_READ);
 	c->fast_w = sw_tlb_fast_bit(c, ACC_WRITE);
 	c->fast_x = sw_tlb_fast_bit(c, ACC_FETCH);
+	/* Armed data breakpoints see every access: none goes inline. */
+	if (c->dbg_data)
+		c->fast_r = c->fast_w = 0;
 	/* A decoded block assumed the old mode: end it after this instruction. */
 	sw_block_break(c);
 	if (c->cpl != old_cpl && c->vm && c->vm->audit)

@@ -10,6 +10,7 @@
 #include "core/intr.h"
 #include "core/vm.h"
 #include "swvmm/cpu.h"
+#include "swvmm/debug.h"
 #include "swvmm/exec_fpu.h"
 #include "swvmm/decode.h"
 #include "swvmm/event.h"
@@ -81,10 +82,13 @@ static int sw_load_state(void *ctx, const struct vcpu_state *s)
 	struct sw_cpu *c = ctx;
 	c->s = *s;
 	c->lf.op = LF_NONE;
+	c->db_held = 0;
+	sw_dbg_arm(c);
 	c->tsc_offset = c->vm->clock.tsc_is_host ? 0
 	                : s->tsc - (s->tsc_host ? s->tsc_host : vclock_host_tsc(&c->vm->clock));
 	sw_update_mode(c);
 	vm_intr_set_cr8(c->vm, s->cr8);
+	vm_intr_set_apic_base(c->vm, s->msr.apic_base);
 	/* The other engine may have changed page tables and code: the soft
 	 * TLB always goes (refilling it is cheap); decoded code only when no
 	 * caller reports the memory written (manage_caches). */
@@ -219,6 +223,8 @@ static void accept_interrupt(struct sw_cpu *c)
 {
 	struct vcpu_events *ev = &c->s.ev;
 
+	if (vm_intr_take_nmi(c->vm))
+		ev->nmi.pending = true;
 	if (!(c->s.rflags & RFLAGS_IF) || ev->shadow || event_pending(c) ||
 	    !vm_intr_pending(c->vm))
 		return;
@@ -284,9 +290,11 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 			c->run_events++;
 			continue;
 		}
-		/* Single-stepping, RF and an interrupt shadow are rules of one
-		 * instruction; everything else runs a block at a time. */
-		if ((c->s.rflags & (RFLAGS_TF | RFLAGS_RF)) || c->s.ev.shadow)
+		/* Single-stepping, RF, an interrupt shadow and armed
+		 * breakpoints are rules of one instruction; everything else
+		 * runs a block at a time. */
+		if ((c->s.rflags & (RFLAGS_TF | RFLAGS_RF)) || c->s.ev.shadow ||
+		    (c->dbg_exec | c->dbg_data))
 			sw_step(c);
 		else
 			sw_run_blocks(c, left);

@@ -1,4 +1,5 @@
-/* Local APIC: reset state, enable, TPR/PPR, self-IPIs, acknowledge and
+/* Local APIC: reset state, enable, TPR/PPR, self-IPIs (NMI ones too), the
+ * global enable of IA32_APIC_BASE, acknowledge and
  * EOI order, the timer in one-shot and periodic modes with the divider,
  * access widths, and the MMIO page on a VM. */
 #include <stdarg.h>
@@ -33,6 +34,22 @@ static void enabled(struct lapic *l)
 {
 	lapic_init(l, NULL);
 	wr(l, LAPIC_SVR, 0x1ff);
+}
+
+/* A whole VM, for the APIC on its MMIO page. */
+static struct vm *new_vm(void)
+{
+	struct vm *vm = malloc(sizeof(*vm));
+	struct vm_config cfg = { .ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1 };
+	assert_non_null(vm);
+	assert_int_equal(vm_init(vm, &cfg), 0);
+	return vm;
+}
+
+static void free_vm(struct vm *vm)
+{
+	vm_destroy(vm);
+	free(vm);
 }
 
 static void test_reset_state(void **state)
@@ -172,8 +189,9 @@ static void test_self_ipi(void **state)
 	assert_false(in(l.irr, 0x68));
 	wr(&l, LAPIC_ICR_LO, 0x80000 | 0x69);        /* all including self */
 	assert_true(in(l.irr, 0x69));
-	wr(&l, LAPIC_ICR_LO, 0x40000 | 0x400 | 0x6a);   /* NMI: not delivered */
+	wr(&l, LAPIC_ICR_LO, 0x40000 | 0x400 | 0x6a);   /* NMI: no vector */
 	assert_false(in(l.irr, 0x6a));
+	assert_true(l.nmi);
 	/* Logical, flat model. */
 	wr(&l, LAPIC_LDR, 0x04000000);
 	wr(&l, LAPIC_ICR_HI, 0x06000000);
@@ -190,6 +208,70 @@ static void test_self_ipi(void **state)
 	assert_true(in(l.irr, 0xfe));
 	wr(&l, LAPIC_ESR, 0);
 	assert_int_equal(rd(&l, LAPIC_ESR), LAPIC_ESR_SEND_ILLEGAL);
+}
+
+/* NMI IPIs to this APIC reach the CPU once each (vm_intr_take_nmi); the
+ * vector does not matter, not even an illegal one. */
+static void test_nmi_ipi(void **state)
+{
+	(void)state;
+	struct vm *vm = new_vm();
+	static const struct { uint32_t hi, lo; bool to_self; } cases[] = {
+		{ 0, 0x40000 | 0x400, true },                /* self */
+		{ 0, 0x80000 | 0x400 | 0x02, true },         /* all including self */
+		{ 0, 0xc0000 | 0x400, false },               /* all excluding self */
+		{ 0x00000000u, 0x400, true },                /* physical, own ID 0 */
+		{ 0x05000000u, 0x400, false },               /* another APIC */
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		uint32_t v = cases[k].hi;
+		assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00310, &v, 4, true), 0);
+		v = cases[k].lo;
+		assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00300, &v, 4, true), 0);
+		assert_int_equal(vm_intr_take_nmi(vm), cases[k].to_self);
+		assert_false(vm_intr_take_nmi(vm));
+		assert_false(vm_intr_pending(vm));
+	}
+	free_vm(vm);
+}
+
+/* IA32_APIC_BASE.EN clear: the page is unclaimed (all-ones, writes
+ * dropped), no interrupt reaches the CPU and none is accepted, the 8259
+ * passes; set again, the APIC answers with its registers as they were. */
+static void test_global_disable(void **state)
+{
+	(void)state;
+	struct vm *vm = new_vm();
+	uint32_t v = 0x1ff;
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee000f0, &v, 4, true), 0);
+	v = 0x50000;                                          /* LINT0 masked */
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00350, &v, 4, true), 0);
+	v = 0x40000 | 0x77;
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00300, &v, 4, true), 0);
+	assert_true(vm_intr_pending(vm));
+	assert_false(lapic_passes_pic(&vm->lapic));
+
+	vm_intr_set_apic_base(vm, 0xfee00100ull);             /* BSP, EN clear */
+	assert_false(vm_intr_pending(vm));
+	assert_int_equal(vm_intr_ack(vm), -1);
+	assert_true(lapic_passes_pic(&vm->lapic));
+	v = 0;
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00030, &v, 4, false), -ENOENT);
+	assert_int_equal(v, 0xffffffffu);
+	v = 0xff;                                             /* software disable: dropped */
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee000f0, &v, 4, true), -ENOENT);
+	v = 0x40000 | 0x400;                                  /* NMI IPI: dropped */
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00300, &v, 4, true), -ENOENT);
+	assert_false(vm_intr_take_nmi(vm));
+	lapic_deliver(&vm->lapic, 0x88, false);               /* nothing accepted */
+	assert_false(in(vm->lapic.irr, 0x88));
+
+	vm_intr_set_apic_base(vm, 0xfee00900ull);
+	assert_true(lapic_enabled(&vm->lapic));
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee00030, &v, 4, false), 0);
+	assert_int_equal(v, 0x50014);
+	assert_int_equal(vm_intr_ack(vm), 0x77);
+	free_vm(vm);
 }
 
 static void test_timer_one_shot(void **state)
@@ -302,10 +384,7 @@ static void test_access_widths(void **state)
 static void test_on_vm(void **state)
 {
 	(void)state;
-	struct vm *vm = malloc(sizeof(*vm));
-	struct vm_config cfg = { .ram_size = 16 << 20, .serial_out_fd = -1, .serial_in_fd = -1 };
-	assert_non_null(vm);
-	assert_int_equal(vm_init(vm, &cfg), 0);
+	struct vm *vm = new_vm();
 	assert_string_equal(bus_find(&vm->bus, BUS_MMIO, 0xfee00000)->name, "lapic");
 	assert_string_equal(bus_find(&vm->bus, BUS_MMIO, 0xfee00fff)->name, "lapic");
 	uint32_t v = 0;
@@ -335,8 +414,7 @@ static void test_on_vm(void **state)
 	v = 0;
 	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfee000b0, &v, 4, true), 0);
 	assert_int_equal(vm->lapic.isr[3], 0);
-	vm_destroy(vm);
-	free(vm);
+	free_vm(vm);
 }
 
 int main(void)
@@ -346,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_tpr_ppr),
 		cmocka_unit_test(test_ack_eoi_order),
 		cmocka_unit_test(test_self_ipi),
+		cmocka_unit_test(test_nmi_ipi),
+		cmocka_unit_test(test_global_disable),
 		cmocka_unit_test(test_timer_one_shot),
 		cmocka_unit_test(test_timer_periodic),
 		cmocka_unit_test(test_access_widths),

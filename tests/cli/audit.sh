@@ -25,15 +25,6 @@ insns() {
 	grep -F '"kind":"insn"' "$1" | grep -cF -- "${2:-\"}"
 }
 
-# check NAME WANTED GOT
-check() {
-	if [ "$2" = "$3" ] && [ -n "$2" ]; then
-		echo "PASS $1"
-	else
-		echo "FAIL $1: wanted '$2', got '$3'"
-	fi
-}
-
 # The default level: one record per instruction retired at CPL 0-2, in
 # order, every line JSON.
 audit_run sup

@@ -36,15 +36,6 @@ audit_run() {
 	echo $? >"$tmp/$name.status"
 }
 
-# check NAME WANTED GOT
-check() {
-	if [ "$2" = "$3" ] && [ -n "$2" ]; then
-		echo "PASS $1"
-	else
-		echo "FAIL $1: wanted '$2', got '$3'"
-	fi
-}
-
 # lines FILE FILTER: how many records jq's FILTER keeps ("jq-failed"
 # when jq does not run it).
 lines() {

@@ -13,15 +13,6 @@ expect summary-no-file 2 "no audit file given" audit-summary
 expect summary-bad-option 2 "unknown option '--xml'" audit-summary --xml "$tmp/none"
 expect summary-two-files 2 "unexpected argument" audit-summary "$tmp/a" "$tmp/b"
 
-# check NAME WANTED GOT
-check() {
-	if [ "$2" = "$3" ] && [ -n "$2" ]; then
-		echo "PASS $1"
-	else
-		echo "FAIL $1: wanted '$2', got '$3'"
-	fi
-}
-
 # run_sum NAME ARGS...: minios under sw, its serial output in
 # $tmp/NAME.serial, --stats=json in $tmp/NAME.stats and the summary's JSON
 # in $tmp/NAME.sum (both go to stderr, one line each).

@@ -10,7 +10,7 @@ static unsigned via_of(enum entry_kind kind, unsigned vector)
 	if (kind != ENTRY_GATE)
 		return 0;
 	return vector == 6 ? ENTRY_VIA_UD : vector == 13 ? ENTRY_VIA_GP
-	       : vector == 14 ? ENTRY_VIA_PF : 0;
+	       : vector == 14 ? ENTRY_VIA_PF : vector == 1 ? ENTRY_VIA_DB : 0;
 }
 
 static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s,

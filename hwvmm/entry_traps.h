@@ -22,11 +22,13 @@ struct vm;
 
 enum entry_kind { ENTRY_GATE, ENTRY_LSTAR, ENTRY_CSTAR, ENTRY_SYSENTER, ENTRY_STAR };
 
-/* The exception gates whose frames a host fix-up reads (entry_fixup.h):
- * several gates may share one handler, so a site keeps them all. */
+/* The exception gates whose frames a host fix-up reads (entry_fixup.h),
+ * and #DB, whose delivery writes DR6: several gates may share one
+ * handler, so a site keeps them all. */
 #define ENTRY_VIA_UD (1u << 0)   /* #UD, vector 6 */
 #define ENTRY_VIA_GP (1u << 1)   /* #GP, vector 13 */
 #define ENTRY_VIA_PF (1u << 2)   /* #PF, vector 14 */
+#define ENTRY_VIA_DB (1u << 3)   /* #DB, vector 1 */
 
 struct entry_site {
 	uint64_t lin;            /* linear address of the first instruction */
@@ -34,7 +36,7 @@ struct entry_site {
 	uint8_t orig;            /* the guest's byte there */
 	uint8_t kind;            /* enum entry_kind */
 	uint8_t vector;          /* ENTRY_GATE: the lowest vector with this target */
-	uint8_t via;             /* ENTRY_VIA_*: #UD, #GP, #PF gates with this target */
+	uint8_t via;             /* ENTRY_VIA_*: #UD, #GP, #PF, #DB gates with this target */
 };
 
 struct entry_traps {

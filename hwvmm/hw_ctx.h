@@ -57,6 +57,8 @@ struct hw_ctx {
 	uint32_t last_exit;           /* KVM exit reason of the last KVM_RUN */
 	bool ran_kernel;              /* guest code at CPL 0-2 ran since load_state:
 	                                 MSRs, debug registers and XCR0 may differ */
+	bool entry_db;                /* a #DB entry was handed off: the CPU's
+	                                 entry wrote DR6 (BS, B0-B3) */
 
 	/* Guest TSC = host TSC + tsc_offset, set through KVM_VCPU_TSC_OFFSET
 	 * where KVM has it (has_tsc_offset); else the TSC moves as an MSR. */

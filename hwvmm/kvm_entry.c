@@ -74,6 +74,7 @@ static int hand_off(struct hw_ctx *c, const struct entry_site *e, unsigned back,
 	}
 	vm->stats.kernel_entries++;
 	out->event = entry_event(e, k, &out->num);
+	c->entry_db = e->via & ENTRY_VIA_DB;
 	hw_audit_entry(c, k, e, out->event);
 	if (back) {
 		c->run->s.regs.regs.rip -= back;

@@ -362,6 +362,8 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 	unsigned parts = HW_PART_FPU;
 	if (c->ran_kernel || !c->has_tsc_offset)
 		parts = HW_PARTS_ALL;
+	if (c->entry_db)
+		parts |= HW_PART_DREGS;
 	if ((r = get_parts(c, &t, parts)))
 		return r;
 	/* Without the offset attribute IA32_TSC was read a moment ago. */
@@ -376,6 +378,7 @@ int hw_store_state(void *ctx, struct vcpu_state *s)
 		t.tsc = raw + c->tsc_offset;
 	}
 	c->ran_kernel = false;
+	c->entry_db = false;
 	c->shadow = t;
 	*s = t;
 	return 0;

@@ -14,6 +14,7 @@ const char suite_mode[] = "lm64";
 #define MSR_STAR	0xc0000081
 #define MSR_LSTAR	0xc0000082
 #define MSR_FMASK	0xc0000084
+#define MSR_CSTAR	0xc0000083
 
 struct tss64 {
 	uint32_t r0;
@@ -52,6 +53,7 @@ static uint64_t gdt[8] __attribute__((aligned(16))) = {
 static struct tss64 tss __attribute__((aligned(16)));
 static struct gate64 idt[256] __attribute__((aligned(16)));
 volatile struct entry_seen int_seen, ist_seen, sys_seen;
+volatile ulong db_dr6;
 
 extern const uint64_t lm64_stubs[32], lm64_stub_user, lm64_stub_ist;
 void user_exit_entry(void);
@@ -108,6 +110,7 @@ static void setup(void)
 	wrmsr(MSR_STAR, (uint64_t)SEL_UCODE32 << 48 |
 			(uint64_t)SEL_KCODE << 32);
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_CSTAR, (uintptr_t)cstar_entry);
 	wrmsr(MSR_FMASK, F_DF | F_TF | F_AC);
 }
 
@@ -129,15 +132,38 @@ void lm64_trap(struct frame64 *f)
 	}
 	if (f->vector == 14)
 		__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	if (f->vector == 1) {
+		/* DR6's status bits are sticky: keep them for the check and
+		 * clear them. */
+		__asm__ volatile("mov %%dr6, %0" : "=r"(db_dr6));
+		__asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0ff0UL));
+	}
 	if (trap_record(f->vector, f->error, cr2, &ip, f->cs,
 			(uintptr_t)&f->rip)) {
+		/* A check that single-steps resumes without TF. */
 		f->rip = ip;
+		f->rflags &= ~(uint64_t)F_TF;
 		return;
 	}
 	printf("FAIL %s: unexpected exception %lu error 0x%lx at %lx:%lx "
 	       "cr2 0x%lx\n", suite_mode, f->vector, f->error, f->cs, f->rip,
 	       cr2);
 	exit_vm(EXIT_EXCEPTION + (unsigned int)f->vector);
+}
+
+/* CR8 is the APIC's TPR[7:4]. Lowering it makes KVM without an
+ * in-kernel APIC exit (KVM_EXIT_SET_TPR) so that the monitor can deliver
+ * what the old priority held back. Interrupts are off here. */
+static void cr8_tpr(void)
+{
+	ulong r;
+
+	__asm__ volatile("mov %1, %%cr8\n\tmov %%cr8, %0" : "=r"(r) : "r"(9UL));
+	check(9, r, "mov to cr8 9, read back");
+	__asm__ volatile("mov %1, %%cr8\n\tmov %%cr8, %0" : "=r"(r) : "r"(2UL));
+	check(2, r, "mov to cr8 lowers the priority to 2");
+	__asm__ volatile("mov %1, %%cr8\n\tmov %%cr8, %0" : "=r"(r) : "r"(0UL));
+	check(0, r, "mov to cr8 0");
 }
 
 static void widths(void)
@@ -358,6 +384,7 @@ void guest_main(unsigned long magic, unsigned long info)
 	string_checks();
 	stack_checks();
 	widths();
+	cr8_tpr();
 	rex_bytes();
 	rip_relative();
 	cmpxchg16b();

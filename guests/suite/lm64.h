@@ -25,8 +25,14 @@ struct entry_seen {
 	ulong cs, ss, rsp, rip, rflags, rcx, r11, frame, count;
 };
 extern volatile struct entry_seen int_seen, ist_seen, sys_seen;
+/* DR6 as the last #DB handler found it. */
+extern volatile ulong db_dr6;
 extern char trap_stack_top[], ist_stack_top[];
 void syscall_entry(void);
+void cstar_entry(void);
+/* IRETQ to 32-bit ring 3 code that sets TF and runs SYSCALL. */
+void compat_call(ulong rflags);
+extern char compat_syscall[], compat_back[];
 
 void lm64_user_checks(void);
 void lm64_paging_checks(void);

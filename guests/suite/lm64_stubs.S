@@ -62,9 +62,19 @@ lm64_stub_ist:
 
 	.text
 /* user_call(fn, rflags): IRETQ to 64-bit ring 3 with fn's return address
- * pointing at user_return. */
-	.globl user_call
+ * pointing at user_return. compat_call(rflags): the same to 32-bit ring 3
+ * at compat_code, which sets TF and runs SYSCALL (AMD: to CSTAR, back by
+ * SYSRETL; Intel: #UD, the check resumes at compat_back). Both come back
+ * by INT VEC_EXIT. */
+	.globl user_call, compat_call
+compat_call:
+	mov %rdi, %rsi
+	lea compat_code(%rip), %rdi
+	mov $SEL_UCODE32 | RPL3, %edx
+	jmp ring3_call
 user_call:
+	mov $SEL_UCODE64 | RPL3, %edx
+ring3_call:
 	push %rbp
 	push %rbx
 	push %r12
@@ -82,12 +92,24 @@ user_call:
 	push $SEL_UDATA | RPL3
 	push %rax
 	push %rsi
-	push $SEL_UCODE64 | RPL3
+	push %rdx
 	push %rdi
 	iretq
 
 user_return:
 	int $VEC_EXIT
+
+	.code32
+compat_code:
+	pushfl
+	orl $0x100, (%esp)
+	popfl
+	.globl compat_syscall, compat_back
+compat_syscall:
+	syscall
+compat_back:
+	int $VEC_EXIT
+	.code64
 
 	.globl user_exit_entry
 user_exit_entry:
@@ -103,10 +125,9 @@ user_exit_entry:
 	pop %rbp
 	ret
 
-/* SYSCALL: records RCX, R11, the flags after FMASK and CS, then SYSRETQ.
- * Still on the user stack, which is fine for one CPU without interrupts. */
-	.globl syscall_entry
-syscall_entry:
+/* A SYSCALL entry's record in sys_seen: RCX, R11, the flags after FMASK,
+ * CS and SS. */
+.macro sys_record
 	mov %rcx, sys_seen + 40(%rip)
 	mov %r11, sys_seen + 48(%rip)
 	pushfq
@@ -116,7 +137,22 @@ syscall_entry:
 	mov %ss, %eax
 	mov %rax, sys_seen + 8(%rip)
 	incq sys_seen + 64(%rip)
+.endm
+
+/* SYSCALL: records RCX, R11, the flags after FMASK and CS, then SYSRETQ.
+ * Still on the user stack, which is fine for one CPU without interrupts. */
+	.globl syscall_entry
+syscall_entry:
+	sys_record
 	sysretq
+
+/* SYSCALL from compatibility mode: the same record, then SYSRETL to
+ * 32-bit code without TF, so that the check ends quietly. */
+	.globl cstar_entry
+cstar_entry:
+	sys_record
+	and $~0x100, %r11d
+	sysretl
 
 	.bss
 	.balign 16

@@ -32,6 +32,8 @@ UFN(u_out80, FAULTS("outb %%al, $0x80"))
 UFN(u_int80, FAULTS("int $0x80"))
 UFN(u_int83, FAULTS("int $0x83"))
 UFN(u_sysret, FAULTS("sysretq"))
+/* POPF sets TF: the trap comes after the next instruction. */
+UFN(u_step, TRAPS("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop"))
 UFN(u_ids, "mov %%cs, %%eax\n\tmov %%rax, user_cs(%%rip)\n\t"
 	"mov %%ss, %%eax\n\tmov %%rax, user_ss(%%rip)")
 UFN(u_syscall, "std\n\tsyscall\n1:\tpushfq\n\tpopq user_fl(%%rip)\n\tcld\n\t"
@@ -48,6 +50,37 @@ static void expect(void (*fn)(void), ulong rflags, ulong vec, ulong err,
 	trap_clear();
 	user_call(fn, rflags);
 	check_trap(vec, err, "cpl3 %s", what);
+}
+
+static int vendor_amd(void)
+{
+	uint32_t b, c, d, a = 0;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	return b == 0x68747541;	/* "Auth" */
+}
+
+/* SYSCALL with TF from compatibility mode: AMD runs it (FMASK clears TF,
+ * so no #DB follows), Intel raises #UD and CSTAR's code records nothing.
+ * Under theorem3 the SYSCALL runs on KVM and CSTAR's code in the
+ * interpreter. */
+static void compat_syscall_checks(void)
+{
+	int amd = vendor_amd();
+
+	trap_clear();
+	sys_seen = (struct entry_seen){ 0 };
+	trap_where = (uintptr_t)compat_syscall;
+	trap_resume = (uintptr_t)compat_back;
+	compat_call(IOPL0);
+	trap_resume = 0;
+	check_trap(amd ? NO_TRAP : 6, 0, "cpl3 compat syscall with tf: amd no #db, intel #ud");
+	check(amd ? 1 : 0, sys_seen.count, "cpl3 compat syscall reaches cstar (amd)");
+	check(amd ? SEL_KCODE : 0, sys_seen.cs, "compat syscall cs from star (amd)");
+	check(amd ? (uintptr_t)compat_back : 0, sys_seen.rcx,
+	      "compat syscall rcx holds the next eip (amd)");
+	check(amd ? F_TF : 0, sys_seen.r11 & F_TF, "compat syscall r11 keeps tf (amd)");
+	check(0, sys_seen.rflags & F_TF, "compat syscall masks tf");
 }
 
 void lm64_user_checks(void)
@@ -88,6 +121,14 @@ void lm64_user_checks(void)
 	user_call(u_int83, IOPL0);
 	check_trap_dev(13, 0x83 * 8 + 2, 13, 0x83 * 16 + 2,
 		       "cpl3 int 0x83 through a dpl 0 gate");
+
+	/* Under theorem3 the #DB is taken on KVM and its handler runs in
+	 * the interpreter: DR6 must come across with the trap's BS. */
+	db_dr6 = 0;
+	expect(u_step, IOPL0, 1, 0, "single-step #db after popf sets tf");
+	check(0x4000, db_dr6 & 0x400f, "cpl3 single-step #db: dr6.bs, no b0-b3");
+
+	compat_syscall_checks();
 
 	sys_seen.count = 0;
 	user_call(u_syscall, IOPL0);

@@ -1,77 +1,54 @@
 /* The CPUID model: a fixed baseline x86-64 processor that the interpreter
  * implements and a kernel can boot on, presented identically by both
- * engines. Features are a deliberate, small set:
- * - leaf 1 EDX: FPU PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT CLFSH MMX
- *   FXSR SSE SSE2. No MTRR, MCE/MCA or PSE-36: nothing applies memory
- *   types, raises machine checks or uses 36-bit PSE entries. The MTRR and
- *   machine-check MSRs still answer (swvmm/msr.c), as KVM answers them
- *   whatever CPUID says.
- * - leaf 1 ECX: SSE3 SSSE3 SSE4.1 SSE4.2 POPCNT CX16 XSAVE (OSXSAVE
- *   follows CR4), and bit 31 (running under a hypervisor). No x2APIC, AVX
- *   or hypervisor leaves.
- * - leaf 7: present with no features.
+ * engines. The feature bits come from one table (core/cpuid_features.h),
+ * which also says why each bit left out is left out. Besides them:
+ * - leaf 7: sub-leaf 0 only;
  * - leaf 0xD: XCR0 may hold x87 and SSE; the image is 576 bytes for
- *   either; XSAVEOPT; no XSAVEC, XSAVES or XINUSE (sub-leaf 1).
- * - 0x80000001: LAHF/SAHF in long mode, LZCNT, SYSCALL, NX, LM.
+ *   either; XSAVEOPT; no XSAVEC, XSAVES or XINUSE (sub-leaf 1);
  * - 0x80000002-4: brand string; 0x80000008: address sizes.
- * The interpreter runs x87, MMX and SSE..SSE4.2 on the host's own unit
- * (swvmm/fpu_host.h), so those bits are also ANDed with the host
- * processor's, with or without KVM. */
+ * The MTRR and machine-check MSRs answer although their bits are out
+ * (swvmm/msr.c), as KVM answers them whatever CPUID says. Where KVM runs,
+ * every feature is ANDed with KVM's supported CPUID, so that the model is
+ * what both engines execute on this host. */
 #include <errno.h>
 #include <string.h>
 
 #include "core/cpuid.h"
+#include "core/cpuid_features.h"
 
 #define MODEL_MAX_BASIC 0xdu
 #define MODEL_MAX_EXT   0x80000008u
 #define MODEL_PHYS_BITS 40u
 #define MODEL_VIRT_BITS 48u
-
-/* Leaf 1 EDX */
-#define F1D_FPU   (1u << 0)
-#define F1D_PSE   (1u << 3)
-#define F1D_TSC   (1u << 4)
-#define F1D_MSR   (1u << 5)
-#define F1D_PAE   (1u << 6)
-#define F1D_CX8   (1u << 8)
-#define F1D_APIC  (1u << 9)
-#define F1D_SEP   (1u << 11)
-#define F1D_PGE   (1u << 13)
-#define F1D_CMOV  (1u << 15)
-#define F1D_PAT   (1u << 16)
-#define F1D_CLFSH (1u << 19)
-#define F1D_MMX   (1u << 23)
-#define F1D_FXSR  (1u << 24)
-#define F1D_SSE   (1u << 25)
-#define F1D_SSE2  (1u << 26)
-/* Leaf 1 ECX */
-#define F1C_SSE3  (1u << 0)
-#define F1C_SSSE3 (1u << 9)
-#define F1C_CX16  (1u << 13)
-#define F1C_SSE41 (1u << 19)
-#define F1C_SSE42 (1u << 20)
-#define F1C_POPCNT (1u << 23)
-#define F1C_XSAVE (1u << 26)
-#define F1C_HYPERVISOR (1u << 31)
-/* Leaf 0x80000001 */
-#define F81C_LAHF_LM (1u << 0)
-#define F81C_LZCNT   (1u << 5)
-#define F81D_SYSCALL (1u << 11)
-#define F81D_NX      (1u << 20)
-#define F81D_LM      (1u << 29)
-
-#define MODEL_1_EDX (F1D_FPU | F1D_PSE | F1D_TSC | F1D_MSR | F1D_PAE | F1D_CX8 | F1D_APIC | \
-		     F1D_SEP | F1D_PGE | F1D_CMOV | F1D_PAT | F1D_CLFSH | F1D_MMX | F1D_FXSR |  \
-		     F1D_SSE | F1D_SSE2)
-#define MODEL_1_ECX (F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_POPCNT | \
-		     F1C_XSAVE | F1C_HYPERVISOR)
 #define MODEL_XCR0   3u          /* x87, SSE */
 #define MODEL_XSAVE_SIZE 576u    /* legacy area and header */
-#define MODEL_81_ECX (F81C_LAHF_LM | F81C_LZCNT)
-/* What the host processor itself executes for the interpreter. */
-#define HOST_RUN_1_EDX (F1D_FPU | F1D_MMX | F1D_FXSR | F1D_SSE | F1D_SSE2)
-#define HOST_RUN_1_ECX (F1C_SSE3 | F1C_SSSE3 | F1C_SSE41 | F1C_SSE42)
-#define MODEL_81_EDX (F81D_SYSCALL | F81D_NX | F81D_LM)
+
+const struct cpuid_feature cpuid_features[] = {
+#define CPUID_FEATURE_ROW(name, leaf, reg, bit, how, why) { name, leaf, reg, bit, how, why },
+	CPUID_FEATURES(CPUID_FEATURE_ROW)
+#undef CPUID_FEATURE_ROW
+};
+const unsigned cpuid_nr_features = sizeof(cpuid_features) / sizeof(cpuid_features[0]);
+
+/* The bits of (leaf, reg) whose way into the model is in the set hows
+ * (1 << enum cpuid_how). */
+static uint32_t bits_of(uint32_t leaf, unsigned reg, unsigned hows)
+{
+	uint32_t r = 0;
+	for (unsigned i = 0; i < cpuid_nr_features; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		if (f->leaf == leaf && f->reg == reg && (hows >> f->how) & 1)
+			r |= 1u << f->bit;
+	}
+	return r;
+}
+
+#define OFFERED ((1u << CPUID_ALL) | (1u << CPUID_HOST) | (1u << CPUID_INFO))
+
+static uint32_t offered(uint32_t leaf, unsigned reg)
+{
+	return bits_of(leaf, reg, OFFERED);
+}
 
 static const char brand[48] = "hvmm virtual CPU";
 
@@ -140,9 +117,9 @@ static void build(struct cpuid_model *m, uint32_t phys_bits, uint32_t virt_bits)
 
 	add(m, 0, 0, 0, m->max_basic, v[1], v[2], v[3]);
 	/* EBX: CLFLUSH line 8 x 8 bytes, one logical processor, APIC ID 0. */
-	add(m, 1, 0, 0, sig[0], (1u << 16) | (8u << 8), MODEL_1_ECX, MODEL_1_EDX);
+	add(m, 1, 0, 0, sig[0], (1u << 16) | (8u << 8), offered(1, 2), offered(1, 3));
 	if (m->max_basic >= 7)
-		add(m, 7, 0, CPUID_F_SIGNIFICANT_INDEX, 0, 0, 0, 0);
+		add(m, 7, 0, CPUID_F_SIGNIFICANT_INDEX, 0, offered(7, 1), offered(7, 2), offered(7, 3));
 	if (m->max_basic >= 0xd) {
 		add(m, 0xd, 0, CPUID_F_SIGNIFICANT_INDEX, MODEL_XCR0, MODEL_XSAVE_SIZE,
 		    MODEL_XSAVE_SIZE, 0);
@@ -153,7 +130,7 @@ static void build(struct cpuid_model *m, uint32_t phys_bits, uint32_t virt_bits)
 	 * mirror the host. AMD also repeats the signature in 0x80000001 EAX. */
 	add(m, 0x80000000u, 0, 0, m->max_ext, ext0[1], ext0[2], ext0[3]);
 	add(m, 0x80000001u, 0, 0, m->zero_out_of_range ? sig[0] : 0, 0,
-	    MODEL_81_ECX, MODEL_81_EDX);
+	    offered(0x80000001u, 2), offered(0x80000001u, 3));
 	for (uint32_t i = 0; i < 3; i++)
 		add(m, 0x80000002u + i, 0, 0, b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]);
 	add(m, 0x80000005u, 0, 0, 0, 0, 0, 0);
@@ -182,8 +159,8 @@ static void intersect(struct cpuid_model *m, const struct cpuid_entry *host, int
 
 		switch (e->function) {
 		case 1:
-			/* Bit 31 only informs the guest; it needs nothing from the host. */
-			e->ecx &= hc | F1C_HYPERVISOR;
+			/* The hypervisor bit only informs the guest. */
+			e->ecx &= hc | bits_of(1, 2, 1u << CPUID_INFO);
 			e->edx &= hd;
 			break;
 		case 7:
@@ -207,8 +184,8 @@ static void intersect_host_run(struct cpuid_model *m)
 	struct cpuid_entry *e = (struct cpuid_entry *)cpuid_model_find(m, 1, 0);
 	host_cpuid(1, 0, r);
 	if (e) {
-		e->ecx &= r[2] | ~HOST_RUN_1_ECX;
-		e->edx &= r[3] | ~HOST_RUN_1_EDX;
+		e->ecx &= r[2] | ~bits_of(1, 2, 1u << CPUID_HOST);
+		e->edx &= r[3] | ~bits_of(1, 3, 1u << CPUID_HOST);
 	}
 }
 
@@ -267,4 +244,26 @@ void cpuid_model_query(const struct cpuid_model *m, uint32_t function, uint32_t 
 	if (!e)
 		return;
 	out[0] = e->eax, out[1] = e->ebx, out[2] = e->ecx, out[3] = e->edx;
+}
+
+bool cpuid_model_has(const struct cpuid_model *m, const struct cpuid_feature *f)
+{
+	uint32_t r[4];
+	bool in_range = f->leaf < 0x80000000u ? f->leaf <= m->max_basic : f->leaf <= m->max_ext;
+	if (!in_range)
+		return false;
+	cpuid_model_query(m, f->leaf, 0, r);
+	return (r[f->reg] >> f->bit) & 1;
+}
+
+const char *cpuid_feature_why(const struct cpuid_feature *f, const struct cpuid_model *kvm,
+                              const struct cpuid_model *sw)
+{
+	if (f->how == CPUID_OUT)
+		return f->why;
+	if (cpuid_model_has(kvm, f))
+		return NULL;
+	if (!cpuid_model_has(sw, f))
+		return "the host processor lacks it (the interpreter runs it on the host's unit)";
+	return "KVM does not offer it";
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cpuid.h"
 #include "core/vcpu_state.h"
 
 enum kvm_backend { KVM_BACKEND_UNKNOWN, KVM_BACKEND_INTEL, KVM_BACKEND_AMD, KVM_BACKEND_PVM };
@@ -71,6 +72,7 @@ struct kvm_host_info {
 	bool iopl_kept;       /* RFLAGS.IOPL reads back after a native CPL-3 run */
 	uint32_t run_ns;      /* median KVM_RUN round trip from 64-bit CPL 3 (an MMIO exit) */
 	uint32_t ioctl_ns;    /* median cost of one vCPU ioctl (KVM_GET_REGS) */
+	struct cpuid_model cpuid; /* the CPUID model hvmm presents here (core/cpuid.h) */
 };
 
 /* Pure functions, no KVM needed. */

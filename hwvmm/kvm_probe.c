@@ -210,6 +210,7 @@ int kvm_host_probe(struct kvm_host_info *out, char *err, size_t errlen)
 	memset(&h, 0, sizeof(h));
 	memset(h.entry_vector, KVM_HOST_NO_VECTOR, sizeof(h.entry_vector));
 	h.backend = kvm_backend_from_sysfs("/sys/module");
+	c.model = &h.cpuid;
 	int r = prb_scratch_open(&c);
 	if (!r)
 		r = probe_modes(&c, &h);

@@ -90,6 +90,7 @@ struct prb_ctx {
 	bool tr_busy;            /* Intel: TR holds a busy TSS (VMX entry checks) */
 	bool has_tsc_offset;     /* KVM_VCPU_TSC_OFFSET */
 	struct kvm_sregs sregs0; /* as created: apic_base and the like for every state */
+	struct cpuid_model *model; /* NULL, or filled with the model on this host */
 
 	/* The guard that ends a KVM_RUN that takes too long (kvm_probe_run.c). */
 	struct kvm_timer guard;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hwvmm/kvm_cpuid.h"
 #include "hwvmm/kvm_probe.h"
 
 #define KVM_DEV "/dev/kvm"
@@ -16,9 +17,6 @@
 /* As the engine (kvm_vm.c): in the 32-bit hole, clear of the probe's memory. */
 #define PRB_TSS_ADDR          0xfffbd000ull
 #define PRB_IDENTITY_MAP_ADDR 0xfffbc000ull
-
-#define CPUID_QUERY_FIRST 64
-#define CPUID_QUERY_MAX   4096
 
 /* CPUID leaf 0's EBX: "Auth"enticAMD, "Hygo"nGenuine, "Genu"ineIntel. */
 #define CPUID_EBX_AMD   0x68747541u
@@ -40,41 +38,39 @@ void prb_scratch_close(struct prb_ctx *c)
 		close(c->kvm_fd);
 }
 
-static struct kvm_cpuid2 *cpuid2_alloc(unsigned n)
+/* The model hvmm would present on this host (what kvm-info shows). */
+static int model_of(struct prb_ctx *c, const struct kvm_cpuid2 *t)
 {
-	struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + n * sizeof(t->entries[0]));
-	if (t)
-		t->nent = n;
-	return t;
+	struct cpuid_entry *e = calloc(t->nent ? t->nent : 1, sizeof(*e));
+	if (!e)
+		return prb_fail(c, -ENOMEM, "KVM_GET_SUPPORTED_CPUID: out of memory");
+	kvm_cpuid_to_entries(t, e);
+	int r = cpuid_model_init(c->model, e, (int)t->nent);
+	free(e);
+	return r ? prb_fail(c, r, "CPUID model from KVM_GET_SUPPORTED_CPUID: %s", strerror(-r)) : 0;
 }
 
 /* The vCPU gets all that KVM supports, so that SSE and POPCNT are there. */
 static int setup_cpuid(struct prb_ctx *c)
 {
-	for (unsigned n = CPUID_QUERY_FIRST; n <= CPUID_QUERY_MAX; n *= 2) {
-		struct kvm_cpuid2 *t = cpuid2_alloc(n);
-		if (!t)
-			return prb_fail(c, -ENOMEM, "KVM_GET_SUPPORTED_CPUID: out of memory");
-		if (ioctl(c->kvm_fd, KVM_GET_SUPPORTED_CPUID, t) < 0) {
-			int err = errno;
-			free(t);
-			if (err == E2BIG)
-				continue;
-			return prb_fail(c, -err, "KVM_GET_SUPPORTED_CPUID: %s", strerror(err));
-		}
-		for (unsigned i = 0; i < t->nent; i++) {
-			if (t->entries[i].function != 0)
-				continue;
-			c->amd_cpuid = t->entries[i].ebx == CPUID_EBX_AMD ||
-			               t->entries[i].ebx == CPUID_EBX_HYGON;
-			c->tr_busy = t->entries[i].ebx == CPUID_EBX_INTEL;
-		}
-		int r = PRB_IOCTL(c, c->vcpu_fd, KVM_SET_CPUID2, t);
-		free(t);
-		return r < 0 ? r : 0;
+	struct kvm_cpuid2 *t;
+	int r = kvm_supported_cpuid(c->kvm_fd, &t);
+	if (r == -E2BIG)
+		return prb_fail(c, r, "KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
+	if (r)
+		return prb_fail(c, r, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
+	for (unsigned i = 0; i < t->nent; i++) {
+		if (t->entries[i].function != 0)
+			continue;
+		c->amd_cpuid = t->entries[i].ebx == CPUID_EBX_AMD ||
+		               t->entries[i].ebx == CPUID_EBX_HYGON;
+		c->tr_busy = t->entries[i].ebx == CPUID_EBX_INTEL;
 	}
-	return prb_fail(c, -E2BIG, "KVM_GET_SUPPORTED_CPUID: more than %d entries",
-	                CPUID_QUERY_MAX);
+	r = c->model ? model_of(c, t) : 0;
+	if (!r)
+		r = PRB_IOCTL(c, c->vcpu_fd, KVM_SET_CPUID2, t);
+	free(t);
+	return r < 0 ? r : 0;
 }
 
 int prb_set_msrs(struct prb_ctx *c, const struct kvm_msr_entry *e, unsigned n)

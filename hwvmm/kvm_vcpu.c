@@ -8,10 +8,7 @@
 
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
-
-/* KVM_GET_SUPPORTED_CPUID says E2BIG until the buffer is large enough. */
-#define CPUID_QUERY_FIRST 64
-#define CPUID_QUERY_MAX   4096
+#include "hwvmm/kvm_cpuid.h"
 
 /* The uapi header spells this flag without the second I. */
 #define HW_CPUID_SIGNIFICANT_INDEX KVM_CPUID_FLAG_SIGNIFCANT_INDEX
@@ -27,49 +24,25 @@ int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *na
 	return r;
 }
 
-static struct kvm_cpuid2 *cpuid2_alloc(unsigned n)
-{
-	struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + n * sizeof(t->entries[0]));
-	if (t)
-		t->nent = n;
-	return t;
-}
-
 /* KVM's supported leaves, as the CPUID model's host input. */
 static int get_supported(struct hw_ctx *c, struct cpuid_entry **out, int *nout)
 {
-	for (unsigned n = CPUID_QUERY_FIRST; n <= CPUID_QUERY_MAX; n *= 2) {
-		struct kvm_cpuid2 *t = cpuid2_alloc(n);
-		if (!t)
-			return vm_fail(c->vm, -ENOMEM, "KVM_GET_SUPPORTED_CPUID: out of memory");
-		if (ioctl(c->kvm_fd, KVM_GET_SUPPORTED_CPUID, t) < 0) {
-			int err = errno;
-			free(t);
-			if (err == E2BIG)
-				continue;
-			return vm_fail(c->vm, -err, "KVM_GET_SUPPORTED_CPUID: %s", strerror(err));
-		}
-		struct cpuid_entry *e = calloc(t->nent ? t->nent : 1, sizeof(*e));
-		if (!e) {
-			free(t);
-			return vm_fail(c->vm, -ENOMEM, "KVM_GET_SUPPORTED_CPUID: out of memory");
-		}
-		for (unsigned i = 0; i < t->nent; i++) {
-			const struct kvm_cpuid_entry2 *k = &t->entries[i];
-			e[i] = (struct cpuid_entry){
-				.function = k->function, .index = k->index,
-				.flags = (k->flags & HW_CPUID_SIGNIFICANT_INDEX) ?
-				         CPUID_F_SIGNIFICANT_INDEX : 0,
-				.eax = k->eax, .ebx = k->ebx, .ecx = k->ecx, .edx = k->edx,
-			};
-		}
-		*out = e;
-		*nout = (int)t->nent;
+	struct kvm_cpuid2 *t;
+	int r = kvm_supported_cpuid(c->kvm_fd, &t);
+	if (r == -E2BIG)
+		return vm_fail(c->vm, r, "KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
+	if (r)
+		return vm_fail(c->vm, r, "KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
+	struct cpuid_entry *e = calloc(t->nent ? t->nent : 1, sizeof(*e));
+	if (!e) {
 		free(t);
-		return 0;
+		return vm_fail(c->vm, -ENOMEM, "KVM_GET_SUPPORTED_CPUID: out of memory");
 	}
-	return vm_fail(c->vm, -E2BIG, "KVM_GET_SUPPORTED_CPUID: more than %d entries",
-	               CPUID_QUERY_MAX);
+	kvm_cpuid_to_entries(t, e);
+	*out = e;
+	*nout = (int)t->nent;
+	free(t);
+	return 0;
 }
 
 /* The VM's model becomes the intersection with what KVM can offer, so the
@@ -87,7 +60,7 @@ static int setup_cpuid(struct hw_ctx *c)
 	if (r)
 		return vm_fail(vm, r, "CPUID model from KVM_GET_SUPPORTED_CPUID: %s", strerror(-r));
 
-	struct kvm_cpuid2 *t = cpuid2_alloc((unsigned)vm->cpuid.nr);
+	struct kvm_cpuid2 *t = kvm_cpuid2_alloc((unsigned)vm->cpuid.nr);
 	if (!t)
 		return vm_fail(vm, -ENOMEM, "KVM_SET_CPUID2: out of memory");
 	for (int i = 0; i < vm->cpuid.nr; i++) {

@@ -31,6 +31,14 @@ static inline void sys_need_cpl0(struct sw_cpu *c)
 		sw_gp0(c);
 }
 
+/* UMIP: SGDT, SIDT, SLDT, STR and SMSW are #GP(0) above CPL 0 (the
+ * model offers UMIP where KVM does: core/cpuid.c). */
+static inline void sys_umip_check(struct sw_cpu *c)
+{
+	if ((c->s.cr4 & CR4_UMIP) && c->cpl != 0)
+		sw_gp0(c);
+}
+
 /* Protected mode proper: neither real nor virtual-8086 mode. */
 static inline bool sys_protected(const struct sw_cpu *c)
 {
@@ -64,7 +72,9 @@ static inline bool sys_cpuid_has(const struct sw_cpu *c, uint32_t leaf, unsigned
 #define FEAT_MMX        1u, CPUID_EDX, 23
 #define FEAT_FSGSBASE   7u, CPUID_EBX, 0
 #define FEAT_RDSEED     7u, CPUID_EBX, 18
+#define FEAT_SMEP       7u, CPUID_EBX, 7
 #define FEAT_SMAP       7u, CPUID_EBX, 20
+#define FEAT_UMIP       7u, CPUID_ECX, 2
 #define FEAT_RDPID      7u, CPUID_ECX, 22
 #define FEAT_SYSCALL    0x80000001u, CPUID_EDX, 11
 #define FEAT_NX         0x80000001u, CPUID_EDX, 20

@@ -6,9 +6,9 @@
  * under KVM with the same CPUID model:
  * - CR0: bits 63:32 set is #GP; other reserved bits are ignored; ET reads 1.
  * - CR4: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT may be set,
- *   and OSXSAVE where the model offers XSAVE; every other bit belongs to a
- *   feature the model does not advertise (PCID, FSGSBASE, SMEP, SMAP,
- *   UMIP, PKU, LA57, VMX) and is #GP.
+ *   and OSXSAVE, UMIP, SMEP and SMAP where the model offers XSAVE, UMIP,
+ *   SMEP and SMAP; every other bit belongs to a feature the model does not
+ *   advertise (PCID, FSGSBASE, PKU, LA57, VMX) and is #GP.
  *   With PCIDE unavailable, its MOV CR3/CR0/CR4 rules never apply.
  * - CR3: bits above the physical-address width are #GP in long mode; low
  *   bits are kept as written. Outside long mode with PAE paging, MOV CR3
@@ -16,7 +16,7 @@
  *   bits, as Intel does; AMD checks them at walk time instead.
  * - DR6/DR7: fixed bits forced (DR6 0xffff0ff0 set, only B0-B3/BD/BS/BT
  *   writable; DR7 bit 10 set, bits 12, 14, 15 clear). Breakpoints armed in
- *   DR7 are recorded, not yet matched by the interpreter. */
+ *   DR7 are matched by swvmm/debug.c. */
 #include "core/intr.h"
 #include "swvmm/audit.h"
 #include "swvmm/debug.h"
@@ -98,7 +98,10 @@ static void write_cr4(struct sw_cpu *c, uint64_t val)
 	struct vcpu_state *s = &c->s;
 	uint64_t old = s->cr4;
 
-	uint64_t valid = CR4_VALID | (sys_cpuid_has(c, FEAT_XSAVE) ? CR4_OSXSAVE : 0);
+	uint64_t valid = CR4_VALID | (sys_cpuid_has(c, FEAT_XSAVE) ? CR4_OSXSAVE : 0) |
+	                 (sys_cpuid_has(c, FEAT_UMIP) ? CR4_UMIP : 0) |
+	                 (sys_cpuid_has(c, FEAT_SMEP) ? CR4_SMEP : 0) |
+	                 (sys_cpuid_has(c, FEAT_SMAP) ? CR4_SMAP : 0);
 	if (val & ~valid)
 		sw_gp0(c);
 	if ((s->efer & EFER_LMA) && !(val & CR4_PAE))
@@ -267,6 +270,7 @@ static void exec_lmsw(struct sw_cpu *c, const struct insn *i)
  * CR0's). */
 static void exec_smsw(struct sw_cpu *c, const struct insn *i)
 {
+	sys_umip_check(c);
 	sw_rm_write(c, i, (i->flags & INSN_MEM) ? 2 : i->opsize, c->s.cr0);
 }
 

@@ -1,7 +1,6 @@
 /* Descriptor-table registers: LGDT, LIDT, SGDT, SIDT, and the selector-
  * loaded LDTR and TR: LLDT, LTR, SLDT, STR (Intel SDM Vol. 2; Vol. 3,
- * 3.5.1 and 7.2.4). UMIP is not in the CPUID model, so the stores are
- * allowed at any CPL. */
+ * 3.5.1 and 7.2.4). With CR4.UMIP the stores are CPL 0 only. */
 #include "swvmm/audit.h"
 #include "swvmm/exec_system.h"
 #include "swvmm/segment.h"
@@ -37,6 +36,7 @@ static void load_dtr(struct sw_cpu *c, const struct insn *i, struct dtable *dt,
  * Both parts are checked before either is written. */
 static void store_dtr(struct sw_cpu *c, const struct insn *i, const struct dtable *dt)
 {
+	sys_umip_check(c);
 	uint64_t off = sw_ea(c, i);
 	uint64_t boff = sw_trunc(off + 2, i->adsize);
 	unsigned bsize = c->mode == MODE_LONG64 ? 8 : 4;
@@ -138,6 +138,7 @@ static void exec_ltr(struct sw_cpu *c, const struct insn *i)
 static void store_sel(struct sw_cpu *c, const struct insn *i, uint16_t sel)
 {
 	sys_need_protected(c);
+	sys_umip_check(c);
 	sw_rm_write(c, i, (i->flags & INSN_MEM) ? 2 : i->opsize, sel);
 }
 

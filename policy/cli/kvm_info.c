@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cpuid_features.h"
 #include "core/vm.h"
 #include "hwvmm/kvm_host.h"
 #include "policy/cli/kvm_info.h"
@@ -14,8 +15,9 @@ const char kvm_info_usage[] =
 	"\n"
 	"Probes the host's KVM on a scratch VM: which CPU modes and kernel\n"
 	"entries it runs natively, whether it honours a TSC offset, guest\n"
-	"single-step and IOPL, and what a KVM_RUN round trip and a vCPU ioctl\n"
-	"cost.\n"
+	"single-step and IOPL, what a KVM_RUN round trip and a vCPU ioctl\n"
+	"cost, and the CPUID model both engines present here: the features it\n"
+	"offers, and why each one it leaves out is left out.\n"
 	"\n"
 	"  --json   one JSON object on one line\n"
 	"  --help   show this help\n";
@@ -50,7 +52,47 @@ static const char *json_bool(bool b)
 	return b ? "true" : "false";
 }
 
-static void print_json(FILE *f, const struct kvm_host_info *h)
+/* The CPUID model: what it offers, and why each known feature it lacks
+ * is left out. sw: the interpreter's model alone on this host. */
+static void cpuid_json(FILE *f, const struct kvm_host_info *h, const struct cpuid_model *sw)
+{
+	fputs(",\"cpuid\":{\"offered\":[", f);
+	bool first = true;
+	for (unsigned i = 0; i < cpuid_nr_features; i++) {
+		const struct cpuid_feature *c = &cpuid_features[i];
+		if (cpuid_feature_why(c, &h->cpuid, sw))
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ",", c->name);
+		first = false;
+	}
+	fputs("],\"missing\":{", f);
+	first = true;
+	for (unsigned i = 0; i < cpuid_nr_features; i++) {
+		const struct cpuid_feature *c = &cpuid_features[i];
+		const char *why = cpuid_feature_why(c, &h->cpuid, sw);
+		if (!why)
+			continue;
+		fprintf(f, "%s\"%s\":\"%s\"", first ? "" : ",", c->name, why);
+		first = false;
+	}
+	fputs("}}", f);
+}
+
+static void cpuid_table(FILE *f, const struct kvm_host_info *h, const struct cpuid_model *sw)
+{
+	fprintf(f, "CPUID model (vendor %s), offered:", h->cpuid.vendor);
+	for (unsigned i = 0; i < cpuid_nr_features; i++)
+		if (!cpuid_feature_why(&cpuid_features[i], &h->cpuid, sw))
+			fprintf(f, " %s", cpuid_features[i].name);
+	fputs("\nCPUID features left out:\n", f);
+	for (unsigned i = 0; i < cpuid_nr_features; i++) {
+		const char *why = cpuid_feature_why(&cpuid_features[i], &h->cpuid, sw);
+		if (why)
+			fprintf(f, "  %-12s %s\n", cpuid_features[i].name, why);
+	}
+}
+
+static void print_json(FILE *f, const struct kvm_host_info *h, const struct cpuid_model *sw)
 {
 	fprintf(f, "{\"backend\":\"%s\",\"modes\":{", kvm_backend_name(h->backend));
 	for (int m = 0; m < NR_HOST_MODES; m++) {
@@ -67,9 +109,11 @@ static void print_json(FILE *f, const struct kvm_host_info *h)
 		fputs(json_bool(h->entry_native[e]), f);
 	}
 	fprintf(f, "},\"tsc_offset\":%s,\"guest_debug\":%s,\"iopl_kept\":%s,"
-	        "\"run_ns\":%u,\"ioctl_ns\":%u,\"runs_everything\":%s}\n",
+	        "\"run_ns\":%u,\"ioctl_ns\":%u",
 	        json_bool(h->tsc_offset), json_bool(h->guest_debug), json_bool(h->iopl_kept),
-	        h->run_ns, h->ioctl_ns, json_bool(kvm_host_runs_all(h)));
+	        h->run_ns, h->ioctl_ns);
+	cpuid_json(f, h, sw);
+	fprintf(f, ",\"runs_everything\":%s}\n", json_bool(kvm_host_runs_all(h)));
 }
 
 static void row(FILE *f, const char *what, const char *value)
@@ -77,7 +121,7 @@ static void row(FILE *f, const char *what, const char *value)
 	fprintf(f, "  %-36s %s\n", what, value);
 }
 
-static void print_table(FILE *f, const struct kvm_host_info *h)
+static void print_table(FILE *f, const struct kvm_host_info *h, const struct cpuid_model *sw)
 {
 	char v[128];
 
@@ -104,6 +148,7 @@ static void print_table(FILE *f, const struct kvm_host_info *h)
 	row(f, "KVM_RUN round trip (MMIO, CPL 3)", v);
 	snprintf(v, sizeof(v), "%.1f us", h->ioctl_ns / 1000.0);
 	row(f, "vCPU ioctl (KVM_GET_REGS)", v);
+	cpuid_table(f, h, sw);
 
 	char limits[512];
 	if (kvm_host_limits(h, limits, sizeof(limits)))
@@ -141,9 +186,11 @@ int cmd_kvm_info(int argc, char **argv)
 		/* No KVM is the environment, reported like bad input. */
 		return r == -ENODEV ? VM_EXIT_USAGE : VM_EXIT_FAILURE;
 	}
+	struct cpuid_model sw;
+	cpuid_model_init(&sw, NULL, 0);   /* no host list: cannot fail */
 	if (json)
-		print_json(stdout, &h);
+		print_json(stdout, &h, &sw);
 	else
-		print_table(stdout, &h);
+		print_table(stdout, &h, &sw);
 	return 0;
 }

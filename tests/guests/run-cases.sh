@@ -5,7 +5,8 @@
 # KVM harness, or the host's /dev/kvm where its probe says so): under
 # --policy=hw as "name", and as "name/sw", "name/theorem3" and
 # "name/chaos:SEED" for five seeds, every one with the same expected
-# output; then `hvmm kvm-info --json` (which must say it runs everything)
+# output; then `hvmm kvm-info --json` (which must say it runs everything
+# and show the CPUID model)
 # and the test_hw_* unit test programs. theorem3 (on a host whose
 # KVM runs only part natively, e.g. PVM): under --policy=theorem3 alone,
 # and --policy=hw must be refused with one line naming the host's limit.
@@ -125,6 +126,11 @@ if kvm_info=$(timeout 60 "$hvmm" kvm-info --json 2>"$tmp/err" </dev/null); then
 	case $kvm_info in
 	'{'*"$want_backend"*'"runs_everything":true'*'}') echo "PASS kvm-info" ;;
 	*) echo "FAIL kvm-info: wanted a JSON object with \"runs_everything\":true, got '$(printf '%s' "$kvm_info" | head -c 300)'" ;;
+	esac
+	# The CPUID model both engines present, and why what is out is out.
+	case $kvm_info in
+	*'"cpuid":{"offered":['*'"lm"'*'],"missing":{'*'"avx":"the interpreter runs no AVX"'*) echo "PASS kvm-info-cpuid" ;;
+	*) echo "FAIL kvm-info-cpuid: wanted the model's offered and missing features, got '$(printf '%s' "$kvm_info" | grep -o '"cpuid":.*' | head -c 300)'" ;;
 	esac
 else
 	echo "FAIL kvm-info: exit status $? ($(head -c 300 "$tmp/err" | tr '\n' ' '))"

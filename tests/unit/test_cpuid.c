@@ -85,6 +85,14 @@ static void test_features(void **state)
 	assert_true(r[3] & (1u << 20));           /* NX */
 	assert_true(r[3] & (1u << 11));           /* SYSCALL */
 	assert_true(r[2] & (1u << 0));            /* LAHF/SAHF in long mode */
+	assert_true(r[3] & (1u << 27));           /* RDTSCP */
+
+	/* What both engines run: SMEP, SMAP, UMIP and RDPID; nothing else in
+	 * leaf 7 (no FSGSBASE, RDSEED, PKU, LA57). */
+	cpuid_model_query(&m, 7, 0, r);
+	assert_int_equal(r[1], (1u << 7) | (1u << 20));
+	assert_int_equal(r[2], (1u << 2) | (1u << 22));
+	cpuid_model_query(&m, 1, 0, r);
 
 	char brand[49] = { 0 };
 	for (uint32_t i = 0; i < 3; i++) {
@@ -187,9 +195,13 @@ static void test_and_with_host(void **state)
 	assert_false(r[2] & (1u << 13));          /* CX16 cleared */
 	assert_true(r[2] & (1u << 31));           /* hypervisor bit needs no host support */
 	cpuid_model_query(&m, 7, 0, r);
-	assert_int_equal(r[1] | r[2] | r[3], 0);  /* the host has more; the model offers none */
+	/* The host has everything; the model offers SMEP, SMAP, UMIP, RDPID. */
+	assert_int_equal(r[1], (1u << 7) | (1u << 20));
+	assert_int_equal(r[2], (1u << 2) | (1u << 22));
+	assert_int_equal(r[3], 0);
 	cpuid_model_query(&m, 0x80000001u, 0, r);
 	assert_false(r[3] & (1u << 20));          /* NX cleared */
+	assert_false(r[3] & (1u << 27));          /* RDTSCP cleared */
 	assert_true(r[3] & (1u << 29));
 	assert_true(r[3] & (1u << 11));
 	cpuid_model_query(&m, 0x80000008u, 0, r);

@@ -140,9 +140,9 @@ static void test_cr0_reserved_ignored(void **state)
 static void test_cr4_faults(void **state)
 {
 	(void)state;
-	/* Features the CPUID model lacks: PCIDE, VMXE, FSGSBASE, SMEP .. */
-	static const uint64_t bad[] = { CR4_PCIDE, 1ull << 13, CR4_FSGSBASE,
-	                                CR4_SMEP, CR4_SMAP, CR4_UMIP, 1ull << 12 };
+	/* Features the CPUID model lacks: PCIDE, VMXE, FSGSBASE, LA57, PKE. */
+	static const uint64_t bad[] = { CR4_PCIDE, 1ull << 13, CR4_FSGSBASE, 1ull << 12,
+	                                1ull << 22 };
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		struct sw_fx *fx = fx_new_ok(FX_PROT32);
 		expect_gp(fx, mov_cr4_rax, 3, bad[k]);
@@ -154,7 +154,8 @@ static void test_cr4_faults(void **state)
 	fx = fx_new_ok(FX_PROT32);
 	FX_CODE(fx, 0x0f, 0x22, 0xe0, 0xf4);             /* mov cr4, eax; hlt */
 	uint64_t ok = CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_TSD | CR4_DE |
-	              CR4_OSXSAVE;                       /* the model offers XSAVE */
+	              CR4_OSXSAVE |                      /* the model offers XSAVE, */
+	              CR4_UMIP | CR4_SMEP | CR4_SMAP;    /* UMIP, SMEP and SMAP */
 	fx->c->s.gpr[RAX] = ok;
 	fx_run(fx, 5);
 	fx_assert_no_exc(fx);

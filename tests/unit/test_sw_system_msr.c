@@ -231,7 +231,7 @@ static void test_msr_faults(void **state)
 		{ SW_MSR_APIC_BASE, 0xfee00d00ull },          /* x2APIC enable */
 		{ SW_MSR_APIC_BASE, 0xfee00901ull },          /* reserved bit 0 */
 		{ SW_MSR_EFER, EFER_LME | EFER_LMA | (1ull << 15) },
-		{ SW_MSR_TSC_AUX, 1 },                        /* no RDTSCP/RDPID */
+		{ SW_MSR_TSC_AUX, 1ull << 32 },               /* bits 63:32 reserved */
 	};
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		struct sw_fx *fx = fx_new_ok(FX_LONG64);

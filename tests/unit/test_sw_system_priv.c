@@ -50,6 +50,11 @@ static const struct priv_case cases[] = {
 	{ "swapgs", { 0x0f, 0x01, 0xf8 }, 3, true, 0 },         /* swapgs */
 	{ "movcr8", { 0x44, 0x0f, 0x22, 0xc0 }, 4, true, 0 },   /* mov cr8, rax */
 	{ "rdcr8",  { 0x44, 0x0f, 0x20, 0xc0 }, 4, true, 0 },   /* mov rax, cr8 */
+	{ "sgdt",   { 0x0f, 0x01, 0x00 }, 3, false, CR4_UMIP },  /* sgdt [rax], UMIP */
+	{ "sidt",   { 0x0f, 0x01, 0x08 }, 3, false, CR4_UMIP },  /* sidt [rax], UMIP */
+	{ "sldt",   { 0x0f, 0x00, 0x00 }, 3, false, CR4_UMIP },  /* sldt [rax], UMIP */
+	{ "str",    { 0x0f, 0x00, 0x08 }, 3, false, CR4_UMIP },  /* str [rax], UMIP */
+	{ "smsw",   { 0x0f, 0x01, 0x20 }, 3, false, CR4_UMIP },  /* smsw [rax], UMIP */
 };
 
 static void run_case(enum fx_mode mode, const struct priv_case *pc)
@@ -134,7 +139,8 @@ static void test_cpl0_runs(void **state)
 	fx_free(fx);
 }
 
-/* RDTSCP is #UD when the CPUID model lacks it (it does, today); LOCK MOV
+/* RDTSCP runs where the CPUID model offers it (ECX = TSC_AUX) and is #UD
+ * where it does not (a model ANDed with a KVM that lacks it); LOCK MOV
  * CR0 (AMD's CR8 alias) is #UD without AltMovCr8. */
 static void test_ud_by_cpuid(void **state)
 {
@@ -143,8 +149,19 @@ static void test_ud_by_cpuid(void **state)
 	struct sw_fx *fx = fx_new(FX_PROT32);
 	assert_non_null(fx);
 	cpuid_model_query(&fx->vm.cpuid, 0x80000001u, 0, r);
-	assert_false(r[3] & (1u << 27));
+	assert_true(r[3] & (1u << 27));
 	assert_false(r[2] & (1u << 4));
+	FX_CODE(fx, 0x0f, 0x01, 0xf9, 0xf4);             /* rdtscp */
+	fx->c->s.msr.tsc_aux = 0x1234;
+	fx_run(fx, 1);
+	fx_assert_no_exc(fx);
+	assert_int_equal(fx->c->s.gpr[RCX], 0x1234);
+	fx_free(fx);
+
+	fx = fx_new(FX_PROT32);
+	assert_non_null(fx);
+	struct cpuid_entry *e = (struct cpuid_entry *)cpuid_model_find(&fx->vm.cpuid, 0x80000001u, 0);
+	e->edx &= ~(1u << 27);
 	FX_CODE(fx, 0x0f, 0x01, 0xf9, 0xf4);             /* rdtscp */
 	fx_run(fx, 1);
 	fx_assert_exc(fx, EXC_UD, FX_NOERR);

@@ -8,8 +8,6 @@
 
 const char suite_mode[] = "lm64";
 
-#define MSR_FS_BASE	0xc0000100
-#define MSR_GS_BASE	0xc0000101
 #define MSR_KGS_BASE	0xc0000102
 #define MSR_STAR	0xc0000081
 #define MSR_LSTAR	0xc0000082
@@ -59,13 +57,13 @@ extern const uint64_t lm64_stubs[32], lm64_stub_user, lm64_stub_ist;
 void user_exit_entry(void);
 void lm64_trap(struct frame64 *f);
 
-static void wrmsr(uint32_t msr, uint64_t v)
+void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
 			 "d"((uint32_t)(v >> 32)) : "memory");
 }
 
-static uint64_t rdmsr(uint32_t msr)
+uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
 

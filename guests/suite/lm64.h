@@ -34,6 +34,10 @@ void cstar_entry(void);
 void compat_call(ulong rflags);
 extern char compat_syscall[], compat_back[];
 
+#define MSR_FS_BASE	0xc0000100
+#define MSR_GS_BASE	0xc0000101
+void wrmsr(uint32_t msr, uint64_t v);
+uint64_t rdmsr(uint32_t msr);
 void lm64_user_checks(void);
 void lm64_paging_checks(void);
 #endif

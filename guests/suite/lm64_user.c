@@ -34,6 +34,7 @@ UFN(u_int83, FAULTS("int $0x83"))
 UFN(u_sysret, FAULTS("sysretq"))
 /* POPF sets TF: the trap comes after the next instruction. */
 UFN(u_step, TRAPS("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop"))
+UFN(u_gs_read, "mov %%gs:0, %%rax\n\tmov %%rax, user_val(%%rip)")
 UFN(u_ids, "mov %%cs, %%eax\n\tmov %%rax, user_cs(%%rip)\n\t"
 	"mov %%ss, %%eax\n\tmov %%rax, user_ss(%%rip)")
 UFN(u_syscall, "std\n\tsyscall\n1:\tpushfq\n\tpopq user_fl(%%rip)\n\tcld\n\t"
@@ -50,6 +51,22 @@ static void expect(void (*fn)(void), ulong rflags, ulong vec, ulong err,
 	trap_clear();
 	user_call(fn, rflags);
 	check_trap(vec, err, "cpl3 %s", what);
+}
+
+/* IRETQ to CPL 3 nulls a data segment register whose DPL is below the
+ * new CPL; the hidden base stays, on both vendors, as on KVM (a kernel
+ * that keeps a per-CPU pointer in GS relies on it). */
+static void iret_nulls_keeps_base(void)
+{
+	static volatile ulong gs_probe = 0x5eed1e55;
+	uint64_t old = rdmsr(MSR_GS_BASE);
+
+	__asm__ volatile("mov %0, %%gs" : : "r"(SEL_KDATA));
+	wrmsr(MSR_GS_BASE, (uintptr_t)&gs_probe);
+	user_val = 0;
+	user_call(u_gs_read, IOPL0);
+	check(0x5eed1e55, user_val, "iretq to cpl3 nulls gs (dpl 0), its base stays");
+	wrmsr(MSR_GS_BASE, old);
 }
 
 static int vendor_amd(void)
@@ -129,6 +146,7 @@ void lm64_user_checks(void)
 	check(0x4000, db_dr6 & 0x400f, "cpl3 single-step #db: dr6.bs, no b0-b3");
 
 	compat_syscall_checks();
+	iret_nulls_keeps_base();
 
 	sys_seen.count = 0;
 	user_call(u_syscall, IOPL0);

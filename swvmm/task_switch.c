@@ -264,59 +264,91 @@ static void push_errcode(struct sw_cpu *c, const struct tss_layout *l, int errco
 	sw_gpr_write(c, RSP, asz, false, sp);
 }
 
-static void switch_to(struct sw_cpu *c, const struct task_switch *t)
+/* What a switch writes, found and translated before the commit point. */
+struct ts_plan {
+	const struct tss_layout *nl, *ol;   /* new and old TSS formats */
+	uint64_t nbase;                     /* the new TSS */
+	uint64_t new_desc, old_desc;        /* their descriptors' addresses */
+	uint64_t old_raw[2];
+	bool nest;                          /* CALL, event: link and NT */
+	bool unbusy;                        /* JMP, IRET: the old TSS freed */
+};
+
+static void plan(struct sw_cpu *c, const struct task_switch *t, struct ts_plan *p)
+{
+	const struct vcpu_state *s = &c->s;
+
+	p->nl = layout_of(DESC_TYPE(t->raw[0]));
+	p->ol = layout_of(s->tr.type);
+	p->nbase = ((t->raw[0] >> 16) & 0xffffff) | ((t->raw[0] >> 32) & 0xff000000ull);
+	p->new_desc = s->gdtr.base + (t->sel & ~7u);
+	p->nest = t->src == TS_CALL || t->src == TS_EVENT;
+	if (sw_desc_limit(t->raw[0]) < p->nl->min_limit)
+		sw_raise(c, EXC_TS, (t->sel & 0xfffc) | t->ext);
+	p->unbusy = (t->src == TS_JMP || t->src == TS_IRET) &&
+	            sw_desc_fetch(c, s->tr.selector, p->old_raw, &p->old_desc);
+	probe(c, p->nbase, p->nl->min_limit + 1, ACC_READ);
+	if (p->nest)
+		probe(c, p->nbase, 2, ACC_WRITE);
+	probe(c, s->tr.base + p->ol->eip, p->ol->ldt - p->ol->eip, ACC_WRITE);
+	if (p->unbusy)
+		probe(c, p->old_desc + 5, 1, ACC_WRITE);
+	if (t->src != TS_IRET)
+		probe(c, p->new_desc + 5, 1, ACC_WRITE);
+}
+
+/* The commit point's writes. IRET saves the old task with NT clear; CALL
+ * and events link the new task back to it. */
+static void write_tss(struct sw_cpu *c, const struct task_switch *t, const struct ts_plan *p)
+{
+	uint64_t fl = c->s.rflags;
+
+	save_old(c, p->ol, t->ret, t->src == TS_IRET ? fl & ~RFLAGS_NT : fl);
+	if (p->unbusy)
+		set_busy(c, p->old_desc, p->old_raw[0], false);
+	if (p->nest)
+		tss_wr(c, p->nbase, 0, 2, c->s.tr.selector);
+	if (t->src != TS_IRET)
+		set_busy(c, p->new_desc, t->raw[0], true);
+}
+
+/* The new task is loaded: an exception's error code, the EIP check, and
+ * the T bit's #DB (BT) before its first instruction. */
+static void start_task(struct sw_cpu *c, const struct task_switch *t,
+                       const struct tss_layout *l, bool trap)
 {
 	struct vcpu_state *s = &c->s;
-	const struct tss_layout *nl = layout_of(DESC_TYPE(t->raw[0]));
-	const struct tss_layout *ol = layout_of(s->tr.type);
-	uint64_t nbase = ((t->raw[0] >> 16) & 0xffffff) | ((t->raw[0] >> 32) & 0xff000000ull);
-	uint64_t new_addr = s->gdtr.base + (t->sel & ~7u), old_addr = 0, old_raw[2];
-	bool nest = t->src == TS_CALL || t->src == TS_EVENT;
-	bool unbusy = t->src == TS_JMP || t->src == TS_IRET;
-	struct tss_image im;
-
-	if (sw_desc_limit(t->raw[0]) < nl->min_limit)
-		sw_raise(c, EXC_TS, (t->sel & 0xfffc) | t->ext);
-	sw_flags_sync(c);
-	unbusy = unbusy && sw_desc_fetch(c, s->tr.selector, old_raw, &old_addr);
-	probe(c, nbase, nl->min_limit + 1, ACC_READ);
-	if (nest)
-		probe(c, nbase, 2, ACC_WRITE);
-	probe(c, s->tr.base + ol->eip, ol->ldt - ol->eip, ACC_WRITE);
-	if (unbusy)
-		probe(c, old_addr + 5, 1, ACC_WRITE);
-	if (t->src != TS_IRET)
-		probe(c, new_addr + 5, 1, ACC_WRITE);
-
-	/* Commit point. IRET saves the old task with NT clear; CALL and
-	 * events link the new task back to it. */
-	save_old(c, ol, t->ret, t->src == TS_IRET ? s->rflags & ~RFLAGS_NT : s->rflags);
-	if (unbusy)
-		set_busy(c, old_addr, old_raw[0], false);
-	if (nest)
-		tss_wr(c, nbase, 0, 2, s->tr.selector);
-	if (t->src != TS_IRET)
-		set_busy(c, new_addr, t->raw[0], true);
-	read_image(c, nbase, nl, &im);
-	load_tr(c, t);
-	load_regs(c, t, nl, &im);
-	if (!(s->cr0 & CR0_TS))
-		sys_write_cr(c, 0, s->cr0 | CR0_TS);
-	if (s->cr0 & CR0_PG)
-		sys_write_cr(c, 3, im.cr3);
-	load_segs(c, nl, &im, t->ext);
 
 	if (t->errcode != SW_NO_ERRCODE)
-		push_errcode(c, nl, t->errcode, t->ext);
+		push_errcode(c, l, t->errcode, t->ext);
 	if (s->rip > s->seg[SEG_CS].limit)
 		sw_raise(c, EXC_GP, t->ext);
-	if (im.trap) {
-		/* T: a #DB (BT) before the new task's first instruction. */
+	if (trap) {
 		s->dr[6] |= DR6_BT;
 		s->ev.exception.pending = true;
 		s->ev.exception.vector = EXC_DB;
 		s->ev.exception.has_error_code = false;
 	}
+}
+
+static void switch_to(struct sw_cpu *c, const struct task_switch *t)
+{
+	struct vcpu_state *s = &c->s;
+	struct ts_plan p;
+	struct tss_image im;
+
+	sw_flags_sync(c);
+	plan(c, t, &p);
+	write_tss(c, t, &p);
+	read_image(c, p.nbase, p.nl, &im);
+	load_tr(c, t);
+	load_regs(c, t, p.nl, &im);
+	if (!(s->cr0 & CR0_TS))
+		sys_write_cr(c, 0, s->cr0 | CR0_TS);
+	if (s->cr0 & CR0_PG)
+		sys_write_cr(c, 3, im.cr3);
+	load_segs(c, p.nl, &im, t->ext);
+	start_task(c, t, p.nl, im.trap);
 }
 
 /* The TSS a task gate or a link names: in the GDT (#GP or, for IRET, #TS

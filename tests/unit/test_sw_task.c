@@ -1,8 +1,8 @@
 /* Interpreter hardware task switches (Intel SDM Vol. 3, ch. 7): far JMP to
  * a TSS, far CALL through a task gate and IRET back through the link,
  * exceptions through IDT task gates with their error code on the new
- * stack, the faults before and after the commit point, 16-bit TSSs, CR3,
- * the T bit, and the refusals of long mode. */
+ * stack, the faults before (#PF included) and after the commit point,
+ * 16-bit TSSs, CR3, the T bit, the audit, and the refusals of long mode. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -251,6 +251,26 @@ static void test_refused(void **state)
 	fx_free(fx);
 }
 
+/* A new TSS in a page that is not present: #PF before anything changes. */
+static void test_page_fault_first(void **state)
+{
+	(void)state;
+	static const uint8_t code[] = { 0xea, 0, 0, 0, 0, SEL_TSS2, 0 };
+	struct sw_fx *fx = setup(code, sizeof(code));
+	uint64_t pt = FX_FREE_ADDR + 0x1000;
+	for (uint64_t k = 0; k < 1024; k++)
+		fx_poke32(fx, pt + 4 * k, (uint32_t)(k << 12) | (k == TSS2 >> 12 ? 0 : 3));
+	fx_poke32(fx, FX_FREE_ADDR, (uint32_t)pt | 3);
+	struct vcpu_state *s = &fx->c->s;
+	s->cr3 = FX_FREE_ADDR;
+	s->cr0 |= CR0_PG;
+	fx_sync(fx);
+	expect_refused(fx, EXC_PF, 0);
+	assert_int_equal(s->cr2, TSS2);
+	assert_int_equal(gdt_type(fx, SEL_TSS2), 0x9);
+	fx_free(fx);
+}
+
 /* After the commit point a fault belongs to the new task: a bad CS in the
  * new TSS is #TS(CS) with TR, EIP and the registers already new. */
 static void test_fault_in_new_task(void **state)
@@ -412,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_call_gate_and_iret),
 		cmocka_unit_test(test_exception_task_gate),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_page_fault_first),
 		cmocka_unit_test(test_fault_in_new_task),
 		cmocka_unit_test(test_tss16),
 		cmocka_unit_test(test_cr3_and_trap),

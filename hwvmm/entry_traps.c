@@ -86,8 +86,8 @@ static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_st
 			add_site(t, vm, s, off, ENTRY_GATE, v);
 			continue;
 		}
-		/* Legacy interrupt and trap gates, 32- and 16-bit; a task gate
-		 * switches tasks, which hvmm does not run. */
+		/* Legacy interrupt and trap gates, 32- and 16-bit; a task
+		 * gate's entry is in its TSS and is not followed. */
 		if (type == 0xe || type == 0xf)
 			off |= (uint32_t)(g[6] | g[7] << 8) << 16;
 		else if (type != 0x6 && type != 0x7)

@@ -10,6 +10,7 @@
 #define DR6_WRITABLE 0x0000e00full
 #define DR6_BD       (1ull << 13)
 #define DR6_BS       (1ull << 14)
+#define DR6_BT       (1ull << 15)
 #define DR7_FIXED1   0x00000400ull
 #define DR7_WRITABLE 0xffff2bffull
 #define DR7_GD       (1ull << 13)

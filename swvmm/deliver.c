@@ -9,6 +9,7 @@
 #include "swvmm/event.h"
 #include "swvmm/flags.h"
 #include "swvmm/segment.h"
+#include "swvmm/task_switch.h"
 
 /* The frame an event pushes, highest slot first. */
 struct frame {
@@ -182,8 +183,6 @@ static struct gate read_gate(struct sw_cpu *c, unsigned vector, unsigned kind, i
 		sw_raise(c, EXC_GP, idt_err);
 	if (!DESC_P(lo))
 		sw_raise(c, EXC_NP, idt_err);
-	if (g.type == SYS_TASK)
-		sw_unsupported(c, "hardware task switch (task gate in the IDT)");
 	if (lm)
 		g.off |= hi << 32;
 	else if (!(g.type & 8))
@@ -220,6 +219,10 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 	struct vcpu_state *s = &c->s;
 	int ext = (kind & (SW_EV_SOFT | SW_EV_ICEBP)) ? 0 : 1;
 	struct gate g = read_gate(c, vector, kind, ext);
+	if (g.type == SYS_TASK) {
+		sw_task_gate_event(c, g.sel, errcode, ext, rip_after);
+		return;
+	}
 	uint64_t cs_raw[2], ss_raw[2];
 	unsigned new_cpl = gate_code(c, &g, ext, cs_raw);
 	unsigned slot = (g.type & 8) ? 4 : 2;

@@ -8,6 +8,7 @@
 #include "swvmm/exec_branch.h"
 #include "swvmm/far.h"
 #include "swvmm/segment.h"
+#include "swvmm/task_switch.h"
 
 /* ---- shared helpers (swvmm/far.h) ---- */
 
@@ -96,11 +97,6 @@ static void read_call_gate(struct sw_cpu *c, uint16_t gsel, const uint64_t graw[
 	unsigned type = DESC_TYPE(graw[0]);
 	bool lm = c->s.efer & EFER_LMA;
 
-	if (type == SYS_TASK || type == SYS_TSS16_AVAIL || type == SYS_TSS_AVAIL) {
-		if (lm)
-			sw_raise(c, EXC_GP, gerr);
-		sw_unsupported(c, "hardware task switch (far transfer to a TSS or task gate)");
-	}
 	if (!(type == SYS_CALL || (!lm && type == SYS_CALL16)))
 		sw_raise(c, EXC_GP, gerr);
 	if (DESC_DPL(graw[0]) < c->cpl || DESC_DPL(graw[0]) < (gsel & 3u))
@@ -263,6 +259,8 @@ static void far_transfer(struct sw_cpu *c, uint16_t sel, uint64_t off, unsigned 
 	}
 
 	if (!fetch_target(c, sel, raw)) {
+		if (sw_task_far(c, sel, raw, call))
+			return;
 		if (call)
 			call_gate(c, sel, raw);
 		else

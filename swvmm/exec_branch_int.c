@@ -6,6 +6,7 @@
 #include "swvmm/far.h"
 #include "swvmm/flags.h"
 #include "swvmm/segment.h"
+#include "swvmm/task_switch.h"
 
 static void exec_int_ib(struct sw_cpu *c, const struct insn *i)
 {
@@ -102,7 +103,8 @@ static void exec_iret(struct sw_cpu *c, const struct insn *i)
 	if (s->rflags & RFLAGS_NT) {
 		if (lma)
 			sw_gp0(c);
-		sw_unsupported(c, "task return (IRET with EFLAGS.NT set)");
+		sw_task_return(c);
+		return;
 	}
 
 	uint64_t rip = sw_far_stack_read(c, 0, os);

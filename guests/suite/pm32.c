@@ -1,7 +1,7 @@
 /* suite32: 32-bit protected mode, flat, with its own GDT, IDT and TSS.
  * Runs the shared check groups, then segment loads and faults, ring 3
- * (privileged instructions, IOPL, the I/O bitmap, INT and a call gate)
- * and paging (32-bit and PAE). */
+ * (privileged instructions, IOPL, the I/O bitmap, INT and a call gate),
+ * paging (32-bit and PAE) and hardware task switches. */
 #include "suite/pm32.h"
 
 const char suite_mode[] = "pm32";
@@ -154,6 +154,7 @@ void guest_main(unsigned long magic, unsigned long info)
 	pm32_segment_checks();
 	pm32_user_checks();
 	pm32_paging_checks();
+	pm32_task_checks();
 	fpu_checks();
 	suite_done();
 }

@@ -43,6 +43,7 @@ extern char trap_stack_top[];
 void pm32_segment_checks(void);
 void pm32_user_checks(void);
 void pm32_paging_checks(void);
+void pm32_task_checks(void);
 #endif
 
 #endif

@@ -264,14 +264,6 @@ static void test_iret_real_and_nt(void **state)
 	assert_int_equal(fx->c->s.rflags, RFLAGS_FIXED | RFLAGS_IF | RFLAGS_ZF);
 	assert_int_equal(fx->c->s.gpr[RSP], 0xfff0);
 	fx_free(fx);
-
-	/* IRET with NT set would be a task return: reported, not emulated. */
-	fx = fx_new_ok(FX_PROT32);
-	FX_CODE(fx, 0xcf);
-	fx->c->s.rflags |= RFLAGS_NT;
-	fx_run(fx, 1);
-	assert_int_equal(fx->vm.stop, VM_STOP_UNSUPPORTED);
-	fx_free(fx);
 }
 
 static void syscall_setup(struct sw_fx *fx)

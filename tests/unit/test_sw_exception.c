@@ -2,7 +2,7 @@
  * and 64-bit IDT gates with their frames, stack switches through the TSS
  * (ESP0, RSP0, IST), error codes, fault versus trap return addresses, RF
  * in the pushed flags, #DF, triple fault, HLT, events carried in the
- * state, and the report for task gates. */
+ * state. Task gates: tests/unit/test_sw_task.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -317,20 +317,6 @@ static void test_pending_exception(void **state)
 	fx_free(fx);
 }
 
-static void test_task_gate_unsupported(void **state)
-{
-	(void)state;
-	struct sw_fx *fx = fx_new_ok(FX_PROT32);
-	fx_poke64(fx, FX_IDT + 8 * 0x50, (0x58ull << 16) | (0x85ull << 40));
-	FX_CODE(fx, 0xcd, 0x50);
-	fx_run(fx, 1);
-	assert_int_equal(fx->vm.stop, VM_STOP_UNSUPPORTED);
-	assert_int_equal(fx->vm.exit_status, VM_EXIT_FAILURE);
-	assert_non_null(strstr(fx->vm.err, "hardware task switch"));
-	assert_int_equal(fx->c->s.rip, FX_CODE_ADDR);
-	fx_free(fx);
-}
-
 /* Budget, CPL-change and address stop conditions. */
 static void test_run_limits(void **state)
 {
@@ -380,7 +366,6 @@ int main(void)
 		cmocka_unit_test(test_triple_fault),
 		cmocka_unit_test(test_hlt),
 		cmocka_unit_test(test_pending_exception),
-		cmocka_unit_test(test_task_gate_unsupported),
 		cmocka_unit_test(test_run_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,8 +38,8 @@ static void add_site(struct entry_traps *t, struct vm *vm, const struct vcpu_sta
 	};
 }
 
-/* The base of the code segment a legacy gate names, from the GDT or LDT. */
-static int selector_base(struct vm *vm, const struct vcpu_state *s, uint16_t sel, uint64_t *base)
+/* The descriptor a selector names, from the GDT or LDT. */
+static int read_desc(struct vm *vm, const struct vcpu_state *s, uint16_t sel, uint8_t d[8])
 {
 	uint64_t table = s->gdtr.base, limit = s->gdtr.limit;
 	if (sel & 4) {
@@ -50,11 +50,56 @@ static int selector_base(struct vm *vm, const struct vcpu_state *s, uint16_t sel
 	}
 	if ((uint64_t)(sel & ~7) + 7 > limit)
 		return -1;
+	return guest_read_lin(&vm->mem, s, table + (sel & ~7), d, 8) ? -1 : 0;
+}
+
+static uint32_t desc_base(const uint8_t d[8])
+{
+	return d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 | (uint32_t)d[7] << 24;
+}
+
+/* The base of the code segment a legacy gate names. */
+static int selector_base(struct vm *vm, const struct vcpu_state *s, uint16_t sel, uint64_t *base)
+{
 	uint8_t d[8];
-	if (guest_read_lin(&vm->mem, s, table + (sel & ~7), d, 8))
+	if (read_desc(vm, s, sel, d))
 		return -1;
-	*base = d[2] | (uint32_t)d[3] << 8 | (uint32_t)d[4] << 16 | (uint32_t)d[7] << 24;
+	*base = desc_base(d);
 	return 0;
+}
+
+/* A task gate enters at the new task's CS:EIP, read from its TSS (32-bit:
+ * EIP at 0x20, CS at 0x4c, CR3 at 0x1c; 16-bit: IP at 0x0e, CS at 0x16)
+ * and mapped through the new task's CR3. Not followed: a CS in the new
+ * task's LDT, or a new CR3 under PAE paging (its PDPTEs are not loaded). */
+static void add_task_gate(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s,
+                          uint16_t tss_sel, unsigned vector)
+{
+	uint8_t d[8];
+	if ((tss_sel & 4) || read_desc(vm, s, tss_sel, d))
+		return;
+	unsigned type = d[5] & 0xf;
+	bool tss32 = type == 0x9 || type == 0xb;
+	if (!tss32 && type != 0x1 && type != 0x3)
+		return;
+	uint64_t base = desc_base(d);
+	uint32_t eip = 0, cr3 = 0;
+	uint16_t cs;
+	struct vcpu_state n = *s;
+	if (guest_read_lin(&vm->mem, s, base + (tss32 ? 0x20 : 0x0e), &eip, tss32 ? 4 : 2) ||
+	    guest_read_lin(&vm->mem, s, base + (tss32 ? 0x4c : 0x16), &cs, 2))
+		return;
+	if (tss32 && (s->cr0 & CR0_PG)) {
+		if (guest_read_lin(&vm->mem, s, base + 0x1c, &cr3, 4))
+			return;
+		if ((s->cr4 & CR4_PAE) && cr3 != s->cr3)
+			return;
+		n.cr3 = cr3;
+	}
+	uint64_t cs_base;
+	if ((cs & 4) || selector_base(vm, &n, cs, &cs_base))
+		return;
+	add_site(t, vm, &n, (cs_base + eip) & 0xffffffffu, ENTRY_GATE, vector);
 }
 
 static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_state *s)
@@ -86,8 +131,12 @@ static void add_gates(struct entry_traps *t, struct vm *vm, const struct vcpu_st
 			add_site(t, vm, s, off, ENTRY_GATE, v);
 			continue;
 		}
-		/* Legacy interrupt and trap gates, 32- and 16-bit; a task
-		 * gate's entry is in its TSS and is not followed. */
+		/* Legacy interrupt and trap gates, 32- and 16-bit, and task
+		 * gates. */
+		if (type == 0x5) {
+			add_task_gate(t, vm, s, sel, v);
+			continue;
+		}
 		if (type == 0xe || type == 0xf)
 			off |= (uint32_t)(g[6] | g[7] << 8) << 16;
 		else if (type != 0x6 && type != 0x7)

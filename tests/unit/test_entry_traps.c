@@ -202,7 +202,8 @@ static void test_arm_follows_idtr_and_msrs(void **state)
 }
 
 /* Legacy protected mode: a 32-bit interrupt gate's target is its code
- * segment's base plus the offset; SYSENTER_EIP counts when SYSENTER_CS is set. */
+ * segment's base plus the offset; a task gate's is the new task's CS:EIP
+ * from its TSS; SYSENTER_EIP counts when SYSENTER_CS is set. */
 static void test_arm_legacy_gates(void **state)
 {
 	struct fx *f = *state;
@@ -221,11 +222,19 @@ static void test_arm_legacy_gates(void **state)
 	put64(vm, GDT + 8, 0x00cf9a010000ffffull);
 	/* IDT[6]: 32-bit interrupt gate, selector 8, offset 0x234. */
 	put64(vm, IDT + 6 * 8, 0x234 | 0x08ull << 16 | 0x8eull << 40);
-	/* IDT[7]: task gate: not followed. */
+	/* IDT[7]: task gate to GDT[3], a 32-bit TSS at 0x7000 whose task
+	 * starts at 8:0x345. */
 	put64(vm, IDT + 7 * 8, 0x18ull << 16 | 0x85ull << 40);
+	put64(vm, GDT + 0x18, 0x67 | 0x7000ull << 16 | 0x89ull << 40);
+	uint32_t eip = 0x345;
+	uint16_t cs = 8;
+	assert_int_equal(gmem_load(&vm->mem, 0x7020, &eip, 4), 0);
+	assert_int_equal(gmem_load(&vm->mem, 0x704c, &cs, 2), 0);
 	s.msr.sysenter_cs = 8;
 	s.msr.sysenter_eip = 0x5000;
-	assert_int_equal(entry_traps_arm(&t, vm, &s), 2);
+	assert_int_equal(entry_traps_arm(&t, vm, &s), 3);
+	assert_non_null(entry_traps_find(&t, 0x10345));
+	assert_int_equal(byte_at(vm, 0x10345), ENTRY_TRAP_BYTE);
 	assert_non_null(entry_traps_find(&t, 0x10234));
 	assert_int_equal(byte_at(vm, 0x10234), ENTRY_TRAP_BYTE);
 	assert_non_null(entry_traps_find(&t, 0x5000));

@@ -141,6 +141,24 @@ static void nested(void)
 	ENTER("int gate", 3, "int %2", VEC_TASK);
 }
 
+static void user_int_task(void)
+{
+	__asm__ volatile("int %0" : : "i"(VEC_TASK) : "memory");
+}
+
+/* INT n from CPL 3 through a DPL-3 task gate: the user task's state goes
+ * to its TSS and comes back by the IRET. Under theorem3 KVM switches
+ * tasks and the new task, CPL 0, must be handed to the interpreter. */
+static void from_user(uint64_t *idt)
+{
+	idt[VEC_TASK] = (uint64_t)T_TSS2 << 16 | 0xe5ULL << 40;
+	user_call(user_int_task, 0x2);
+	check(4, seen.count, "task int gate from cpl 3: entered");
+	check(T_TSS2, seen.tr, "task int gate from cpl 3: TR in the new task");
+	check(SEL_TSS, seen.link, "task int gate from cpl 3: link to the user task");
+	check(0x9, tss_type(T_TSS2), "task int gate from cpl 3: callee not busy after IRET");
+}
+
 void pm32_task_checks(void)
 {
 	struct table_ptr gdtr, idtr, tgdtr = { sizeof(tgdt) - 1, (uintptr_t)tgdt };
@@ -161,6 +179,7 @@ void pm32_task_checks(void)
 	idt[VEC_TASK] = (uint64_t)T_TSS2 << 16 | 0x85ULL << 40;
 
 	nested();
+	from_user(idt);
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	check(0x8, cr0 & 0x8, "task switch sets CR0.TS");
 

@@ -145,14 +145,29 @@ static int cs_index(unsigned mode)
  * (Capstone's text depends on all three: relative targets on RIP). */
 #define DISASM_CACHE 4096
 
+/* tail: the instruction's fields as its lines write them (class, bytes,
+ * disassembly), formatted once per entry. */
+#define INSN_TAIL 512
+
 struct audit_disasm_cache {
 	struct cached_insn {
 		uint64_t rip;
 		uint8_t mode, len, bytes[15];
 		bool valid;
+		uint16_t tail_len;
 		struct audit_insn_text t;
+		char tail[INSN_TAIL];
 	} e[DISASM_CACHE];
 };
+
+/* Each kind's rows of audit_fields: those of every record, then its own. */
+static void index_fields(struct audit_fmt *f)
+{
+	for (unsigned k = 0; k < NR_AUDIT_KINDS; k++)
+		for (size_t i = 0; i < audit_nr_fields && f->nfields[k] < AUDIT_MAX_FIELDS; i++)
+			if (audit_fields[i].kind < 0 || audit_fields[i].kind == (int)k)
+				f->fields[k][f->nfields[k]++] = (uint8_t)i;
+}
 
 int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 {
@@ -162,6 +177,7 @@ int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 	f->cache = calloc(1, sizeof(*f->cache));
 	if (!f->cache)
 		return -ENOMEM;
+	index_fields(f);
 	for (int i = 0; i < 3; i++) {
 		if (cs_open(CS_ARCH_X86, modes[i], &f->cs[i]) != CS_ERR_OK) {
 			audit_fmt_fini(f);
@@ -211,8 +227,10 @@ static void disassemble(struct audit_fmt *f, unsigned mode, uint64_t rip,
 	t->cls = audit_class_of(in->id, in->op_str);
 }
 
-void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
-                    unsigned len, struct audit_insn_text *t)
+static void insn_tail(struct audit_fmt *f, struct cached_insn *c);
+
+static struct cached_insn *cached(struct audit_fmt *f, unsigned mode, uint64_t rip,
+                                  const uint8_t *bytes, unsigned len)
 {
 	unsigned n = len < 15 ? len : 15;
 	struct cached_insn *c = &f->cache->e[(rip ^ rip >> 12) % DISASM_CACHE];
@@ -224,19 +242,44 @@ void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint
 		c->len = (uint8_t)n;
 		memcpy(c->bytes, bytes, n);
 		c->valid = true;
+		insn_tail(f, c);
 	}
-	*t = c->t;
+	return c;
 }
 
-static void insn_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
+const struct audit_insn_text *audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip,
+                                             const uint8_t *bytes, unsigned len)
 {
-	struct audit_insn_text t;
-	audit_fmt_insn(f, r->mode, r->rip, r->bytes, r->len, &t);
+	return &cached(f, mode, rip, bytes, len)->t;
+}
+
+/* The instruction's fields into l. */
+static void insn_fields(struct line *l, const struct audit_insn_text *t)
+{
 	/* Before the disassembly, which ends a text line since it has spaces. */
-	if (t.cls != AUDIT_CLASS_NONE)
-		field_s(l, "class", audit_class_name(t.cls));
-	field_s(l, "bytes", t.hex);
-	field_s(l, "disasm", t.disasm);
+	if (t->cls != AUDIT_CLASS_NONE)
+		field_s(l, "class", audit_class_name(t->cls));
+	field_s(l, "bytes", t->hex);
+	field_s(l, "disasm", t->disasm);
+}
+
+/* Lines of the same instruction end alike: keep that text with the
+ * entry. tail_len 0: too long to keep, formatted per line. */
+static void insn_tail(struct audit_fmt *f, struct cached_insn *c)
+{
+	struct line l = { .p = c->tail, .left = sizeof(c->tail),
+	                  .json = f->format == AUDIT_FMT_JSON };
+	insn_fields(&l, &c->t);
+	c->tail_len = l.over ? 0 : (uint16_t)(l.p - c->tail);
+}
+
+static void insn_record_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
+{
+	const struct cached_insn *c = cached(f, r->mode, r->rip, r->bytes, r->len);
+	if (c->tail_len)
+		append(l, c->tail, c->tail_len);
+	else
+		insn_fields(l, &c->t);
 }
 
 static void write_field(struct line *l, const struct audit_field *fd, const struct audit_rec *r)
@@ -271,14 +314,14 @@ int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, si
 	append_s(&l, kind ? kind : "?");
 	if (l.json)
 		append(&l, "\"", 1);
-	for (size_t i = 0; i < audit_nr_fields; i++) {
-		const struct audit_field *fd = &audit_fields[i];
-		if (fd->kind >= 0 && fd->kind != r->kind)
-			continue;
+	unsigned k = r->kind < NR_AUDIT_KINDS ? r->kind : 0;
+	unsigned nf = r->kind < NR_AUDIT_KINDS ? f->nfields[k] : 0;
+	for (unsigned j = 0; j < nf; j++) {
+		const struct audit_field *fd = &audit_fields[f->fields[k][j]];
 		if (fd->kind == AUDIT_INSN) {
 			/* An instruction's fields come from one disassembly. */
 			if (fd->when == AF_IF_SENSITIVE)
-				insn_fields(f, &l, r);
+				insn_record_fields(f, &l, r);
 		} else if (audit_field_present(fd, r)) {
 			write_field(&l, fd, r);
 		}

@@ -11,6 +11,7 @@
 
 #include "core/audit.h"
 #include "policy/audit_class.h"
+#include "policy/audit_fields.h"
 
 enum audit_format { AUDIT_FMT_JSON, AUDIT_FMT_TEXT };
 
@@ -25,6 +26,10 @@ struct audit_fmt {
 	csh cs[3];
 	cs_insn *insn[3];
 	struct audit_disasm_cache *cache;
+	/* Per kind, the audit_fields rows its lines can have, in order: a
+	 * line walks its own few instead of the whole table. */
+	uint8_t fields[NR_AUDIT_KINDS][AUDIT_MAX_FIELDS];
+	uint8_t nfields[NR_AUDIT_KINDS];
 };
 
 /* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */
@@ -44,9 +49,10 @@ struct audit_insn_text {
 	enum audit_class cls;
 };
 
-/* Disassemble len bytes at linear rip in mode (enum cpu_mode) into t. */
-void audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip, const uint8_t *bytes,
-                    unsigned len, struct audit_insn_text *t);
+/* Disassemble len bytes at linear rip in mode (enum cpu_mode): valid
+ * until the next call. */
+const struct audit_insn_text *audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip,
+                                             const uint8_t *bytes, unsigned len);
 
 /* r as one line ending in '\n' into buf: its length, or -ENOSPC. */
 int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len);

@@ -54,14 +54,14 @@ static int view_init(struct insn_view *v, const struct audit_summary *s)
 		const struct audit_hist_ent *e = &h->t[i];
 		if (!e->count)
 			continue;
-		struct audit_insn_text t;
-		audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len, &t);
+		const struct audit_insn_text *t =
+			audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len);
 		int user = e->cpl == 3;
 		v->cpl[user] += e->count;
-		v->cls[t.cls][user] += e->count;
+		v->cls[t->cls][user] += e->count;
 		if (user)
 			continue;
-		by_id[t.id < X86_INS_ENDING ? t.id : 0] += e->count;
+		by_id[t->id < X86_INS_ENDING ? t->id : 0] += e->count;
 		top_add(v->rips, &v->nrips, (struct top){ e->count, e->rip, e });
 	}
 	for (unsigned id = 0; id < X86_INS_ENDING; id++)
@@ -138,11 +138,11 @@ static void text_insns(FILE *f, struct insn_view *v, const struct audit_summary 
 	fprintf(f, "  most frequent supervisor instructions:%s\n", v->nrips ? "" : " none");
 	for (size_t i = 0; i < v->nrips; i++) {
 		const struct audit_hist_ent *e = v->rips[i].e;
-		struct audit_insn_text t;
-		audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len, &t);
+		const struct audit_insn_text *t =
+			audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len);
 		fprintf(f, "    %12" PRIu64 "  0x%016" PRIx64 " %-8s %s%s%s%s\n", e->count, e->rip,
-		        cpu_mode_name((enum cpu_mode)e->mode), t.disasm,
-		        t.cls ? " (" : "", t.cls ? audit_class_name(t.cls) : "", t.cls ? ")" : "");
+		        cpu_mode_name((enum cpu_mode)e->mode), t->disasm,
+		        t->cls ? " (" : "", t->cls ? audit_class_name(t->cls) : "", t->cls ? ")" : "");
 	}
 }
 
@@ -311,12 +311,12 @@ static void json_insns(FILE *f, struct insn_view *v, const struct audit_summary 
 	fprintf(f, "],\"top_instructions\":[");
 	for (size_t i = 0; i < v->nrips; i++) {
 		const struct audit_hist_ent *e = v->rips[i].e;
-		struct audit_insn_text t;
-		audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len, &t);
+		const struct audit_insn_text *t =
+			audit_fmt_insn(&v->fmt, e->mode, e->rip, e->bytes, e->len);
 		fprintf(f, "%s{\"rip\":\"0x%" PRIx64 "\",\"mode\":\"%s\",\"bytes\":\"%s\",\"disasm\":\"%s\","
 		        "\"class\":\"%s\",\"count\":%" PRIu64 "}", i ? "," : "", e->rip,
-		        cpu_mode_name((enum cpu_mode)e->mode), t.hex, t.disasm,
-		        audit_class_name(t.cls), e->count);
+		        cpu_mode_name((enum cpu_mode)e->mode), t->hex, t->disasm,
+		        audit_class_name(t->cls), e->count);
 	}
 	fputc(']', f);
 }

@@ -228,6 +228,9 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 	struct seg_cache new_ss;
 	uint16_t ss_sel = 0;
 	struct frame f = { .slot = slot };
+	bool vm86 = c->mode == MODE_VM86;
+	if (vm86)
+		sw_vm86_check_handler(c, g.sel, new_cpl, ext);
 
 	/* The handler must start inside its code segment. */
 	uint32_t cs_limit = (uint32_t)(cs_raw[0] & 0xffff) | (uint32_t)((cs_raw[0] >> 32) & 0xf0000);
@@ -236,9 +239,7 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 	if (g.off > cs_limit)
 		sw_raise(c, EXC_GP, ext);
 
-	bool inner = new_cpl < c->cpl, vm86 = c->mode == MODE_VM86;
-	if (vm86)
-		sw_vm86_check_handler(c, g.sel, new_cpl, ext);
+	bool inner = new_cpl < c->cpl;
 	if (inner) {
 		uint64_t sp;
 		sw_tss_stack(c, new_cpl, ext, &ss_sel, &sp);

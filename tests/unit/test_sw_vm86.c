@@ -224,19 +224,21 @@ static void test_int_n_frame(void **state)
 }
 
 /* The handler must be non-conforming at DPL 0: a DPL-3 or a conforming
- * target is #GP(selector); a gate below DPL 3 is #GP(vector * 8 + 2) for
- * INT n. */
+ * target is #GP(selector), checked before the offset against the target's
+ * limit; a gate below DPL 3 is #GP(vector * 8 + 2) for INT n. */
 static void test_gate_checks(void **state)
 {
 	(void)state;
 	const struct { uint16_t sel; unsigned gate_dpl; unsigned vec; int err; } cases[] = {
 		{ FX_SEL_UCODE32, 3, EXC_GP, FX_SEL_UCODE32 & ~3 },
 		{ FX_GDT_FREE, 3, EXC_GP, FX_GDT_FREE },
+		{ FX_GDT_FREE + 8, 3, EXC_GP, FX_GDT_FREE + 8 },
 		{ FX_SEL_CODE32, 0, EXC_GP, 0x21 * 8 + 2 },
 	};
 	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct sw_fx *fx = ENTER(IOPL3, 0xcd, 0x21);
 		fx_set_gdt(fx, FX_GDT_FREE, fx_desc(0, 0xfffff, 0xf, 0, FX_G | FX_DB));
+		fx_set_gdt(fx, FX_GDT_FREE + 8, fx_desc(0, 0xff, 0xb, 3, FX_DB)); /* below the stub */
 		fx_set_gate(fx, 0x21, cases[k].sel, FX_STUB(0x21), 0xe, cases[k].gate_dpl, 0);
 		fx_run(fx, 1);
 		fx_assert_exc(fx, cases[k].vec, cases[k].err);

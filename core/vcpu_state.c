@@ -75,6 +75,12 @@ void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip)
 	s->rip = ip;
 }
 
+void seg_cache_set_vm86(struct seg_cache *c, uint16_t sel)
+{
+	set_seg(c, sel, (uint64_t)sel << 4, 0xffff, 0x3, 1);
+	c->dpl = 3;
+}
+
 void vcpu_state_set_flat32_sel(struct vcpu_state *s, uint32_t eip, uint16_t cs, uint16_t ds)
 {
 	vcpu_state_reset(s);

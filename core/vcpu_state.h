@@ -172,6 +172,11 @@ struct vcpu_state {
 #define RFLAGS_VIF  (1ull << 19)
 #define RFLAGS_VIP  (1ull << 20)
 #define RFLAGS_ID   (1ull << 21)
+/* Bits that may be set; everything else is reserved. */
+#define RFLAGS_DEFINED (RFLAGS_CF | RFLAGS_FIXED | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | \
+			RFLAGS_SF | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_OF |     \
+			RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC |  \
+			RFLAGS_VIF | RFLAGS_VIP | RFLAGS_ID)
 
 /* CR0 */
 #define CR0_PE (1ull << 0)
@@ -221,6 +226,12 @@ void vcpu_state_reset(struct vcpu_state *s);
  * based at seg<<4, ready to run a flat binary. Starts from the reset state
  * with caches enabled (CR0 = ET); SP is left 0. */
 void vcpu_state_set_real_mode(struct vcpu_state *s, uint16_t cs, uint16_t ip);
+
+/* A segment register as virtual-8086 mode loads it: base sel << 4, limit
+ * 0xffff, a present, accessed read/write data segment at DPL 3 (CS too:
+ * the access rights 0xf3 that VM entry requires there, SDM Vol. 3,
+ * 26.3.1.2, and that both engines hand each other). */
+void seg_cache_set_vm86(struct seg_cache *c, uint16_t sel);
 
 /* The multiboot v1 machine state: 32-bit flat protected mode, paging off.
  * Starts from the reset state: CS 0x08 and DS/ES/FS/GS/SS 0x10 as flat

@@ -8,11 +8,6 @@
 #include "core/reason.h"
 #include "core/vcpu_state.h"
 
-/* Bits that may be set; everything else is reserved. */
-#define RFLAGS_DEFINED (RFLAGS_CF | RFLAGS_FIXED | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | \
-			RFLAGS_SF | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_OF |     \
-			RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC |  \
-			RFLAGS_VIF | RFLAGS_VIP | RFLAGS_ID)
 /* CR4 bits 0-14 (VME..LA57, VMXE, SMXE), 16-18, 20-24 (SMEP..PKS). */
 #define CR4_DEFINED 0x01f77fffull
 /* SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE. */

@@ -74,7 +74,7 @@ suite16.bin_LDS  := guests/suite/suite16.ld
 suite32.bin_BITS := 32
 suite32.bin_OBJS := $(G_FLAT) $(G_LIBC) $(G_SUITE) $(G_SUITE_FPU) suite/pm32.o \
 	suite/pm32_stubs.o suite/pm32_seg.o suite/pm32_user.o \
-	suite/pm32_paging.o suite/pm32_task.o
+	suite/pm32_paging.o suite/pm32_task.o suite/pm32_vm86.o suite/pm32_vm86_run.o
 suite64.bin_BITS := 64
 suite64.bin_OBJS := $(G_FLAT) $(G_LM) $(G_LIBC) $(G_SUITE) $(G_SUITE_FPU) \
 	suite/lm64.o \

@@ -252,6 +252,11 @@ static inline bool sw_canonical(uint64_t a)
  * with RIP still at the branch, if non-canonical in 64-bit mode or beyond
  * the CS limit elsewhere (swvmm/exec_data_branch.c). */
 void sw_check_near_target(struct sw_cpu *c, uint64_t target);
+/* The I/O privilege level in RFLAGS. */
+static inline unsigned sw_iopl(const struct sw_cpu *c)
+{
+	return (unsigned)((c->s.rflags & RFLAGS_IOPL) >> 12);
+}
 /* Recompute mode, CPL and default sizes after CR0/EFER/CS/RFLAGS.VM change. */
 void sw_update_mode(struct sw_cpu *c);
 /* The guest TSC now: continuous with what the other engine showed. */

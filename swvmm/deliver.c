@@ -1,8 +1,9 @@
 /* Event delivery: exceptions, software interrupts and external interrupts
- * through the real-mode IVT, 16/32-bit IDT gates and 64-bit IDT gates
- * (Intel SDM Vol. 3, 6.10-6.14; Vol. 2, INT n). Every check is made and
- * every frame slot translated before the first register changes, so a
- * fault during delivery leaves the state as it was before the event. */
+ * through the real-mode IVT, 16/32-bit IDT gates (from virtual-8086 mode
+ * too) and 64-bit IDT gates (Intel SDM Vol. 3, 6.10-6.14 and 20.3; Vol. 2,
+ * INT n). Every check is made and every frame slot translated before the
+ * first register changes, so a fault during delivery leaves the state as
+ * it was before the event. */
 #include "core/vm.h"
 #include "swvmm/audit.h"
 #include "swvmm/cpu.h"
@@ -10,6 +11,7 @@
 #include "swvmm/flags.h"
 #include "swvmm/segment.h"
 #include "swvmm/task_switch.h"
+#include "swvmm/vm86.h"
 
 /* The frame an event pushes, highest slot first. */
 struct frame {
@@ -21,7 +23,7 @@ struct frame {
 	int ss_err;                  /* #SS error code for a bad stack */
 	bool flat;                   /* 64-bit: no segmentation, canonical only */
 	unsigned n;
-	uint64_t val[6];
+	uint64_t val[10];            /* virtual-8086 mode pushes the most */
 };
 
 static void frame_add(struct frame *f, uint64_t v)
@@ -47,7 +49,7 @@ static uint64_t stack_lin(struct sw_cpu *c, const struct seg_cache *sc, uint64_t
 /* Check and translate every slot, then write them; returns the new SP. */
 static uint64_t frame_push(struct sw_cpu *c, const struct frame *f)
 {
-	uint64_t lin[6], sp = f->sp;
+	uint64_t lin[10], sp = f->sp;
 
 	for (unsigned k = 0; k < f->n; k++) {
 		sp = sw_trunc(sp - f->slot, f->ssize);
@@ -229,6 +231,9 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 	struct seg_cache new_ss;
 	uint16_t ss_sel = 0;
 	struct frame f = { .slot = slot };
+	bool vm86 = c->mode == MODE_VM86;
+	if (vm86)
+		sw_vm86_check_handler(c, g.sel, new_cpl, ext);
 
 	/* The handler must start inside its code segment. */
 	uint32_t cs_limit = (uint32_t)(cs_raw[0] & 0xffff) | (uint32_t)((cs_raw[0] >> 32) & 0xf0000);
@@ -249,6 +254,12 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 		f.sp = sp;
 		f.acc = ACC_SYS;
 		f.ss_err = ss_err;
+		if (vm86) {
+			uint64_t segs[4];
+			sw_vm86_frame_segs(c, segs);
+			for (unsigned k = 0; k < 4; k++)
+				frame_add(&f, segs[k]);
+		}
 		frame_add(&f, s->seg[SEG_SS].selector);
 		frame_add(&f, s->gpr[RSP]);
 	} else {
@@ -267,6 +278,8 @@ static void deliver_legacy(struct sw_cpu *c, unsigned vector, int errcode, unsig
 	/* Commit. */
 	if (inner)
 		sw_load_ss_desc(c, ss_sel, ss_raw);
+	if (vm86)
+		sw_vm86_null_segs(c);
 	if (f.ssize == 4)
 		s->gpr[RSP] = (uint32_t)sp;
 	else
@@ -327,8 +340,7 @@ void sw_deliver_event(struct sw_cpu *c, unsigned vector, int errcode, unsigned k
 	case MODE_REAL:
 		deliver_real(c, vector, rip_after);   /* pushes no error code */
 		break;
-	case MODE_VM86:
-		sw_unsupported(c, "event delivery from virtual-8086 mode");
+	case MODE_VM86:   /* always to ring 0: deliver_legacy pushes the segments */
 	case MODE_PROT16:
 	case MODE_PROT32:
 		deliver_legacy(c, vector, errcode, kind, rip_after);

@@ -244,8 +244,6 @@ static void far_transfer(struct sw_cpu *c, uint16_t sel, uint64_t off, unsigned 
 	uint64_t raw[2];
 
 	if (c->mode == MODE_REAL || c->mode == MODE_VM86) {
-		if (c->mode == MODE_VM86)
-			sw_unsupported(c, "virtual-8086 mode");
 		if (off > c->s.seg[SEG_CS].limit)
 			sw_gp0(c);
 		if (call) {
@@ -325,8 +323,6 @@ static void retf(struct sw_cpu *c, const struct insn *i, uint64_t imm)
 	uint64_t raw[2];
 
 	if (c->mode == MODE_REAL || c->mode == MODE_VM86) {
-		if (c->mode == MODE_VM86)
-			sw_unsupported(c, "virtual-8086 mode");
 		if (off > s->seg[SEG_CS].limit)
 			sw_gp0(c);
 		s->seg[SEG_CS].selector = sel;

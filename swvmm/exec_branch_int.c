@@ -7,9 +7,11 @@
 #include "swvmm/flags.h"
 #include "swvmm/segment.h"
 #include "swvmm/task_switch.h"
+#include "swvmm/vm86.h"
 
 static void exec_int_ib(struct sw_cpu *c, const struct insn *i)
 {
+	sw_vm86_int_n(c);
 	sw_deliver_event(c, (unsigned)(i->imm & 0xff), SW_NO_ERRCODE, SW_EV_SOFT, c->next_rip);
 }
 
@@ -93,13 +95,12 @@ static void exec_iret(struct sw_cpu *c, const struct insn *i)
 	sw_flags_sync(c);   /* the old RFLAGS decides what may change */
 	bool lma = s->efer & EFER_LMA;
 
-	if (c->mode == MODE_REAL) {
-		iret_real(c, os);
+	sw_vm86_sensitive(c);
+	if (c->mode == MODE_REAL || c->mode == MODE_VM86) {
+		iret_real(c, os);   /* VM86 at IOPL 3: the same pops */
 		s->ev.nmi.masked = false;
 		return;
 	}
-	if (c->mode == MODE_VM86)
-		sw_unsupported(c, "IRET in virtual-8086 mode");
 	if (s->rflags & RFLAGS_NT) {
 		if (lma)
 			sw_gp0(c);
@@ -110,8 +111,11 @@ static void exec_iret(struct sw_cpu *c, const struct insn *i)
 	uint64_t rip = sw_far_stack_read(c, 0, os);
 	uint16_t sel = (uint16_t)sw_far_stack_read(c, os, 2);
 	uint64_t fl = sw_far_stack_read(c, 2 * os, os);
-	if (!lma && os == 4 && (fl & RFLAGS_VM) && old_cpl == 0)
-		sw_unsupported(c, "return to virtual-8086 mode");
+	if (!lma && os == 4 && (fl & RFLAGS_VM) && old_cpl == 0) {
+		sw_vm86_enter(c, rip, sel, fl);
+		s->ev.nmi.masked = false;
+		return;
+	}
 
 	uint64_t raw[2];
 	unsigned rpl = sel & 3;

@@ -1,28 +1,18 @@
 /* The system side of RFLAGS: PUSHF, POPF, CLI, STI (Intel SDM Vol. 2 and
  * Vol. 3, 20.4 for the protected-mode virtual interrupts).
  *
- * CR4.PVI is honoured by CLI/STI at CPL 3 (they change VIF instead of
- * faulting); POPF/PUSHF are not affected by PVI outside virtual-8086 mode.
- * Virtual-8086 mode itself is not modelled: reaching these instructions
- * there stops the VM with a report. */
+ * CR4.PVI is honoured by CLI/STI at CPL 3 in protected mode (they change
+ * VIF instead of faulting); POPF/PUSHF are not affected by PVI. In
+ * virtual-8086 mode all four are #GP(0) below IOPL 3 (swvmm/vm86.h), so
+ * there CPL 3 <= IOPL always holds when they run. */
 #include "swvmm/exec_system.h"
 #include "swvmm/flags.h"
-
-static void no_vm86(struct sw_cpu *c, const char *insn)
-{
-	if (c->mode == MODE_VM86)
-		sw_unsupported(c, insn);
-}
-
-static unsigned iopl(const struct sw_cpu *c)
-{
-	return (unsigned)((c->s.rflags & RFLAGS_IOPL) >> 12);
-}
+#include "swvmm/vm86.h"
 
 /* PUSHF: the image has VM and RF clear; 16 bits push FLAGS only. */
 static void exec_pushf(struct sw_cpu *c, const struct insn *i)
 {
-	no_vm86(c, "PUSHF in virtual-8086 mode");
+	sw_vm86_sensitive(c);
 	uint64_t v = sw_flags_get(c) & ~(RFLAGS_VM | RFLAGS_RF);
 	sw_push(c, sw_trunc(v, i->opsize), i->opsize);
 }
@@ -32,7 +22,7 @@ static void exec_pushf(struct sw_cpu *c, const struct insn *i)
  * only at CPL 0; IF only when CPL <= IOPL. */
 static void exec_popf(struct sw_cpu *c, const struct insn *i)
 {
-	no_vm86(c, "POPF in virtual-8086 mode");
+	sw_vm86_sensitive(c);
 	unsigned size = i->opsize;
 	uint64_t mask = RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF |
 	                RFLAGS_IF | RFLAGS_DF | RFLAGS_OF | RFLAGS_IOPL | RFLAGS_NT;
@@ -40,7 +30,7 @@ static void exec_popf(struct sw_cpu *c, const struct insn *i)
 		mask |= RFLAGS_AC | RFLAGS_ID;
 	if (c->cpl > 0) {
 		mask &= ~RFLAGS_IOPL;
-		if (c->cpl > iopl(c))
+		if (c->cpl > sw_iopl(c))
 			mask &= ~RFLAGS_IF;
 	}
 	uint64_t v = sw_pop(c, size);
@@ -54,8 +44,8 @@ static void exec_popf(struct sw_cpu *c, const struct insn *i)
 static void exec_cli(struct sw_cpu *c, const struct insn *i)
 {
 	(void)i;
-	no_vm86(c, "CLI in virtual-8086 mode");
-	if (c->cpl <= iopl(c))
+	sw_vm86_sensitive(c);
+	if (c->cpl <= sw_iopl(c))
 		c->s.rflags &= ~RFLAGS_IF;
 	else if (c->cpl == 3 && (c->s.cr4 & CR4_PVI))
 		c->s.rflags &= ~RFLAGS_VIF;
@@ -68,8 +58,8 @@ static void exec_cli(struct sw_cpu *c, const struct insn *i)
 static void exec_sti(struct sw_cpu *c, const struct insn *i)
 {
 	(void)i;
-	no_vm86(c, "STI in virtual-8086 mode");
-	if (c->cpl <= iopl(c)) {
+	sw_vm86_sensitive(c);
+	if (c->cpl <= sw_iopl(c)) {
 		if (!(c->s.rflags & RFLAGS_IF)) {
 			c->s.rflags |= RFLAGS_IF;
 			c->s.ev.shadow |= SHADOW_STI;

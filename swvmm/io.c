@@ -8,11 +8,10 @@
 void sw_io_check(struct sw_cpu *c, uint16_t port, unsigned size)
 {
 	const struct vcpu_state *s = &c->s;
-	unsigned iopl = (unsigned)((s->rflags & RFLAGS_IOPL) >> 12);
 
 	if (c->mode == MODE_REAL)
 		return;
-	if (c->mode != MODE_VM86 && c->cpl <= iopl)
+	if (c->mode != MODE_VM86 && c->cpl <= sw_iopl(c))
 		return;
 	/* Only a 32/64-bit TSS has a bitmap; its offset is at 0x66, and every
 	 * bit for the ports (two bytes read) must lie within the TSS limit. */

@@ -93,8 +93,11 @@ static void load_real(struct sw_cpu *c, unsigned sreg, uint16_t sel)
 {
 	struct seg_cache *sc = &c->s.seg[sreg];
 	/* Real mode keeps the cached limit and rights (the "unreal" mode
-	 * guests rely on); virtual-8086 mode sets them (never reached: VM86
-	 * is not modelled). */
+	 * guests rely on); virtual-8086 mode sets them. */
+	if (c->mode == MODE_VM86) {
+		seg_cache_set_vm86(sc, sel);
+		return;
+	}
 	sc->selector = sel;
 	sc->base = (uint64_t)sel << 4;
 	sc->unusable = 0;

@@ -1,7 +1,7 @@
 /* suite32: 32-bit protected mode, flat, with its own GDT, IDT and TSS.
  * Runs the shared check groups, then segment loads and faults, ring 3
  * (privileged instructions, IOPL, the I/O bitmap, INT and a call gate),
- * paging (32-bit and PAE) and hardware task switches. */
+ * virtual-8086 mode, paging (32-bit and PAE) and hardware task switches. */
 #include "suite/pm32.h"
 
 const char suite_mode[] = "pm32";
@@ -54,14 +54,10 @@ static struct tss32 tss __attribute__((aligned(16)));
 static struct gate idt[256] __attribute__((aligned(16)));
 volatile struct entry_seen int_seen, gate_seen;
 
-extern const uint32_t pm32_stubs[32], pm32_stub_user, pm32_stub_priv;
+extern const uint32_t pm32_stubs[32], pm32_stub_user, pm32_stub_priv, pm32_stub_v86[2];
 void user_exit_entry(void);
 void gate_entry(void);
 
-struct frame32 {
-	uint32_t es, ds, edi, esi, ebp, esp0, ebx, edx, ecx, eax;
-	uint32_t vector, error, eip, cs, eflags, esp, ss;
-};
 void pm32_trap(struct frame32 *f);
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned int access,
@@ -103,6 +99,8 @@ static void setup(void)
 	idt[VEC_USER] = mkgate(pm32_stub_user, 0xee);
 	idt[VEC_EXIT] = mkgate((uintptr_t)user_exit_entry, 0xee);
 	idt[VEC_PRIV] = mkgate(pm32_stub_priv, 0x8e);
+	idt[VEC_V86EXIT] = mkgate(pm32_stub_v86[0], 0xee);
+	idt[VEC_V86BACK] = mkgate(pm32_stub_v86[1], 0xee);
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n1:\t"
@@ -117,6 +115,10 @@ void pm32_trap(struct frame32 *f)
 {
 	ulong cr2 = 0, ip = f->eip;
 
+	if (f->eflags & F_VM) {
+		pm32_vm86_trap(f);
+		return;
+	}
 	if (f->vector == VEC_USER) {
 		int_seen.cs = f->cs;
 		int_seen.eip = f->eip;
@@ -153,6 +155,7 @@ void guest_main(unsigned long magic, unsigned long info)
 	stack_checks();
 	pm32_segment_checks();
 	pm32_user_checks();
+	pm32_vm86_checks();
 	pm32_paging_checks();
 	pm32_task_checks();
 	fpu_checks();

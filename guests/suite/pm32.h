@@ -25,6 +25,8 @@
 #define VEC_USER	0x80	/* DPL 3: records and returns */
 #define VEC_EXIT	0x81	/* DPL 3: back from user_call to ring 0 */
 #define VEC_PRIV	0x82	/* DPL 0 */
+#define VEC_V86EXIT	0x84	/* DPL 3: ends a virtual-8086 mode run */
+#define VEC_V86BACK	0x85	/* DPL 3: counts, then IRET back to it */
 
 #ifndef __ASSEMBLER__
 #include "suite/suite.h"
@@ -40,10 +42,20 @@ struct entry_seen {
 extern volatile struct entry_seen int_seen, gate_seen;
 extern char trap_stack_top[];
 
+/* The frame exc_common builds (pm32_stubs.S); esp and ss only when the
+ * event came from an outer level. */
+struct frame32 {
+	uint32_t es, ds, edi, esi, ebp, esp0, ebx, edx, ecx, eax;
+	uint32_t vector, error, eip, cs, eflags, esp, ss;
+};
+/* An event from virtual-8086 mode: pm32_trap hands it here. */
+void pm32_vm86_trap(struct frame32 *f);
+
 void pm32_segment_checks(void);
 void pm32_user_checks(void);
 void pm32_paging_checks(void);
 void pm32_task_checks(void);
+void pm32_vm86_checks(void);
 #endif
 
 #endif

@@ -8,7 +8,7 @@
 
 	.text
 	.code32
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,0x80,0x82
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,0x80,0x82,0x84,0x85
 exc_\v:
 	.if HAS_ERROR(\v) == 0
 	push $0
@@ -46,6 +46,9 @@ pm32_stub_user:
 	.long exc_0x80
 pm32_stub_priv:
 	.long exc_0x82
+	.globl pm32_stub_v86
+pm32_stub_v86:
+	.long exc_0x84, exc_0x85
 
 	.text
 /* user_call(fn, eflags): callee-saved registers and ESP are kept for

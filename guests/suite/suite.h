@@ -23,6 +23,8 @@ typedef unsigned long ulong;	/* a general register of the mode */
 #define F_DF	0x400
 #define F_IOPL3	0x3000
 #define F_NT	0x4000
+#define F_RF	0x10000
+#define F_VM	0x20000
 #define F_AC	0x40000
 #define F_ID	0x200000
 

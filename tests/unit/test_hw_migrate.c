@@ -1286,6 +1286,60 @@ static void test_replayed_entry_matches_native(void **state)
 	assert_memory_equal(at(t, replayed.gpr[RSP], sizeof(frame)), frame, sizeof(frame));
 }
 
+/* ---- a vCPU in virtual-8086 mode ------------------------------------- */
+
+/* Guards the interpreter's virtual-8086 mode (swvmm/vm86.c): a vCPU its
+ * IRETD put there moves to KVM and back mid-VM86, KVM hands back every
+ * segment cache as the interpreter made it (seg_cache_set_vm86), and the
+ * code goes on counting in either engine. (SVM takes any attributes
+ * there; VMX entry wants exactly those, 0xf3.) */
+#define V86_CS 0x2000u
+static void test_vm86_moves_both_ways(void **state)
+{
+	static const uint8_t v86[] = { 0x40, 0xeb, 0xfd };      /* 1: inc ax; jmp 1b */
+	static const uint8_t iretd[] = { 0xcf };
+	const uint32_t frame[9] = { 0, V86_CS, RFLAGS_VM | RFLAGS_IF | RFLAGS_FIXED, 0xfff0,
+	                            0x3000, 0x4000, 0x5000, 0x6000, 0x7000 };
+	struct mt *t = start(state);
+	flat32(t, iretd, sizeof(iretd));
+	put(t, (uint64_t)V86_CS << 4, v86, sizeof(v86));
+	t->vm.vcpu.gpr[RSP] -= sizeof(frame);
+	put(t, t->vm.vcpu.gpr[RSP], frame, sizeof(frame));
+
+	assert_int_equal(sw_steps(t, 3), RUN_EXIT_BUDGET);
+	struct vcpu_state sw, hw;
+	peek(t, &sw);
+	assert_int_equal(vcpu_mode(&sw), MODE_VM86);
+	assert_int_equal(sw.gpr[RAX] & 0xffff, 1);
+	uint64_t until = now(t) + SAFETY_NS;
+	do {
+		assert_int_equal(hw_for(t, 10 * MS), RUN_EXIT_BUDGET);
+		peek(t, &hw);
+	} while ((hw.gpr[RAX] & 0xffff) == 1 && now(t) < until);
+	migrate(t, ENGINE_SW);
+	peek(t, &hw);
+	assert_int_equal(vcpu_mode(&hw), MODE_VM86);
+	if ((hw.gpr[RAX] & 0xffff) == 1)
+		fail_msg("no instruction ran on KVM: rip %llx rflags %llx",
+		         (unsigned long long)hw.rip, (unsigned long long)hw.rflags);
+	for (int i = 0; i < NR_SREGS; i++)
+		if (!seg_cache_equal(&sw.seg[i], &hw.seg[i]))
+			fail_msg("segment %d: %04x base %llx type %x dpl %u came back as %04x base "
+			         "%llx type %x dpl %u", i, sw.seg[i].selector,
+			         (unsigned long long)sw.seg[i].base, sw.seg[i].type, sw.seg[i].dpl,
+			         hw.seg[i].selector, (unsigned long long)hw.seg[i].base,
+			         hw.seg[i].type, hw.seg[i].dpl);
+	/* Beside the arithmetic flags INC changes, RFLAGS is as it was. */
+	const uint64_t arith = RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF |
+	                       RFLAGS_OF;
+	assert_int_equal(hw.rflags & ~arith, sw.rflags & ~arith);
+	uint64_t ax = hw.gpr[RAX] & 0xffff;
+	assert_int_equal(sw_steps(t, 4), RUN_EXIT_BUDGET);
+	peek(t, &sw);
+	assert_int_equal(sw.gpr[RAX] & 0xffff, (ax + 2) & 0xffff);
+	assert_int_equal(vcpu_mode(&sw), MODE_VM86);
+}
+
 /* Guards the one clock of a host whose KVM ignores TSC offsets
  * (vm->clock.tsc_is_host, set here by hand: the harness's KVM honours
  * them): hwvmm/kvm_state.c put_tsc (offset 0) and hw_store_state, and
@@ -1359,6 +1413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_entry_handed_off_by_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsc_is_host_in_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_entry_matches_native, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vm86_moves_both_ways, setup, teardown),
 	};
 	size_t n = drop_excepted(tests, sizeof(tests) / sizeof(tests[0]));
 	return _cmocka_run_group_tests("hw_migrate", tests, n, NULL, NULL);

@@ -187,11 +187,8 @@ static void load_data(struct sw_cpu *c, unsigned sreg, uint16_t sel, int ext)
  * times 16, 64 KiB, at CPL 3. */
 static void load_vm86_segs(struct sw_cpu *c)
 {
-	for (unsigned k = 0; k < NR_SREGS; k++) {
-		struct seg_cache *sc = &c->s.seg[k];
-		*sc = (struct seg_cache){ .selector = sc->selector, .base = (uint64_t)sc->selector << 4,
-		                          .limit = 0xffff, .type = 3, .s = 1, .dpl = 3, .present = 1 };
-	}
+	for (unsigned k = 0; k < NR_SREGS; k++)
+		seg_cache_set_vm86(&c->s.seg[k], c->s.seg[k].selector);
 	sw_update_mode(c);
 }
 

@@ -10,6 +10,7 @@
 
 struct audit_file {
 	FILE *f;
+	char *iobuf;                         /* f's buffer, freed after fclose */
 	struct audit_fmt fmt;
 	const struct audit_filter *filter;   /* records written; NULL: all */
 };

@@ -16,6 +16,7 @@ packages=(
     libcapstone-dev  # disassembly in audit records
     libcmocka-dev    # unit tests
     jq               # reading audit files (tests/cli/audit.sh)
+    strace           # how the audit file is written (tests/cli/audit.sh)
     acpica-tools     # iasl: decoding the ACPI tables (tests/cli/acpi_tables.sh)
     libseccomp-dev
     gcc-multilib     # 32-bit guest programs

@@ -1,6 +1,7 @@
 /* The audit of `hvmm run` (policy/cli/audit_run.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/vm.h"
@@ -22,6 +23,8 @@ static int run_sink(void *opaque, const struct audit_rec *r, size_t n)
 	return ar->file.f ? audit_file_sink(&ar->file, r, n) : 0;
 }
 
+#define AUDIT_IOBUF (1 << 20)
+
 static int open_file(struct audit_run *ar, const struct run_options *o, char *err, size_t errlen)
 {
 	int r = audit_fmt_init(&ar->file.fmt, (enum audit_format)o->audit_format);
@@ -42,8 +45,11 @@ static int open_file(struct audit_run *ar, const struct run_options *o, char *er
 		if (!audit_filter_keeps_kind(&o->audit_filter, AUDIT_INSN))
 			ar->audit.insn_records = false;
 	}
-	/* A large stdio buffer: records are written a buffer at a time. */
-	setvbuf(ar->file.f, NULL, _IOFBF, 1 << 20);
+	/* A large stdio buffer: records are written a buffer at a time.
+	 * glibc ignores the size unless it is given the buffer too. */
+	ar->file.iobuf = malloc(AUDIT_IOBUF);
+	if (ar->file.iobuf)
+		setvbuf(ar->file.f, ar->file.iobuf, _IOFBF, AUDIT_IOBUF);
 	return 0;
 }
 
@@ -101,6 +107,8 @@ int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_option
 		if (fclose(ar->file.f) && !r)
 			r = -errno;
 		ar->file.f = NULL;
+		free(ar->file.iobuf);
+		ar->file.iobuf = NULL;
 		audit_fmt_fini(&ar->file.fmt);
 	}
 	if (r && o->audit)

@@ -17,10 +17,11 @@ struct vcpu_state;
 /* Stop conditions for one run call; an engine may return earlier. An
  * engine honours those it can: KVM cannot count instructions or stop at
  * an address, so the hw engine honours deadline_ns, stop_on_io
- * (reporting RUN_EV_PORT for port exits) and stop_on_cpl_change (every
- * kernel entry from CPL 3 returns at the entry point, before the
- * kernel's first instruction; any other CPL change is seen at the next
- * exit), and the interpreter all of them. */
+ * (reporting RUN_EV_PORT for port exits), max_io_exits and
+ * stop_on_cpl_change (every kernel entry from CPL 3 returns at the entry
+ * point, before the kernel's first instruction; any other CPL change is
+ * seen at the next exit), and the interpreter all of them but
+ * max_io_exits, its budget being max_instructions. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
@@ -28,6 +29,10 @@ struct run_limits {
 	uint64_t rip;
 	uint64_t deadline_ns;        /* VM-clock time to return by (0: none): RUN_EXIT_BUDGET */
 	bool stop_on_io;             /* return RUN_EXIT_EVENT after each port or MMIO access */
+	/* KVM's budget counted in what the guest does rather than in time:
+	 * return RUN_EXIT_BUDGET at the Nth port or MMIO exit (0: none),
+	 * which falls on the same instruction in every run of the guest. */
+	unsigned max_io_exits;
 	unsigned events;             /* 1 << RUN_EV_*: events to return on (interpreter) */
 };
 

@@ -11,10 +11,10 @@
  * -ENODEV and vm->err "KVM unavailable: /dev/kvm: <reason>" where KVM
  * cannot be used. run ignores the instruction budget and address limits
  * (KVM cannot stop on them) and returns on HLT with IF set, debug exits,
- * each port/MMIO exit with stop_on_io, at deadline_ns, when vm->stop is
- * set, and with stop_on_cpl_change at every kernel entry from CPL 3
- * (RUN_EXIT_CPL_CHANGE with entry set, kvm_entry.c) and at any exit that
- * finds the CPL changed. */
+ * each port/MMIO exit with stop_on_io, the max_io_exits-th one without,
+ * at deadline_ns, when vm->stop is set, and with stop_on_cpl_change at
+ * every kernel entry from CPL 3 (RUN_EXIT_CPL_CHANGE with entry set,
+ * kvm_entry.c) and at any exit that finds the CPL changed. */
 extern const struct engine_ops hw_engine_ops;
 
 /* "IO", "HLT", ... for a KVM exit reason (the statistics' keys). */

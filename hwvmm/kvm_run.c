@@ -2,11 +2,12 @@
  *
  * KVM cannot count instructions or stop at an address: of the run
  * limits this engine honours deadline_ns (a timer kick, see kvm_kick.c),
- * stop_on_io, and stop_on_cpl_change for kernel entries from CPL 3 (trap
- * bytes on the entry points, kvm_entry.c). Before each KVM_RUN the
- * monitor's timers are brought up to date and a waiting external
- * interrupt is injected through the sync-regs events (no extra ioctl),
- * or an interrupt window is requested when the guest cannot take it yet. */
+ * stop_on_io, max_io_exits (counted here), and stop_on_cpl_change for
+ * kernel entries from CPL 3 (trap bytes on the entry points,
+ * kvm_entry.c). Before each KVM_RUN the monitor's timers are brought up
+ * to date and a waiting external interrupt is injected through the
+ * sync-regs events (no extra ioctl), or an interrupt window is requested
+ * when the guest cannot take it yet. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,10 +350,23 @@ static int after_exit_cpl(struct hw_ctx *c, const struct run_limits *lim, unsign
 	return 1;
 }
 
+/* max_io_exits: whether the exit just handled is the run's last port or
+ * MMIO exit. Only exits the guest makes count, never a kick (KVM_EXIT_INTR)
+ * or an interrupt window, so the run ends on the same instruction
+ * whatever the host's timing. */
+static bool io_budget_spent(const struct hw_ctx *c, const struct run_limits *lim,
+                            unsigned *io_exits)
+{
+	if (!lim->max_io_exits || (c->last_exit != KVM_EXIT_IO && c->last_exit != KVM_EXIT_MMIO))
+		return false;
+	return ++*io_exits >= lim->max_io_exits;
+}
+
 int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 {
 	struct hw_ctx *c = ctx;
 	struct vm *vm = c->vm;
+	unsigned io_exits = 0;
 
 	*out = (struct run_exit){ .reason = RUN_EXIT_STOPPED };
 	for (;;) {
@@ -391,6 +405,10 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 				out->event = RUN_EV_PORT;
 				out->num = c->run->io.port;
 			}
+			return 0;
+		}
+		if (io_budget_spent(c, lim, &io_exits)) {
+			out->reason = RUN_EXIT_BUDGET;
 			return 0;
 		}
 	}

@@ -101,28 +101,38 @@ static int chaos_init(struct policy *p, const char *arg, char *err, size_t errle
 	return 0;
 }
 
+/* Log-uniform from 1 to 2^max_bits: many switches close together,
+ * some far apart. */
+static uint64_t chaos_count(uint64_t r, unsigned max_bits)
+{
+	unsigned bits = (unsigned)(r >> 8) % (max_bits + 1);
+	return 1 + ((r >> 16) & ((1ull << bits) - 1));
+}
+
+/* Every choice comes from the seed alone, and each engine's run ends at
+ * a point of the guest's own execution, never at a time (now_ns is not
+ * looked at): one seed replays the same migration points. */
 static void chaos_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
                          enum run_event event, uint64_t num, uint64_t now_ns,
                          struct decision *d)
 {
-	(void)s, (void)cur, (void)event, (void)num;
+	(void)cur, (void)event, (void)num, (void)now_ns;
 	uint64_t r = chaos_next(p);
 
 	d->engine = (r & 1) ? ENGINE_HW : ENGINE_SW;
 	d->why = MIG_CHAOS;
 	if (d->engine == ENGINE_SW) {
-		/* Budgets from 1 to 2^14 instructions, log-uniform: many
-		 * switches close together, some far apart. */
-		unsigned bits = (unsigned)(r >> 8) % 15;
-		d->lim.max_instructions = 1 + ((r >> 16) & ((1ull << bits) - 1));
+		d->lim.max_instructions = chaos_count(r, 14);
 		d->lim.stop_on_cpl_change = (r >> 4) & 1;
 		/* Some kinds of event end the run too: more points to move at. */
 		d->lim.events = (unsigned)(r >> 40) & ((1u << NR_RUN_EVENTS) - 2);
 	} else {
-		/* KVM stops at exits (each port or MMIO access is one) or when
-		 * kicked after up to 200 us. */
-		d->lim.deadline_ns = now_ns + 1 + (r >> 20) % 200000;
-		d->lim.stop_on_io = true;
+		/* KVM cannot count instructions: it stops at the Nth port or
+		 * MMIO exit (an exit still pending in KVM is then exactly what
+		 * the next migration must complete) and, from CPL 3, at kernel
+		 * entries if drawn so. */
+		d->lim.max_io_exits = (unsigned)chaos_count(r, 6);
+		d->lim.stop_on_cpl_change = vcpu_cpl(s) == 3 && ((r >> 4) & 1);
 	}
 }
 

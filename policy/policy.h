@@ -85,7 +85,8 @@ bool policy_needs_native(const struct policy *p);
 
 /* Where to run from state s, now running on cur (NR_ENGINES: nowhere
  * yet); event says what just happened (RUN_EV_NONE for a plain point).
- * now_ns is the VM clock. */
+ * now_ns is the VM clock; no built-in decides by it, so that where the
+ * vCPU runs follows the guest's execution alone (docs/policy.md). */
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
                    enum run_event event, uint64_t num, uint64_t now_ns,
                    struct decision *d);

@@ -13,8 +13,10 @@
 # vmx (on kvm_intel: Bochs's VMX): a subset (VMX_CASES) under hw,
 # theorem3 and one chaos seed, then kvm-info and the test_hw_* programs.
 # theorem3 runs must also show in their statistics that KVM never ran
-# guest code at CPL 0-2 and that no kernel entry was missed. --names:
-# only list the cases ENGINE runs.
+# guest code at CPL 0-2 and that no kernel entry was missed. hw also runs
+# one guest three times under one chaos seed ("chaos-repeat"): the counts
+# of --stats=json must not change. --names: only list the cases ENGINE
+# runs.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -98,6 +100,43 @@ while IFS='|' read -r name want_status expected args; do
 	done
 done <tests/guests/cases
 [ "${2:-}" = --names ] && exit 0
+
+# A chaos seed fixes its migration points (docs/policy.md): suite64, which
+# takes no interrupts, run three times under one seed gives the same
+# --stats=json every time but for its times (seconds, mean_ns, worst_ns:
+# wall clock). Every count is compared: instructions per engine, KVM runs,
+# ioctls and exits by reason, kernel entries, port and MMIO accesses,
+# events by kind, migrations by direction and reason.
+chaos_counts() { # STATS-FILE: its --stats=json line without the times
+	grep '^{"policy"' "$1" | sed -E 's/"(seconds|mean_ns|worst_ns)":[0-9.]+,?//g'
+}
+chaos_repeat() { # SEED
+	local i status first="" counts
+	for i in 1 2 3; do
+		timeout 120 "$hvmm" run --policy=chaos:"$1" --stats=json "$BUILD/guests/suite64.bin" \
+			>"$tmp/out" 2>"$tmp/err" </dev/null
+		status=$?
+		counts=$(chaos_counts "$tmp/err")
+		if [ "$status" != 0 ]; then
+			echo "FAIL chaos-repeat: run $i of suite64 under chaos:$1 exited with status $status: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
+			return
+		elif ! strip_hw_deviations <"$tmp/out" | cmp -s tests/guests/suite64.bin.expected -; then
+			echo "FAIL chaos-repeat: run $i of suite64 under chaos:$1: serial output differs from tests/guests/suite64.bin.expected"
+			return
+		elif [ -z "$counts" ]; then
+			echo "FAIL chaos-repeat: run $i of suite64 under chaos:$1 printed no --stats=json line"
+			return
+		elif [ -z "$first" ]; then
+			first=$counts
+		elif [ "$counts" != "$first" ]; then
+			echo "FAIL chaos-repeat: run $i of suite64 under chaos:$1 counted differently: first '$first', now '$counts'"
+			return
+		fi
+	done
+	echo "chaos-repeat: suite64 under chaos:$1, counts of each of three runs: $first"
+	echo "PASS chaos-repeat"
+}
+[ "$ENGINE" = hw ] && chaos_repeat 1
 
 # The audit of minios, checked against the run (audit-cases.sh): under
 # the interpreter, theorem3, and where KVM runs everything a policy that

@@ -1,6 +1,6 @@
 /* The KVM engine on a real /dev/kvm: tiny guests exercising port I/O
- * (string forms too), MMIO, HLT, triple fault, and state moved in and out
- * by ioctl. Every test is skipped where /dev/kvm cannot be opened; run
+ * (string forms too), MMIO, the budget in port/MMIO exits, HLT, triple
+ * fault, and state moved in and out by ioctl. Every test is skipped where /dev/kvm cannot be opened; run
  * them under tests/harness/kvm-run. */
 #define _GNU_SOURCE /* pipe2 */
 #include <stdarg.h>
@@ -88,13 +88,17 @@ static void store(struct hwt *t)
 		fail_msg("store_state: %s", t->vm.err);
 }
 
-static enum run_exit_reason run(struct hwt *t)
+static enum run_exit_reason run_lim(struct hwt *t, const struct run_limits *lim)
 {
-	struct run_limits lim = { 0 };
 	struct run_exit ex = { 0 };
-	if (hw_engine_ops.run(t->ctx, &lim, &ex))
+	if (hw_engine_ops.run(t->ctx, lim, &ex))
 		fail_msg("run: %s", t->vm.err);
 	return ex.reason;
+}
+
+static enum run_exit_reason run(struct hwt *t)
+{
+	return run_lim(t, &(struct run_limits){ 0 });
 }
 
 static void assert_serial(struct hwt *t, const char *want)
@@ -192,6 +196,33 @@ static void test_mmio_hole_reads_ones(void **state)
 	assert_int_equal(t->vm.vcpu.rip, CODE32 + sizeof(code));
 }
 
+/* max_io_exits: the run ends at the Nth port or MMIO exit, MMIO counted
+ * as port I/O is, with the instruction that made it complete. */
+static void test_io_exit_budget(void **state)
+{
+	static const uint8_t code[] = {
+		0xba, 0xf8, 0x03, 0x00, 0x00,   /* mov edx, 0x3f8 */
+		0xb0, 'a', 0xee,                /* mov al, 'a'; out dx, al: exit 1 */
+		0xa1, 0x00, 0x00, 0x00, 0xd0,   /* mov eax, [0xd0000000]: exit 2 */
+		0xb0, 'b', 0xee,                /* mov al, 'b'; out dx, al: exit 3 */
+		0xb0, 'c', 0xee,                /* mov al, 'c'; out dx, al */
+		0xf4,                           /* hlt (IF=0) */
+	};
+	struct hwt *t = start(state, CODE32, code, sizeof(code));
+	vcpu_state_set_flat32(&t->vm.vcpu, CODE32);
+	load(t);
+	assert_int_equal(run_lim(t, &(struct run_limits){ .max_io_exits = 3 }), RUN_EXIT_BUDGET);
+	assert_serial(t, "ab");
+	store(t);
+	assert_int_equal(t->vm.vcpu.rip, CODE32 + 16);
+	assert_int_equal(t->vm.stats.hw_exits[KVM_EXIT_IO], 2);
+	assert_int_equal(t->vm.stats.hw_exits[KVM_EXIT_MMIO], 1);
+	load(t);
+	assert_int_equal(run(t), RUN_EXIT_STOPPED);
+	assert_int_equal(t->vm.stop, VM_STOP_HALT);
+	assert_serial(t, "c");
+}
+
 static void test_triple_fault(void **state)
 {
 	static const uint8_t code[] = { 0xcd, 0x03 };   /* int3 with an empty IDT */
@@ -272,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_string_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_completion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_hole_reads_ones, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_exit_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_halt_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_through_kvm, setup, teardown),

@@ -242,6 +242,22 @@ static void test_theorem3(void **state)
 	assert_true(policy_wants_sw_at_entry(&p, &s, RUN_EV_SYSCALL, 1));
 }
 
+/* A chaos decision's limits: a budget in instructions in the
+ * interpreter, in guest-made exits on KVM; never a time. */
+static void check_chaos_limits(const struct decision *d, unsigned cpl)
+{
+	assert_int_equal(d->why, MIG_CHAOS);
+	assert_int_equal(d->lim.deadline_ns, 0);
+	if (d->engine == ENGINE_SW) {
+		assert_true(d->lim.max_instructions >= 1 && d->lim.max_instructions <= 1 << 14);
+		assert_int_equal(d->lim.max_io_exits, 0);
+	} else {
+		assert_true(d->lim.max_io_exits >= 1 && d->lim.max_io_exits <= 1 << 6);
+		assert_false(d->lim.stop_on_io);
+		assert_true(!d->lim.stop_on_cpl_change || cpl == 3);
+	}
+}
+
 /* The same seed gives the same decisions; another seed others. */
 static void test_chaos_is_seeded(void **state)
 {
@@ -263,16 +279,48 @@ static void test_chaos_is_seeded(void **state)
 		assert_memory_equal(&da, &db, sizeof(da));
 		differ += memcmp(&da, &dc, sizeof(da)) != 0;
 		sw += da.engine == ENGINE_SW;
-		assert_int_equal(da.why, MIG_CHAOS);
-		if (da.engine == ENGINE_SW) {
-			assert_true(da.lim.max_instructions >= 1 && da.lim.max_instructions <= 1 << 14);
-		} else {
-			assert_true(da.lim.deadline_ns > 1000 && da.lim.deadline_ns <= 1000 + 200000);
-			assert_true(da.lim.stop_on_io);
-		}
+		check_chaos_limits(&da, 0);
 	}
 	assert_true(differ > 100);
 	assert_true(sw > 50 && sw < 150);   /* both engines, often */
+}
+
+/* One query of a scripted run: states at every CPL, both engines
+ * holding the vCPU, every kind of event. */
+static void chaos_query(unsigned i, struct vcpu_state *s, enum engine_id *cur,
+                        enum run_event *ev)
+{
+	at_cpl(s, (i * 7) % 4);
+	s->rip = 0x1000 + 16 * i;
+	*cur = i % 3 ? ENGINE_HW : ENGINE_SW;
+	*ev = (enum run_event)(i % NR_RUN_EVENTS);
+}
+
+/* Chaos decides from the seed and the queries alone: two runs asked the
+ * same (state, event) sequence at different VM-clock times get the same
+ * decisions, none of which stops at a time. */
+static void test_chaos_ignores_time(void **state)
+{
+	(void)state;
+	struct policy a, b;
+	struct decision da, db;
+	struct vcpu_state s;
+	enum engine_id cur;
+	enum run_event ev;
+	char err[200];
+	unsigned entries = 0;
+
+	assert_int_equal(policy_from_name(&a, "chaos:11", err, sizeof(err)), 0);
+	assert_int_equal(policy_from_name(&b, "chaos:11", err, sizeof(err)), 0);
+	for (unsigned i = 0; i < 400; i++) {
+		chaos_query(i, &s, &cur, &ev);
+		policy_decide(&a, &s, cur, ev, i, 1000, &da);
+		policy_decide(&b, &s, cur, ev, i, 5000000000ull + 7919ull * i * i, &db);
+		assert_memory_equal(&da, &db, sizeof(da));
+		check_chaos_limits(&da, vcpu_cpl(&s));
+		entries += da.engine == ENGINE_HW && da.lim.stop_on_cpl_change;
+	}
+	assert_true(entries > 10);   /* KVM stops at kernel entries too */
 }
 
 static void test_rule_file(void **state)
@@ -334,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dispatch_engines, setup_vm, teardown_vm),
 		cmocka_unit_test(test_theorem3),
 		cmocka_unit_test(test_chaos_is_seeded),
+		cmocka_unit_test(test_chaos_ignores_time),
 		cmocka_unit_test(test_rule_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

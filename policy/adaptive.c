@@ -4,7 +4,8 @@
  * been long enough to pay for the round trip. Otherwise it is
  * interpreted with the break-even length as its budget: one that runs
  * out moves the rest of the stretch to KVM, so a misjudged stretch costs
- * at most one round trip more than the better choice would have. */
+ * at most one round trip more than the better choice would have (a free
+ * chunk, below, at most FREE_CHUNK). */
 #include "policy/adaptive.h"
 
 #include <errno.h>

@@ -54,10 +54,25 @@ uint64_t adaptive_round_trip_ns(const struct vm_stats *s)
 	return adaptive_mig_ns(s, MIG_SW_TO_HW) + adaptive_mig_ns(s, MIG_HW_TO_SW) + s->hw_run_ns;
 }
 
-uint64_t adaptive_break_even(const struct vm_stats *s)
+uint64_t adaptive_break_even(const struct vm_stats *s, uint64_t ps)
 {
-	uint64_t ps = adaptive_sw_ps(s);
 	return ps ? adaptive_round_trip_ns(s) * 1000 / ps : 0;
+}
+
+uint64_t adaptive_user_ps(const struct adaptive *a, const struct vm_stats *s)
+{
+	if (a->user_insns < ADAPTIVE_USER_SAMPLE)
+		return adaptive_sw_ps(s);
+	return a->user_ns * 1000 / a->user_insns;
+}
+
+/* The interpreter's part of the stretch under way ended at now: its
+ * time and instructions go into the user-code speed. */
+static void end_sw_part(struct adaptive *a, const struct vm_stats *st, uint64_t now_ns)
+{
+	a->user_ns += now_ns - a->sw_t0;
+	a->user_insns += st->sw_instructions - a->insn0;
+	a->in_sw = false;
 }
 
 static unsigned slot_of(uint64_t key)
@@ -77,6 +92,7 @@ static void open_stretch(struct adaptive *a, const struct vm_stats *st, uint64_t
 	a->insn0 = st->sw_instructions;
 	a->hw_ns = 0;
 	a->hw_runs = 0;
+	a->in_sw = false;
 }
 
 /* The stretch ended at a kernel entry: its length in interpreter
@@ -90,14 +106,14 @@ static void close_stretch(struct adaptive *a, const struct vm_stats *st)
 	uint64_t over = a->hw_runs * st->hw_run_ns +
 	                (a->hw_runs ? adaptive_mig_ns(st, MIG_SW_TO_HW) : 0);
 	uint64_t native = a->hw_ns > over ? a->hw_ns - over : 0;
-	uint64_t ps = adaptive_sw_ps(st);
+	uint64_t ps = adaptive_user_ps(a, st);
 	uint64_t len = st->sw_instructions - a->insn0 + (ps ? native * 1000 / ps : 0);
 	struct adaptive_slot *sl = &a->slot[a->at];
 
 	sl->len = sl->used ? sl->len - (sl->len >> EWMA_SHIFT) + (len >> EWMA_SHIFT) : len;
 	sl->used = true;
 	a->open = false;
-	a->free_next = sl->len < adaptive_break_even(st);
+	a->free_next = sl->len < adaptive_break_even(st, ps);
 }
 
 /* At CPL 3, where theorem3 says KVM: the limits of an interpreter run
@@ -105,9 +121,9 @@ static void close_stretch(struct adaptive *a, const struct vm_stats *st)
  * alternate: one measured (stopping at its end, with the break-even
  * length as its budget), then a free chunk. */
 static bool sw_limits(struct adaptive *a, const struct vm_stats *st, uint64_t cr3,
-                      struct run_limits *lim)
+                      uint64_t now_ns, struct run_limits *lim)
 {
-	uint64_t even = adaptive_break_even(st);
+	uint64_t even = adaptive_break_even(st, adaptive_user_ps(a, st));
 	/* A stretch under way is on KVM already, or has outrun its budget. */
 	if (a->open || !even)
 		return false;
@@ -116,7 +132,10 @@ static bool sw_limits(struct adaptive *a, const struct vm_stats *st, uint64_t cr
 	if (sl->used && sl->len >= even)
 		return false;
 	*lim = (struct run_limits){ .stop_on_cpl_change = true, .max_instructions = even };
+	a->in_sw = true;
+	a->sw_t0 = now_ns;
 	if (sl->used && a->free_next) {
+		a->in_sw = false;
 		a->open = false;
 		a->free_next = false;
 		*lim = (struct run_limits){ .max_instructions = even * FREE_CHUNK };
@@ -137,6 +156,8 @@ void adaptive_decide(struct policy *p, const struct vcpu_state *s, enum engine_i
 		a->hw_ns += now_ns - a->hw_t0;
 		a->hw_runs++;
 	}
+	if (a->open && a->in_sw && cur == ENGINE_SW)
+		end_sw_part(a, st, now_ns);
 	if (d->engine != ENGINE_HW) {
 		/* Supervisor code: theorem3's choice stands, always. */
 		if (a->open)
@@ -144,7 +165,7 @@ void adaptive_decide(struct policy *p, const struct vcpu_state *s, enum engine_i
 		return;
 	}
 	struct run_limits lim;
-	if (!sw_limits(a, st, s->cr3, &lim)) {
+	if (!sw_limits(a, st, s->cr3, now_ns, &lim)) {
 		a->hw_t0 = now_ns;
 		return;
 	}

@@ -22,8 +22,16 @@ uint64_t adaptive_mig_ns(const struct vm_stats *s, int dir);
 /* One user stretch on KVM beyond its own instructions: a migration each
  * way and one KVM_RUN round trip, in ns. */
 uint64_t adaptive_round_trip_ns(const struct vm_stats *s);
-/* The stretch length, in interpreter instructions, whose interpretation
- * costs one round trip; 0 when either cost is not known yet. */
-uint64_t adaptive_break_even(const struct vm_stats *s);
+/* The stretch length, in interpreter instructions at ps picoseconds
+ * each, whose interpretation costs one round trip; 0 when either cost is
+ * not known yet. */
+uint64_t adaptive_break_even(const struct vm_stats *s, uint64_t ps);
+/* The interpreter's time per user instruction in picoseconds as it
+ * measured on user stretches, once it has measured USER_SAMPLE
+ * instructions; before that adaptive_sw_ps. */
+uint64_t adaptive_user_ps(const struct adaptive *a, const struct vm_stats *s);
+
+/* User instructions measured before their own speed is trusted. */
+#define ADAPTIVE_USER_SAMPLE 10000
 
 #endif

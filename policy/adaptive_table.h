@@ -33,6 +33,11 @@ struct adaptive {
 	/* The last stretch measured was short: the next one on a short
 	 * address space starts a free chunk instead of a measured stretch. */
 	bool free_next;
+	/* The interpreter's speed on user code: the stretch's part there
+	 * began at sw_t0 (in_sw); user_ns and user_insns sum those parts. */
+	bool in_sw;
+	uint64_t sw_t0;
+	uint64_t user_ns, user_insns;
 };
 
 #endif

@@ -64,6 +64,14 @@ static void decide(struct fix *f, unsigned cpl, uint64_t cr3, enum engine_id cur
 	policy_decide(&f->p, &f->s, cur, RUN_EV_NONE, 0, f->now, d);
 }
 
+/* The interpreter runs n instructions at ns each. */
+static void interpret(struct fix *f, uint64_t n, uint64_t ns)
+{
+	f->st.sw_instructions += n;
+	f->st.ns_sw += n * ns;
+	f->now += n * ns;
+}
+
 /* One user stretch of n interpreter instructions on cr3, from the drop
  * to CPL 3 to the kernel entry; returns the engine it started on. */
 static enum engine_id short_stretch(struct fix *f, uint64_t cr3, uint64_t n)
@@ -73,8 +81,7 @@ static enum engine_id short_stretch(struct fix *f, uint64_t cr3, uint64_t n)
 	enum engine_id e = d.engine;
 	if (e == ENGINE_SW) {
 		assert_true(n < d.lim.max_instructions);
-		f->st.sw_instructions += n;
-		f->st.ns_sw += n * 50;
+		interpret(f, n, 50);
 	} else {
 		f->now += 45000 + n;   /* migration and KVM_RUN, then n ns of user code */
 	}
@@ -87,8 +94,7 @@ static enum engine_id short_stretch(struct fix *f, uint64_t cr3, uint64_t n)
 static void use_budget(struct fix *f, const struct decision *d)
 {
 	assert_true(d->lim.max_instructions > 0);
-	f->st.sw_instructions += d->lim.max_instructions;
-	f->st.ns_sw += d->lim.max_instructions * 50;
+	interpret(f, d->lim.max_instructions, 50);
 }
 
 /* A stretch that runs past its interpreter budgets and on KVM for ns. */
@@ -117,13 +123,14 @@ static void test_costs(void **state)
 	assert_int_equal(adaptive_mig_ns(&st, MIG_SW_TO_HW), 5000);
 	assert_int_equal(adaptive_mig_ns(&st, MIG_HW_TO_SW), 5000);
 	assert_int_equal(adaptive_round_trip_ns(&st), 50000);
-	assert_int_equal(adaptive_break_even(&st), EVEN);
+	assert_int_equal(adaptive_break_even(&st, adaptive_sw_ps(&st)), EVEN);
+	assert_int_equal(adaptive_break_even(&st, 5000), 10 * EVEN);
 	/* Nothing interpreted yet: no break-even length. */
 	memset(&st, 0, sizeof(st));
 	st.hw_run_ns = 40000;
 	assert_int_equal(adaptive_sw_ps(&st), 0);
 	assert_int_equal(adaptive_mig_ns(&st, MIG_HW_TO_SW), 0);
-	assert_int_equal(adaptive_break_even(&st), 0);
+	assert_int_equal(adaptive_break_even(&st, adaptive_sw_ps(&st)), 0);
 }
 
 /* A new address space starts in the interpreter, budgeted to the
@@ -175,6 +182,33 @@ static void test_free_chunks(void **state)
 	use_budget(f, &d);
 	decide(f, 3, 0x7000, ENGINE_SW, &d);
 	assert_int_equal(d.engine, ENGINE_HW);
+}
+
+/* The break-even length follows the interpreter's speed on user code
+ * once enough of it is measured, not its mean over the run (which cold
+ * kernel code can slow): here 500 ns an instruction over the run, 50 on
+ * user stretches. */
+static void test_user_speed(void **state)
+{
+	struct fix *f = *state;
+	struct decision d;
+	f->st.ns_sw *= 10;
+	assert_int_equal(adaptive_user_ps(&f->p.adaptive, &f->st), 500000);
+	uint64_t budget = 0;
+	for (int i = 0; i < 400 && budget != EVEN; i++) {
+		decide(f, 3, 0x5000, ENGINE_SW, &d);
+		assert_int_equal(d.engine, ENGINE_SW);
+		if (d.lim.stop_on_cpl_change) {
+			budget = d.lim.max_instructions;
+			interpret(f, 90, 50);
+		} else {
+			interpret(f, d.lim.max_instructions, 50);
+		}
+		decide(f, 0, 0x5000, ENGINE_SW, &d);
+	}
+	assert_int_equal(budget, EVEN);
+	assert_int_equal(adaptive_user_ps(&f->p.adaptive, &f->st), 50000);
+	assert_true(f->p.adaptive.user_insns >= ADAPTIVE_USER_SAMPLE);
 }
 
 /* A stretch that outruns its budget moves to KVM at once, and the next
@@ -277,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_costs),
 		cmocka_unit_test_setup(test_short_stays_sw, setup),
 		cmocka_unit_test_setup(test_free_chunks, setup),
+		cmocka_unit_test_setup(test_user_speed, setup),
 		cmocka_unit_test_setup(test_long_goes_hw, setup),
 		cmocka_unit_test_setup(test_per_cr3, setup),
 		cmocka_unit_test_setup(test_estimate_follows, setup),

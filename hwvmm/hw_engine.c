@@ -38,6 +38,8 @@ static int host_probe(struct hw_ctx *c)
 		.sysenter = user64 && !c->host.entry_native[HE_SYSENTER],
 		.iopl = !c->host.iopl_kept,
 	};
+	/* What a round trip costs here, for policies that weigh it. */
+	vm->stats.hw_run_ns = c->host.run_ns;
 	/* One clock in both engines where KVM ignores the TSC offset. */
 	if (!c->host.tsc_offset)
 		vm->clock.tsc_is_host = true;

@@ -54,6 +54,7 @@ int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
 	d->vm = vm;
 	d->pol = pol;
 	d->cur = NR_ENGINES;
+	pol->stats = &vm->stats;
 	for (int e = 0; e < NR_ENGINES; e++)
 		d->ops[e] = ops ? ops[e] : NULL;
 	/* The engines a built-in policy uses are made up front, so that a

@@ -1,6 +1,7 @@
 /* The built-in policies and the rule-file policy, as one table of
  * policy_ops. */
 #include "policy/policy.h"
+#include "policy/adaptive.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -231,6 +232,13 @@ static const struct policy_ops builtins[] = {
 		.uses = { [ENGINE_HW] = true, [ENGINE_SW] = true },
 		.init = chaos_init,
 		.decide = chaos_decide,
+	},
+	{
+		.name = "adaptive",
+		.uses = { [ENGINE_HW] = true, [ENGINE_SW] = true },
+		.init = adaptive_init,
+		.decide = adaptive_decide,
+		.sw_at_entry = theorem3_sw_at_entry,
 	},
 };
 #define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))

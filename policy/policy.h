@@ -11,6 +11,7 @@
 #include "core/engine.h"
 #include "core/stats.h"
 #include "core/vcpu_state.h"
+#include "policy/adaptive_table.h"
 #include "policy/rules.h"
 
 enum engine_id { ENGINE_HW, ENGINE_SW, NR_ENGINES };
@@ -28,9 +29,10 @@ struct decision {
 	unsigned audit_level;       /* enum audit_level */
 };
 
-/* What one policy is. The built-ins ("sw", "hw", "theorem3", "chaos")
- * and the policy file are one table in policy.c: a new policy is one
- * more entry there, and nothing else asks which policy it is. */
+/* What one policy is. The built-ins ("sw", "hw", "theorem3", "chaos",
+ * "adaptive") and the policy file are one table in policy.c: a new
+ * policy is one more entry there, and nothing else asks which policy it
+ * is. */
 struct policy_ops {
 	const char *name;           /* as given to --policy; "file" for a policy file */
 	const char *arg;            /* NULL, or what follows "NAME:" ("SEED") */
@@ -40,7 +42,8 @@ struct policy_ops {
 	bool uses[NR_ENGINES];
 	/* Every state runs on KVM, with no interpreter to fall back on. */
 	bool needs_native;
-	/* With arg: read the text after "NAME:". 0 or -EINVAL with err. */
+	/* NULL, or set the policy up; with arg, from the text after "NAME:"
+	 * (else arg is NULL). 0 or -EINVAL with err. */
 	int (*init)(struct policy *p, const char *arg, char *err, size_t errlen);
 	/* policy_decide, d zeroed but for why = MIG_OTHER. */
 	void (*decide)(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
@@ -56,6 +59,10 @@ struct policy {
 	uint64_t rng;               /* chaos: xorshift64* state */
 	struct pol_rules *rules;    /* a policy file's */
 	unsigned audit_level;       /* last level an audit rule set */
+	struct adaptive adaptive;   /* adaptive: what it learned */
+	/* The VM's counters, live (set by the dispatcher; NULL before), for
+	 * a policy that chooses by measured cost. */
+	const struct vm_stats *stats;
 	char name[80];
 };
 
@@ -63,7 +70,7 @@ struct policy {
 const struct policy_ops *policy_builtin(unsigned i);
 
 /* A built-in: "sw", "hw", "theorem3", "chaos:SEED" (SEED decimal or 0x
- * hex). 0 or -EINVAL with a one-line reason in err. */
+ * hex), "adaptive". 0 or -EINVAL with a one-line reason in err. */
 int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen);
 
 /* Rules from a file; errors as pol_rules_load. */

@@ -16,7 +16,7 @@ enum { STATS_NONE, STATS_TEXT, STATS_JSON };
 
 struct run_options {
 	const char *guest;
-	const char *policy;       /* sw, hw, theorem3, chaos:SEED, or a file */
+	const char *policy;       /* sw, hw, theorem3, chaos:SEED, adaptive, or a file */
 	int stats;                /* STATS_NONE, STATS_TEXT, STATS_JSON */
 	uint64_t mem;
 	const char *serial;       /* "stdio", "none" or a file path */

@@ -5,6 +5,7 @@
 
 #include "core/vm.h"
 #include "hwvmm/hw_engine.h"
+#include "policy/what_if.h"
 
 static const char *const dir_names[NR_MIG_DIRS] = {
 	[MIG_SW_TO_HW] = "sw-to-hw",
@@ -28,6 +29,20 @@ static double mean_us(const struct mig_stats *m)
 	return m->count ? (double)m->ns_total / (double)m->count / 1e3 : 0.0;
 }
 
+/* The what-if figures of a run that split the guest by CPL; false for
+ * any other run. */
+static bool what_if_of(const struct vm *vm, struct what_if *w)
+{
+	if (!what_if_applies(&vm->stats))
+		return false;
+	struct what_if_params p = {
+		.hw_ns_per_insn = what_if_ns_per_insn(vm->clock.tsc_khz),
+		.run_ns = vm->stats.hw_run_ns,
+	};
+	what_if_compute(&vm->stats, &p, w);
+	return true;
+}
+
 static void text(FILE *f, const struct vm *vm, const char *policy)
 {
 	const struct vm_stats *s = &vm->stats;
@@ -36,7 +51,8 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 	fprintf(f, "  interpreter: %" PRIu64 " instructions (%" PRIu64 " at CPL 0-2), %.3f s\n",
 	        s->sw_instructions, s->sw_instructions_cpl0, secs(s->ns_sw));
 	fprintf(f, "  KVM: %" PRIu64 " KVM_RUN (%" PRIu64 " entered at CPL 0-2), %.3f s, %" PRIu64
-	        " vCPU ioctls\n", s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls);
+	        " vCPU ioctls; a KVM_RUN round trip costs %.1f us here\n", s->hw_runs,
+	        s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, (double)s->hw_run_ns / 1e3);
 	fprintf(f, "  KVM exits:");
 	bool any = false;
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
@@ -76,6 +92,11 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 			        "ioctls %.2f each\n", dir_names[d], mig_reason_name((enum mig_reason)r), m->count, mean_us(m),
 			        (double)m->ns_worst / 1e3, (double)m->ioctls / (double)m->count);
 		}
+	struct what_if w;
+	if (what_if_of(vm, &w))
+		fprintf(f, "  what if (docs/benchmarks.md): %.3f s in the engines and migrations; "
+		        "projected with the kernel on KVM too %.3f s, with everything "
+		        "interpreted %.3f s\n", secs(w.measured_ns), secs(w.hw_ns), secs(w.sw_ns));
 }
 
 static void json(FILE *f, const struct vm *vm, const char *policy)
@@ -96,8 +117,9 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	        ",\"seconds\":%.6f,\"interrupts\":%" PRIu64 "},", s->sw_instructions,
 	        s->sw_instructions_cpl0, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
-	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"exits\":{",
-	        s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, s->interrupts_hw);
+	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"run_ns\":%" PRIu64
+	        ",\"exits\":{", s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls,
+	        s->interrupts_hw, s->hw_run_ns);
 	const char *sep = "";
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])
@@ -131,7 +153,15 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 			        m->ioctls);
 			sep = ",";
 		}
-	fprintf(f, "]}\n");
+	fprintf(f, "]");
+	struct what_if w;
+	if (what_if_of(vm, &w))
+		fprintf(f, ",\"what_if\":{\"measured_seconds\":%.6f,\"kernel_on_hw_seconds\":%.6f,"
+		        "\"all_sw_seconds\":%.6f,\"migration_seconds\":%.6f,\"native_seconds\":%.6f,"
+		        "\"user_instructions_on_hw\":%" PRIu64 ",\"exits_kernel_on_hw\":%" PRIu64 "}",
+		        secs(w.measured_ns), secs(w.hw_ns), secs(w.sw_ns), secs(w.mig_ns),
+		        secs(w.native_ns), w.user_hw_insns, w.hw_exits);
+	fprintf(f, "}\n");
 }
 
 void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)

@@ -99,9 +99,11 @@ fi
 if grep -q "exit status 43" "$tmp/err"; then echo "PASS verbose-reports-stop"
 else echo "FAIL verbose-reports-stop: wanted 'exit status 43' on stderr, got '$(head -c 200 "$tmp/err")'"; fi
 
-# Without /dev/kvm the hw engine is refused in one line, exit 2; with it, the guest runs.
+# Without /dev/kvm the hw engine is refused in one line, exit 2, and so
+# are the policies that need it for user code; with it, the guest runs.
 if [ -e /dev/kvm ]; then
 	expect kvm-present-runs 0 "" run --engine=hw "$g/hello64.bin"
 else
 	expect kvm-unavailable 2 "KVM unavailable: /dev/kvm: No such file or directory" run --engine=hw "$g/hello64.bin"
+	expect kvm-unavailable-adaptive 2 "KVM unavailable: /dev/kvm: No such file or directory" run --policy=adaptive "$g/hello64.bin"
 fi

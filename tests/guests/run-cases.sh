@@ -12,11 +12,12 @@
 # and --policy=hw must be refused with one line naming the host's limit.
 # vmx (on kvm_intel: Bochs's VMX): a subset (VMX_CASES) under hw,
 # theorem3 and one chaos seed, then kvm-info and the test_hw_* programs.
-# theorem3 runs must also show in their statistics that KVM never ran
-# guest code at CPL 0-2 and that no kernel entry was missed. hw also runs
-# one guest three times under one chaos seed ("chaos-repeat"): the counts
-# of --stats=json must not change. --names: only list the cases ENGINE
-# runs.
+# hw also runs the cases with user code (ADAPTIVE_CASES) as
+# "name/adaptive". theorem3 and adaptive runs must also show in their
+# statistics that KVM never ran guest code at CPL 0-2 and that no kernel
+# entry was missed. hw also runs one guest three times under one chaos
+# seed ("chaos-repeat"): the counts of --stats=json must not change.
+# --names: only list the cases ENGINE runs.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -41,11 +42,16 @@ trap 'rm -rf "$tmp"' EXIT
 # theorem3_violations STATS-FILE: what breaks theorem3's promise.
 . tests/theorem3.sh
 
+# Whether POLICY keeps supervisor code off KVM (theorem3's promise).
+splits_by_cpl() {
+	[ "$POLICY" = theorem3 ] || [ "$POLICY" = adaptive ]
+}
+
 run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 	local label=$1 want_status=$3 expected=$4 args=$5 status extra=()
 	POLICY=$2
 	eval "set -- $args"
-	[ "$POLICY" = theorem3 ] && extra=(--stats=json)
+	splits_by_cpl && extra=(--stats=json)
 	timeout 120 "$hvmm" run "${extra[@]}" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	status=$?
 	if [ "$status" != "$want_status" ]; then
@@ -53,7 +59,7 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 		echo "FAIL $label: exit status wanted $want_status, got $status ($(head -c 300 "$tmp/err" | tr '\n' ' '))$(grep -m1 -a '^FAIL' "$tmp/out" | head -c 300 | sed 's/^/: /')"
 	elif ! strip_hw_deviations <"$tmp/out" | cmp -s "$expected" -; then
 		echo "FAIL $label: serial output differs from $expected: got '$(head -c 300 "$tmp/out" | tr '\n' '|')'"
-	elif [ "$POLICY" = theorem3 ] && [ -n "$(theorem3_violations "$tmp/err")" ]; then
+	elif splits_by_cpl && [ -n "$(theorem3_violations "$tmp/err")" ]; then
 		echo "FAIL $label: $(theorem3_violations "$tmp/err" | tr '\n' ' ')"
 	else
 		echo "PASS $label"
@@ -66,11 +72,17 @@ run_case() { # LABEL POLICY WANT-STATUS EXPECTED ARGS
 VMX_CASES=(hello16 hello32 hello64 ring3 suite16 suite32 suite64 smc minios bench-alu
 	bench-array bench-int_r0 bench-int80_r3 bench-syscall bench-cr3 bench-out bench-cpuid
 	bench-sse bench-x87)
+# The cases with user code that hw runs under adaptive as well.
+ADAPTIVE_CASES=(ring3 minios bench-int80_r3 bench-syscall linuxabi)
+in_list() { # NAME LIST...: whether NAME is in LIST
+	local n=$1 c
+	shift
+	for c in "$@"; do [ "$c" = "$n" ] && return 0; done
+	return 1
+}
 in_subset() { # NAME: whether this ENGINE runs case NAME
 	[ "$ENGINE" = vmx ] || return 0
-	local c
-	for c in "${VMX_CASES[@]}"; do [ "$c" = "$1" ] && return 0; done
-	return 1
+	in_list "$1" "${VMX_CASES[@]}"
 }
 case $ENGINE in
 hw)
@@ -93,7 +105,9 @@ while IFS='|' read -r name want_status expected args; do
 		echo "$name"
 		continue
 	fi
-	for p in "${policies[@]}"; do
+	ps=("${policies[@]}")
+	[ "$ENGINE" = hw ] && in_list "$name" "${ADAPTIVE_CASES[@]}" && ps+=(adaptive)
+	for p in "${ps[@]}"; do
 		label=$name
 		[ "$p" = "$ENGINE" ] || [ "$ENGINE/$p" = vmx/hw ] || label=$name/$p
 		run_case "$label" "$p" "$want_status" "$expected" "$args"

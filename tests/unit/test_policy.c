@@ -61,13 +61,14 @@ static void test_builtin_table(void **state)
 		assert_ptr_equal(p.ops, o);
 		policy_free(&p);
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_string_equal(policy_builtin(0)->name, "sw");
 	assert_string_equal(policy_builtin(1)->name, "hw");
 	assert_string_equal(policy_builtin(2)->name, "theorem3");
 	assert_string_equal(policy_builtin(3)->name, "chaos");
 	assert_string_equal(policy_builtin(3)->arg, "SEED");
-	assert_null(policy_builtin(4));
+	assert_string_equal(policy_builtin(4)->name, "adaptive");
+	assert_null(policy_builtin(5));
 }
 
 static void test_chaos_seed_errors(void **state)
@@ -109,10 +110,10 @@ static void test_unknown_lists_builtins(void **state)
 
 	assert_int_equal(policy_from_name(&p, "fast", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--policy: unknown policy 'fast' (expected sw, hw, theorem3, "
-			    "chaos:SEED or a file)");
+			    "chaos:SEED, adaptive or a file)");
 	assert_int_equal(policy_from_spec(&p, "/nonexistent/fast", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--policy: '/nonexistent/fast' is neither a built-in policy "
-			    "(sw, hw, theorem3, chaos:SEED) nor a file");
+			    "(sw, hw, theorem3, chaos:SEED, adaptive) nor a file");
 	for (unsigned i = 0; policy_builtin(i); i++) {
 		char word[64];
 		const struct policy_ops *o = policy_builtin(i);
@@ -165,6 +166,7 @@ static void test_uses_and_native(void **state)
 		{ "hw", true, false, true },
 		{ "theorem3", true, true, false },
 		{ "chaos:3", true, true, false },
+		{ "adaptive", true, true, false },
 	};
 	struct policy p;
 	char err[300], path[] = "/tmp/hvmm-test-uses-XXXXXX";

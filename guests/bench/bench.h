@@ -44,12 +44,7 @@
  * have nothing there. Bochs has no isa-debug-exit. */
 #define BOCHS_SHUTDOWN_PORT	0x8900
 
-/* The parameter block sits at this offset in the flat image (and at
- * 512 + this in the floppy image): 8 magic bytes, then the iteration count
- * as a little-endian 64-bit number, patched by tests/bench/bench-sw.sh. */
-#define BENCH_PARAM_OFFSET	0x100
-#define BENCH_MAGIC		"HVBENCH1"
-#define BENCH_DEFAULT_ITERS	1000
+#include "bench/param.h"
 
 #ifdef __ASSEMBLER__
 /* Each loop file describes itself and defines bench_loop, entered with the

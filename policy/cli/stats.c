@@ -11,11 +11,25 @@ static const char *const dir_names[NR_MIG_DIRS] = {
 	[MIG_HW_TO_SW] = "hw-to-sw",
 };
 
-/* "KVM_EXIT_IO" -> "IO" */
-static const char *exit_key(unsigned r)
+const char *stats_exit_key(unsigned r)
 {
 	const char *n = kvm_exit_name(r);
 	return strncmp(n, "KVM_EXIT_", 9) ? n : n + 9;
+}
+
+/* A file name may hold quotes, backslashes or control characters. */
+void stats_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*p < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
 }
 
 static double secs(uint64_t ns)
@@ -28,9 +42,8 @@ static double mean_us(const struct mig_stats *m)
 	return m->count ? (double)m->ns_total / (double)m->count / 1e3 : 0.0;
 }
 
-static void text(FILE *f, const struct vm *vm, const char *policy)
+static void text(FILE *f, const struct vm_stats *s, const char *policy)
 {
-	const struct vm_stats *s = &vm->stats;
 
 	fprintf(f, "hvmm stats: policy %s\n", policy);
 	fprintf(f, "  interpreter: %" PRIu64 " instructions (%" PRIu64 " at CPL 0-2), %.3f s\n",
@@ -42,7 +55,7 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])
 			continue;
-		fprintf(f, " %s %" PRIu64, exit_key(r), s->hw_exits[r]);
+		fprintf(f, " %s %" PRIu64, stats_exit_key(r), s->hw_exits[r]);
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
@@ -78,21 +91,12 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 		}
 }
 
-static void json(FILE *f, const struct vm *vm, const char *policy)
+static void json(FILE *f, const struct vm_stats *s, const char *policy)
 {
-	const struct vm_stats *s = &vm->stats;
 
-	fprintf(f, "{\"policy\":\"");
-	/* A file name may hold quotes, backslashes or control characters. */
-	for (const char *p = policy; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*p < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*p);
-		else
-			fputc(*p, f);
-	}
-	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"instructions_cpl0\":%" PRIu64
+	fprintf(f, "{\"policy\":");
+	stats_json_string(f, policy);
+	fprintf(f, ",\"sw\":{\"instructions\":%" PRIu64 ",\"instructions_cpl0\":%" PRIu64
 	        ",\"seconds\":%.6f,\"interrupts\":%" PRIu64 "},", s->sw_instructions,
 	        s->sw_instructions_cpl0, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
@@ -102,7 +106,7 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])
 			continue;
-		fprintf(f, "%s\"%s\":%" PRIu64, sep, exit_key(r), s->hw_exits[r]);
+		fprintf(f, "%s\"%s\":%" PRIu64, sep, stats_exit_key(r), s->hw_exits[r]);
 		sep = ",";
 	}
 	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
@@ -134,10 +138,15 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	fprintf(f, "]}\n");
 }
 
-void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)
+void print_vm_stats(FILE *out, const struct vm_stats *s, const char *policy, bool as_json)
 {
 	if (as_json)
-		json(out, vm, policy);
+		json(out, s, policy);
 	else
-		text(out, vm, policy);
+		text(out, s, policy);
+}
+
+void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)
+{
+	print_vm_stats(out, &vm->stats, policy, as_json);
 }

@@ -1,4 +1,4 @@
-/* Mixed, from 64-bit ring 3, with the PIT ticking at about 1 kHz
+/* Mixed, from 64-bit ring 3, with the PIT ticking at about 250 Hz
  * underneath (ticks taken in ring 3, as the timer loop's): each
  * iteration computes one splitmix64 step (bench.h SPLITMIX), reads one
  * 64-byte line of the data area, makes one SYSCALL (handler INC RAX;
@@ -8,7 +8,7 @@
  * the splitmix outputs and the qwords read, plus the system calls. */
 #include "bench/bench.h"
 
-#define MIXED_RELOAD	1193	/* PIT_HZ / 1193: 1.0 kHz */
+#define MIXED_RELOAD	4773	/* PIT_HZ / 4773: 250 Hz */
 
 	BENCH_LOOP mixed, 30, 3
 	mov $SPLITMIX_K, %r12

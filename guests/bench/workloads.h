@@ -12,7 +12,7 @@
 	X(syscall,     20000, "system call storm (SYSCALL/SYSRET from ring 3)") \
 	X(pagefault,    5000, "page-fault storm (ring 3 touches unmapped pages)") \
 	X(out,         20000, "port I/O storm (OUT in ring 0)") \
-	X(timer,        2000, "timer interrupts at 10 kHz, ring 3 spinning") \
-	X(mixed,       10000, "mixed: compute, memory, SYSCALL, OUT, 1 kHz timer")
+	X(timer,        1000, "timer interrupts at 1 kHz, ring 3 spinning") \
+	X(mixed,       10000, "mixed: compute, memory, SYSCALL, OUT, 250 Hz timer")
 
 #endif

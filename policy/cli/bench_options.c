@@ -23,8 +23,9 @@ const char bench_usage[] =
 	"\n"
 	"  --workloads=LIST  comma-separated workloads (default: all, below)\n"
 	"  --policy=POLICY   a policy as for hvmm run (a built-in or a policy file);\n"
-	"                    repeatable (default: sw, hw, theorem3). A policy the\n"
-	"                    host's KVM cannot run is skipped, and the table says why\n"
+	"                    repeatable. Without a built-in named: sw, hw and\n"
+	"                    theorem3, then the files given. A policy the host's\n"
+	"                    KVM cannot run is skipped, and the table says why\n"
 	"  --repeat=N        runs per cell (default 3, at most 100)\n"
 	"  --iterations=N    iterations of every workload (default: each its own)\n"
 	"  --csv=FILE        write the cells as CSV\n"
@@ -153,18 +154,41 @@ static int add_policy(struct bench_options *o, const char *spec, char *err, size
 	return 0;
 }
 
+static bool is_builtin(const char *spec)
+{
+	struct policy pol;
+	char why[256];
+	if (policy_from_name(&pol, spec, why, sizeof(why)))
+		return false;
+	policy_free(&pol);
+	return true;
+}
+
+/* All workloads unless some were named; the default built-ins unless a
+ * built-in was named, with the policy files given after them. */
 static int defaults(struct bench_options *o, char *err, size_t errlen)
 {
 	static const char *const policies[] = { "sw", "hw", "theorem3" };
+	const char *files[BENCH_MAX_POLICIES];
+	unsigned nr_files = o->nr_policies;
 	if (!o->nr_workloads)
 		for (unsigned i = 0; bench_workload(i); i++)
 			o->workloads[o->nr_workloads++] = bench_workload(i);
-	if (!o->nr_policies)
-		for (unsigned i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
-			int r = add_policy(o, policies[i], err, errlen);
-			if (r)
-				return r;
-		}
+	for (unsigned i = 0; i < o->nr_policies; i++)
+		if (is_builtin(o->policies[i]))
+			return 0;
+	memcpy(files, o->policies, sizeof(files));
+	o->nr_policies = 0;
+	for (unsigned i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+		int r = add_policy(o, policies[i], err, errlen);
+		if (r)
+			return r;
+	}
+	for (unsigned i = 0; i < nr_files; i++) {
+		int r = add_policy(o, files[i], err, errlen);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 

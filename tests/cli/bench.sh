@@ -57,3 +57,13 @@ if rsvg-convert -o "$tmp/b.png" "$tmp/b.svg" 2>"$tmp/rsvg.err"; then
 else
 	echo "FAIL bench-svg-png: rsvg-convert: $(head -c 200 "$tmp/rsvg.err")"
 fi
+
+# A policy file alone comes after the default built-ins; where there is
+# no KVM, hw and theorem3 are skipped with the reason and the file runs.
+printf -- '-> sw\n' >"$tmp/sw.pol"
+"$hvmm" bench --policy="$tmp/sw.pol" --workloads=out --repeat=1 --iterations=100 \
+	>"$tmp/table" 2>/dev/null </dev/null
+check bench-policy-file-order "sw hw theorem3 $tmp/sw.pol" \
+	"$(awk 'NR > 1 { printf "%s%s", sep, $2; sep = " " }' "$tmp/table")"
+[ -e /dev/kvm ] ||
+	check bench-skipped-reason 2 "$(grep -c '^out  *\(hw\|theorem3\)  *skipped: KVM unavailable' "$tmp/table")"

@@ -34,8 +34,9 @@ const char bench_usage[] =
 	"  -h, --help        show this help\n"
 	"\n"
 	"The guest images are bench_<workload>.bin in the guests folder beside\n"
-	"the hvmm binary. Exit status: 0, 2 for a usage error, 4 when a run\n"
-	"failed (the table says which).\n"
+	"the hvmm binary. Exit status: 0, 2 for a usage error or a missing image,\n"
+	"4 when a run failed (the table says which) or a report could not be\n"
+	"written.\n"
 	"\n"
 	"Workloads (default iterations, what they exercise):\n";
 

@@ -18,6 +18,10 @@ expect bench-bad-repeat 2 "--repeat: bad count '0'" bench --repeat=0
 expect bench-bad-iterations 2 "--iterations: bad count '12x'" bench --iterations=12x
 expect bench-twice 2 "--workloads: 'out' given twice" bench --workloads=out,out
 expect bench-extra 2 "unexpected argument 'sw'" bench sw
+# Without its guest images beside it, the command says which is missing.
+mkdir "$tmp/bare" && cp "$hvmm" "$tmp/bare/hvmm"
+hvmm=$tmp/bare/hvmm expect bench-no-image 2 "$tmp/bare/guests/bench_out.bin: No such file" \
+	bench --workloads=out
 expect bench-help 0 "" bench --help
 grep -q '^  pagefault ' "$tmp/out" && echo "PASS bench-help-workloads" ||
 	echo "FAIL bench-help-workloads: --help lists no pagefault workload"

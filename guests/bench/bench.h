@@ -53,13 +53,15 @@
  * INT VEC_RETURN. INSNS is the exact number of instructions one iteration
  * executes, handler instructions included (0: not fixed, the loop waits
  * for interrupts). One iteration is PER units of work named UNITS: the
- * work line of the report. A loop that needs more set-up than every loop
- * gets defines bench_setup (kernel.c), called with the count before the
- * loop runs. */
-.macro BENCH_LOOP name, insns, ring, units=iterations, per=1
+ * work line of the report. DATA 0: the loop never reads the data area,
+ * whose filling (1.7 million instructions) is then left out, so that a
+ * short run measures the loop more than the set-up. A loop that needs
+ * more set-up than every loop gets defines bench_setup (kernel.c), called
+ * with the count before the loop runs. */
+.macro BENCH_LOOP name, insns, ring, units=iterations, per=1, data=1
 	.section .rodata
 	.globl bench_name, bench_insns_per_iter, bench_ring, bench_units
-	.globl bench_work_per_iter
+	.globl bench_work_per_iter, bench_fill_data
 bench_name:
 	.asciz "\name"
 bench_units:
@@ -71,6 +73,8 @@ bench_ring:
 	.quad \ring
 bench_work_per_iter:
 	.quad \per
+bench_fill_data:
+	.quad \data
 	.text
 	.balign 64
 	.globl bench_loop
@@ -85,7 +89,8 @@ struct bench_param {
 };
 
 extern const char bench_name[], bench_units[];
-extern const uint64_t bench_insns_per_iter, bench_ring, bench_work_per_iter;
+extern const uint64_t bench_insns_per_iter, bench_ring, bench_work_per_iter,
+	bench_fill_data;
 uint64_t bench_loop(uint64_t iters);
 void bench_setup(uint64_t iters);
 

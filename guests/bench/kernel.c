@@ -170,7 +170,8 @@ void guest_main(unsigned long magic, unsigned long info)
 	setup_gdt_tss();
 	setup_idt();
 	setup_syscall();
-	fill_data();
+	if (bench_fill_data)
+		fill_data();
 	bench_setup(iters);
 	printf("bench %s: iterations %lu, instructions per iteration %lu, "
 	       "ring %lu\n", bench_name, iters, bench_insns_per_iter,

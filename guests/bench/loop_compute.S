@@ -3,7 +3,7 @@
  * (bench.h SPLITMIX), the sum, DEC, JNZ. Checksum: the sum. */
 #include "bench/bench.h"
 
-	BENCH_LOOP compute, 16, 3
+	BENCH_LOOP compute, 16, 3, iterations, 1, 0
 	mov $SPLITMIX_K, %r12
 	mov $SPLITMIX_M1, %r13
 	mov $SPLITMIX_M2, %r14

@@ -8,7 +8,7 @@
 #include "lib/layout.h"
 #include "bench/bench.h"
 
-	BENCH_LOOP pagefault, 29, 3, faults
+	BENCH_LOOP pagefault, 29, 3, faults, 1, 0
 	mov $BENCH_DATA2, %edx
 	xor %ecx, %ecx
 1:	mov %rcx, %rsi

@@ -8,7 +8,7 @@
 
 #define TIMER_RELOAD	1193	/* PIT_HZ / 1193: 1.0 kHz */
 
-	BENCH_LOOP timer, 0, 3, ticks
+	BENCH_LOOP timer, 0, 3, ticks, 1, 0
 1:	cmp tick_count(%rip), %rdi
 	ja 1b
 	mov tick_count(%rip), %rax

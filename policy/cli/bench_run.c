@@ -169,7 +169,11 @@ int bench_run_once(const struct bench_image *img, const char *workload, const ch
 		return -errno;
 	}
 	r = policy_from_spec(&pol, spec, why, whylen);
-	struct vm *vm = r ? NULL : bench_vm(fd, tsc_khz, why, whylen);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	struct vm *vm = bench_vm(fd, tsc_khz, why, whylen);
 	if (vm) {
 		r = load_flat(vm, img->path, img->data, img->size, DEFAULT_FLAT_ADDR);
 		if (r)
@@ -177,7 +181,7 @@ int bench_run_once(const struct bench_image *img, const char *workload, const ch
 		else
 			r = run_vm(vm, &pol, out, why, whylen);
 		bench_vm_free(vm);
-	} else if (!r) {
+	} else {
 		r = -ENOMEM;
 	}
 	if (!r) {

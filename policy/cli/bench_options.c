@@ -127,7 +127,7 @@ static int check_output(const char *opt, const char *path, char *err, size_t err
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else
-		slash[slash == dir] = '\0';
+		slash[slash == dir] = '\0';   /* "/x" keeps its "/" */
 	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s is a folder", opt, path);
 		return -EISDIR;

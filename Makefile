@@ -26,6 +26,9 @@ SWVMM_SRCS  := $(call layer_srcs,swvmm)
 HWVMM_SRCS  := $(call layer_srcs,hwvmm)
 POLICY_SRCS := $(call layer_srcs,policy)
 CMD_SRCS    := $(wildcard policy/cli/*.c)
+# The command's parts but main() (its reports, its option parsing): a
+# library of their own, so that unit tests can link them.
+CLI_SRCS    := $(filter-out policy/cli/main.c,$(CMD_SRCS))
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBS := $(BUILD)/libpolicy.a $(BUILD)/libhwvmm.a $(BUILD)/libswvmm.a $(BUILD)/libcore.a
@@ -45,22 +48,23 @@ $(BUILD)/libcore.a: $(call objs,$(CORE_SRCS))
 $(BUILD)/libswvmm.a: $(call objs,$(SWVMM_SRCS))
 $(BUILD)/libhwvmm.a: $(call objs,$(HWVMM_SRCS))
 $(BUILD)/libpolicy.a: $(call objs,$(POLICY_SRCS))
+$(BUILD)/libcli.a: $(call objs,$(CLI_SRCS))
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(HVMM): $(call objs,$(CMD_SRCS)) $(LIBS)
+$(HVMM): $(call objs,policy/cli/main.c) $(BUILD)/libcli.a $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $(call objs,$(CMD_SRCS)) $(LIBS) $(LDLIBS)
+	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $(call objs,policy/cli/main.c) $(BUILD)/libcli.a $(LIBS) $(LDLIBS) -lm
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with every layer.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcli.a $(LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(HVMM_CFLAGS) -o $@ $< $(BUILD)/libcli.a $(LIBS) $(LDLIBS) -lm -lcmocka
 # Programs the command tests use (tests/tools/*.c), linked the same way.
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))

@@ -67,6 +67,8 @@ struct vm_stats {
 	uint64_t invalidated_pages;     /* pages of decoded code dropped after KVM ran */
 	uint64_t hw_run_ns;             /* not a count: the host's KVM_RUN round trip as
 	                                   its probe measured it (0: no KVM engine) */
+	uint64_t tsc_khz;               /* not a count: the host TSC's rate, for the
+	                                   what-if model (policy/what_if.h) */
 };
 
 #endif

@@ -38,6 +38,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 	int rc = vclock_init_rate(&vm->clock, cfg->tsc_khz);
 	if (rc)
 		return vm_fail(vm, rc, "cannot calibrate the TSC: %s", strerror(-rc));
+	vm->stats.tsc_khz = vm->clock.tsc_khz;
 
 	rc = gmem_init(&vm->mem, cfg->ram_size);
 	if (rc)

@@ -34,8 +34,13 @@ G_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=0x1000 \
 
 G_BINS := hello16.bin hello32.bin hello64.bin ring3.bin exitcode.bin suite16.bin \
 	suite32.bin suite64.bin smc64.bin minios.bin auditinv.bin
-# Benchmark loops (guests/bench/README.md), one image per loop.
+# Benchmark loops (guests/bench/README.md), one image per loop, and the
+# workloads of `hvmm bench`, named in guests/bench/workloads.h (some are
+# loops too).
 G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87
+G_BENCH_WORKLOADS := $(shell sed -n 's/^[[:space:]]*X.\([a-z0-9_]*\),.*/\1/p' \
+	guests/bench/workloads.h)
+G_BENCH_LOOPS += $(filter-out $(G_BENCH_LOOPS),$(G_BENCH_WORKLOADS))
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
 G_ELFS := hello32.elf hello64.elf linuxabi.elf
 

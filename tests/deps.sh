@@ -17,6 +17,8 @@ packages=(
     libcmocka-dev    # unit tests
     jq               # reading audit files (tests/cli/audit.sh)
     strace           # how the audit file is written (tests/cli/audit.sh)
+    librsvg2-bin     # rsvg-convert: rendering hvmm bench's chart (tests/cli/bench.sh)
+    python3          # checking that render is not blank (tests/tools/png_colours.py)
     acpica-tools     # iasl: decoding the ACPI tables (tests/cli/acpi_tables.sh)
     libseccomp-dev
     gcc-multilib     # 32-bit guest programs

@@ -27,7 +27,7 @@ load_kernel_segments:
 	mov %ax, %gs
 	lretq
 
-/* user_call(fn, iters): runs fn(iters) in 64-bit ring 3 with IF=0 and
+/* user_call(fn, iters): runs fn(iters) in 64-bit ring 3 with user_rflags and
  * returns what fn hands back through INT VEC_RETURN in RAX. */
 	.globl user_call
 user_call:
@@ -44,7 +44,7 @@ user_call:
 	push $SEL_UDATA | RPL3
 	lea user_stack_top(%rip), %rax
 	push %rax
-	push $0x2		/* RFLAGS: only the reserved bit 1 */
+	pushq user_rflags(%rip)	/* bench.h: RFLAGS_BASE unless a set-up changed it */
 	push $SEL_UCODE64 | RPL3
 	push %rdi
 	mov %rsi, %rdi
@@ -87,6 +87,23 @@ syscall_entry:
 	inc %rax
 	sysretq
 
+/* IRQ 0 (bench_timer_start): count the tick while fewer than tick_limit
+ * were counted, so that the count a loop reports is exact however late
+ * it stops, then end of interrupt at the master PIC. */
+	.balign 64
+	.globl timer_entry
+timer_entry:
+	push %rax
+	mov tick_count(%rip), %rax
+	cmp tick_limit(%rip), %rax
+	jae 1f
+	inc %rax
+	mov %rax, tick_count(%rip)
+1:	mov $0x20, %al		/* PIC_EOI */
+	out %al, $0x20		/* PIC1_CMD */
+	pop %rax
+	iretq
+
 /* Exceptions: one frame layout for all, 0 where the CPU pushes no error
  * code; exception_handler reports it and ends the guest. */
 	EXCEPTION_STUBS exception_common
@@ -101,6 +118,16 @@ exception_common:
 1:	cli
 	hlt
 	jmp 1b
+
+	.data
+	.balign 8
+	.globl user_rflags, tick_count, tick_limit
+user_rflags:
+	.quad RFLAGS_BASE
+tick_count:
+	.quad 0
+tick_limit:
+	.quad 0
 
 	.bss
 	.balign 16

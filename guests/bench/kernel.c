@@ -5,9 +5,11 @@
  * ring 0 or ring 3, and reports on COM1:
  *   bench <name>: iterations <n>, instructions per iteration <k>, ring <r>
  *   bench <name>: checksum 0x<16 hex digits>
+ *   bench <name>: work <w> <units>
  *   bench: done
  * The set-up is the same for every iteration count, so a run with 1
  * iteration measures everything but the loop. */
+#include "lib/pic_pit.h"
 #include "lib/rt.h"
 #include "lib/sysregs.h"
 #include "lib/x86_64.h"
@@ -30,7 +32,7 @@ static uint64_t gdt[8] __attribute__((aligned(16))) = {
 };
 static struct tss64 tss __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static uint64_t data_pt[512] __attribute__((aligned(4096)));
+uint64_t data_pt[512] __attribute__((aligned(4096)));
 /* The CR3 loop switches between lm_pml4 and this copy of it: two address
  * spaces with the same contents, as two processes sharing a kernel. */
 uint64_t alt_pml4[512] __attribute__((aligned(4096)));
@@ -68,10 +70,11 @@ static void __attribute__((noreturn)) fail(const char *what)
 	bench_exit(EXIT_FAIL);
 }
 
-/* Low 2 MiB (the image, its stacks) user-accessible, so the ring-3 loops
- * can run from the image itself; U/S=1 on every level, since the CPU
- * combines them. The data area gets 4 KiB pages so that the array and
- * CR3 loops go through a realistic number of TLB entries. */
+/* Low 2 MiB (the image, its stacks) and the data area user-accessible,
+ * so the ring-3 loops can run from the image itself and use the data;
+ * U/S=1 on every level, since the CPU combines them. The data area gets
+ * 4 KiB pages so that the array and CR3 loops go through a realistic
+ * number of TLB entries. */
 static void setup_pages(void)
 {
 	uint64_t cr3;
@@ -80,8 +83,8 @@ static void setup_pages(void)
 	lm_pdpt[0] |= PTE_U;
 	lm_pd[0] |= PTE_U;
 	for (unsigned int i = 0; i < 512; i++)
-		data_pt[i] = (BENCH_DATA + ((uint64_t)i << 12)) | PTE_P | PTE_W;
-	lm_pd[BENCH_DATA >> 21] = (uintptr_t)data_pt | PTE_P | PTE_W;
+		data_pt[i] = (BENCH_DATA + ((uint64_t)i << 12)) | PTE_P | PTE_W | PTE_U;
+	lm_pd[BENCH_DATA >> 21] = (uintptr_t)data_pt | PTE_P | PTE_W | PTE_U;
 	for (unsigned int i = 0; i < 512; i++)
 		alt_pml4[i] = lm_pml4[i];
 	__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
@@ -95,9 +98,29 @@ static void setup_gdt_tss(void)
 	load_kernel_segments();
 }
 
-static void set_gate(unsigned int vector, uint64_t target, unsigned int dpl)
+void set_gate(unsigned int vector, uint64_t target, unsigned int dpl)
 {
 	idt[vector] = idt_gate64(target, SEL_KCODE, dpl, 0);
+}
+
+/* The loops with nothing more to set up. */
+void __attribute__((weak)) bench_setup(uint64_t iters)
+{
+	(void)iters;
+}
+
+/* Periodic IRQ 0 from the PIT (mode 2, PIT_HZ / reload) on VEC_TIMER,
+ * the only unmasked line; entry.S timer_entry counts the ticks up to
+ * limit and acknowledges each. Ticks arrive once a loop runs with IF. */
+void bench_timer_start(uint16_t reload, uint64_t limit)
+{
+	extern uint64_t tick_limit;
+	void timer_entry(void);
+
+	tick_limit = limit;
+	set_gate(VEC_TIMER, (uintptr_t)timer_entry, 0);
+	pic_init(VEC_TIMER, VEC_TIMER + 8, 0xfe, 0xff);
+	pit_start(PIT_MODE_RATE, reload);
 }
 
 static void setup_idt(void)
@@ -147,12 +170,16 @@ void guest_main(unsigned long magic, unsigned long info)
 	setup_gdt_tss();
 	setup_idt();
 	setup_syscall();
-	fill_data();
+	if (bench_fill_data)
+		fill_data();
+	bench_setup(iters);
 	printf("bench %s: iterations %lu, instructions per iteration %lu, "
 	       "ring %lu\n", bench_name, iters, bench_insns_per_iter,
 	       bench_ring);
 	sum = bench_ring ? user_call(bench_loop, iters) : bench_loop(iters);
 	printf("bench %s: checksum 0x%016lx\n", bench_name, sum);
+	printf("bench %s: work %lu %s\n", bench_name, iters * bench_work_per_iter,
+	       bench_units);
 	printf("bench: done\n");
 	bench_exit(0);
 }

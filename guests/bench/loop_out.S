@@ -3,7 +3,7 @@
  * JNZ. Checksum: OUTs done, equal to the iteration count. */
 #include "bench/bench.h"
 
-	BENCH_LOOP out, 4, 0
+	BENCH_LOOP out, 4, 0, outs, 1, 0
 	xor %eax, %eax
 1:	out %al, $BENCH_OUT_PORT
 	inc %rax

@@ -5,7 +5,7 @@
  * iteration count. */
 #include "bench/bench.h"
 
-	BENCH_LOOP syscall, 5, 3
+	BENCH_LOOP syscall, 5, 3, syscalls, 1, 0
 	xor %eax, %eax
 1:	syscall
 	dec %rdi

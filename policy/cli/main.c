@@ -11,6 +11,7 @@
 #include "core/vm.h"
 #include "policy/cli/audit_run.h"
 #include "policy/cli/audit_summary_cmd.h"
+#include "policy/cli/bench.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
 #include "policy/cli/stats.h"
@@ -25,6 +26,8 @@ static const char main_usage[] =
 	"  audit-summary FILE [--json]\n"
 	"                        summarize an audit file of run --audit (see hvmm\n"
 	"                        audit-summary --help)\n"
+	"  bench [options]       compare policies on benchmark workloads (see hvmm\n"
+	"                        bench --help)\n"
 	"  help                  show this help\n";
 
 static void print_log(void *opaque, enum log_level lvl, const char *msg)
@@ -194,6 +197,8 @@ int main(int argc, char **argv)
 		return cmd_kvm_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "audit-summary"))
 		return cmd_audit_summary(argc - 1, argv + 1);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(main_usage, stdout);
 		return 0;

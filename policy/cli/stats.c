@@ -12,11 +12,25 @@ static const char *const dir_names[NR_MIG_DIRS] = {
 	[MIG_HW_TO_SW] = "hw-to-sw",
 };
 
-/* "KVM_EXIT_IO" -> "IO" */
-static const char *exit_key(unsigned r)
+const char *stats_exit_key(unsigned r)
 {
 	const char *n = kvm_exit_name(r);
 	return strncmp(n, "KVM_EXIT_", 9) ? n : n + 9;
+}
+
+/* A file name may hold quotes, backslashes or control characters. */
+void stats_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*p < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
 }
 
 static double secs(uint64_t ns)
@@ -31,22 +45,20 @@ static double mean_us(const struct mig_stats *m)
 
 /* The what-if figures of a run that split the guest by CPL; false for
  * any other run. */
-static bool what_if_of(const struct vm *vm, struct what_if *w)
+static bool what_if_of(const struct vm_stats *s, struct what_if *w)
 {
-	if (!what_if_applies(&vm->stats))
+	if (!what_if_applies(s))
 		return false;
 	struct what_if_params p = {
-		.hw_ns_per_insn = what_if_ns_per_insn(vm->clock.tsc_khz),
-		.run_ns = vm->stats.hw_run_ns,
+		.hw_ns_per_insn = what_if_ns_per_insn(s->tsc_khz),
+		.run_ns = s->hw_run_ns,
 	};
-	what_if_compute(&vm->stats, &p, w);
+	what_if_compute(s, &p, w);
 	return true;
 }
 
-static void text(FILE *f, const struct vm *vm, const char *policy)
+static void text(FILE *f, const struct vm_stats *s, const char *policy)
 {
-	const struct vm_stats *s = &vm->stats;
-
 	fprintf(f, "hvmm stats: policy %s\n", policy);
 	fprintf(f, "  interpreter: %" PRIu64 " instructions (%" PRIu64 " at CPL 0-2), %.3f s\n",
 	        s->sw_instructions, s->sw_instructions_cpl0, secs(s->ns_sw));
@@ -58,7 +70,7 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])
 			continue;
-		fprintf(f, " %s %" PRIu64, exit_key(r), s->hw_exits[r]);
+		fprintf(f, " %s %" PRIu64, stats_exit_key(r), s->hw_exits[r]);
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
@@ -93,27 +105,17 @@ static void text(FILE *f, const struct vm *vm, const char *policy)
 			        (double)m->ns_worst / 1e3, (double)m->ioctls / (double)m->count);
 		}
 	struct what_if w;
-	if (what_if_of(vm, &w))
+	if (what_if_of(s, &w))
 		fprintf(f, "  what if (docs/benchmarks.md): %.3f s in the engines and migrations; "
 		        "projected with the kernel on KVM too %.3f s, with everything "
 		        "interpreted %.3f s\n", secs(w.measured_ns), secs(w.hw_ns), secs(w.sw_ns));
 }
 
-static void json(FILE *f, const struct vm *vm, const char *policy)
+static void json(FILE *f, const struct vm_stats *s, const char *policy)
 {
-	const struct vm_stats *s = &vm->stats;
-
-	fprintf(f, "{\"policy\":\"");
-	/* A file name may hold quotes, backslashes or control characters. */
-	for (const char *p = policy; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*p < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*p);
-		else
-			fputc(*p, f);
-	}
-	fprintf(f, "\",\"sw\":{\"instructions\":%" PRIu64 ",\"instructions_cpl0\":%" PRIu64
+	fprintf(f, "{\"policy\":");
+	stats_json_string(f, policy);
+	fprintf(f, ",\"sw\":{\"instructions\":%" PRIu64 ",\"instructions_cpl0\":%" PRIu64
 	        ",\"seconds\":%.6f,\"interrupts\":%" PRIu64 "},", s->sw_instructions,
 	        s->sw_instructions_cpl0, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
@@ -124,7 +126,7 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])
 			continue;
-		fprintf(f, "%s\"%s\":%" PRIu64, sep, exit_key(r), s->hw_exits[r]);
+		fprintf(f, "%s\"%s\":%" PRIu64, sep, stats_exit_key(r), s->hw_exits[r]);
 		sep = ",";
 	}
 	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
@@ -155,7 +157,7 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 		}
 	fprintf(f, "]");
 	struct what_if w;
-	if (what_if_of(vm, &w))
+	if (what_if_of(s, &w))
 		fprintf(f, ",\"what_if\":{\"measured_seconds\":%.6f,\"kernel_on_hw_seconds\":%.6f,"
 		        "\"all_sw_seconds\":%.6f,\"migration_seconds\":%.6f,\"native_seconds\":%.6f,"
 		        "\"user_instructions_on_hw\":%" PRIu64 ",\"exits_kernel_on_hw\":%" PRIu64 "}",
@@ -164,10 +166,15 @@ static void json(FILE *f, const struct vm *vm, const char *policy)
 	fprintf(f, "}\n");
 }
 
-void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)
+void print_vm_stats(FILE *out, const struct vm_stats *s, const char *policy, bool as_json)
 {
 	if (as_json)
-		json(out, vm, policy);
+		json(out, s, policy);
 	else
-		text(out, vm, policy);
+		text(out, s, policy);
+}
+
+void print_stats(FILE *out, const struct vm *vm, const char *policy, bool as_json)
+{
+	print_vm_stats(out, &vm->stats, policy, as_json);
 }

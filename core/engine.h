@@ -20,7 +20,8 @@ struct vcpu_state;
  * (reporting RUN_EV_PORT for port exits) and stop_on_cpl_change (every
  * kernel entry from CPL 3 returns at the entry point, before the
  * kernel's first instruction; any other CPL change is seen at the next
- * exit), and the interpreter all of them. */
+ * exit) and stop_at_linear, and the interpreter all of them but
+ * stop_at_linear. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
@@ -28,6 +29,13 @@ struct run_limits {
 	uint64_t rip;
 	uint64_t deadline_ns;        /* VM-clock time to return by (0: none): RUN_EXIT_BUDGET */
 	bool stop_on_io;             /* return RUN_EXIT_EVENT after each port or MMIO access */
+	/* Return RUN_EXIT_RIP before the instruction at linear address
+	 * `linear`, and with max_instructions 1 after one instruction or
+	 * event delivery too (hw only: a trap byte and single-stepping,
+	 * hwvmm/kvm_step.c; lockstep's step, whose end the interpreter
+	 * found). */
+	bool stop_at_linear;
+	uint64_t linear;
 	unsigned events;             /* 1 << RUN_EV_*: events to return on (interpreter) */
 };
 

@@ -65,6 +65,8 @@ struct vm_stats {
 	                                   emulate: kept in the interpreter */
 	uint64_t entry_sites_max;       /* most entry points trapped at once */
 	uint64_t invalidated_pages;     /* pages of decoded code dropped after KVM ran */
+	uint64_t lockstep_steps;        /* steps lockstep compared */
+	uint64_t lockstep_skipped;      /* ... and skipped as recorded deviations */
 };
 
 #endif

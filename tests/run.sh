@@ -104,7 +104,7 @@ if [ $kvm = full ]; then
 	bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 else
 	echo "   running inside the KVM harness (host KVM: $kvm)"
-	KVM_RUN_FORCE_VM=1 KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1200 bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
+	KVM_RUN_FORCE_VM=1 KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1500 bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 fi
 collect hw <"$hw_out"
 hw_units=()

@@ -1,9 +1,9 @@
 /* The lockstep loop (policy/lockstep.h): one step is one instruction or
  * one event delivery. The interpreter runs it first from the canonical
  * state, with the devices recording; its memory writes are taken back;
- * KVM runs it from the same state up to the interpreter's next
- * instruction (a debug breakpoint, hwvmm/kvm_step.c), replaying the
- * devices; then both results are judged. KVM's result goes on, or the
+ * KVM runs it from the same state, single-stepped and stopped at the
+ * interpreter's next instruction at the latest (hwvmm/kvm_step.c),
+ * replaying the devices; then both results are judged. KVM's result goes on, or the
  * interpreter's where a recorded deviation (the manuals' result there)
  * was skipped. */
 #include <errno.h>
@@ -21,14 +21,12 @@
  * next instruction, in VM-clock time. */
 #define STEP_DEADLINE_NS 500000000ull
 
-#define MAX_DEVIATIONS 32
-
 struct lockstep {
 	struct dispatcher *d;
 	struct vm *vm;
 	uint64_t limit, steps, compared;
-	uint64_t mended;              /* KVM's TF taken out of saved RFLAGS */
-	uint64_t skips[MAX_DEVIATIONS];
+	uint64_t mended;              /* traces of KVM's stepping mended (mend_tf) */
+	uint64_t skips[LS_MAX_DEVIATIONS];
 	struct io_log log;
 	struct ls_mem mem;
 	struct audit_fmt fmt;
@@ -100,8 +98,9 @@ static int half_done(struct lockstep *ls, enum engine_id e, struct vcpu_state *s
 	return r ? r : collect(ls, e, p);
 }
 
-/* KVM's whole state costs ioctls (MSRs, the FPU, debug registers, XCR0);
- * the registers a step changes most come without (peek_state). The
+/* KVM's whole state costs ioctls (MSRs, the FPU, debug registers, XCR0,
+ * the PDPTE registers); the registers a step changes most come without
+ * (peek_state). The
  * whole state is read after a step that may change the rest, after each
  * event delivery, and every FULL_EVERY steps, which catches a change the
  * list misses a few steps late. */
@@ -111,7 +110,7 @@ static bool read_all(const struct ls_step *st)
 {
 	static const char *const words[] = {
 		"wrmsr", "swapgs", "wrfsbase", "wrgsbase", "xsetbv", "xrstor", "xsave", "ljmp",
-		"lcall", "iret", "int", "sys", "mov dr", "clts", "lmsw",
+		"lcall", "iret", "int", "sys", "mov dr", "mov cr", "clts", "lmsw",
 	};
 	if (st->n % FULL_EVERY == 0 || st->sw_exception >= 0 || st->sw_event ||
 	    ls_fpu_insn(st) || strstr(st->insn.disasm, ", dr"))
@@ -184,10 +183,9 @@ static int run_hw(struct lockstep *ls, const struct ls_step *st, struct run_exit
 			break;
 	}
 	io_log_finish(&ls->log);
+	/* ls->hw holds the peeked registers; the rest when read_all says. */
 	if (!r)
 		r = half_done(ls, ENGINE_HW, read_all(st) ? &ls->hw : NULL, &ls->mem.hw);
-	if (!r && !read_all(st))
-		r = hw->peek_state(c, &ls->hw);
 	*reached = ex->reason == RUN_EXIT_RIP || (ex->reason == RUN_EXIT_HALT && ls->sw.ev.halted);
 	return r;
 }
@@ -314,6 +312,8 @@ static int step(struct lockstep *ls)
 	if ((r = mend_tf(ls, &st, top)))
 		return r;
 	ls_mem_compare(&ls->mem, top, st.mem, sizeof(st.mem), &st.mem_at_stack_top);
+	if (ls_null_selectors(&ls->sw, &ls->hw))
+		count_skip(ls, "null-selector");
 	return settle(ls, &st);
 }
 
@@ -401,7 +401,7 @@ int lockstep_loop(struct dispatcher *d)
 	teardown(ls);
 	struct vm *vm = d->vm;
 	vm->stats.lockstep_steps = ls->compared;
-	for (unsigned i = 0; i < MAX_DEVIATIONS; i++)
+	for (unsigned i = 0; i < LS_MAX_DEVIATIONS; i++)
 		vm->stats.lockstep_skipped += ls->skips[i];
 	free(ls);
 	/* Past the steps to compare, KVM runs on alone (policy hw). */

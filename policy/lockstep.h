@@ -37,7 +37,9 @@ struct ls_step {
 	char fields[512];
 };
 
-/* The recorded deviations (policy/lockstep_dev.c): one table. */
+/* The recorded deviations (policy/lockstep_dev.c): one table, of at
+ * most LS_MAX_DEVIATIONS rows. */
+#define LS_MAX_DEVIATIONS 32
 struct ls_deviation {
 	const char *name;
 	const char *why;                   /* one line; docs/policy.md has the rest */
@@ -47,6 +49,11 @@ struct ls_deviation {
 const struct ls_deviation *ls_deviation(unsigned i);   /* NULL after the last */
 unsigned ls_nr_deviations(void);
 int ls_deviation_index(const char *name);             /* -1: none */
+/* Registers that hold the same null selector and base in both results
+ * but other hidden attributes (a null selector makes them unusable: the
+ * guest cannot see those): the interpreter's result takes KVM's. Returns
+ * whether any did (the null-selector deviation, counted). */
+bool ls_null_selectors(struct vcpu_state *sw, const struct vcpu_state *hw);
 /* Whether st's instruction is x87 (F...), MMX, SSE or FXSAVE/FXRSTOR. */
 bool ls_fpu_insn(const struct ls_step *st);
 

@@ -92,36 +92,22 @@ static bool flags_undefined(const struct ls_step *st)
 	return false;
 }
 
-/* The segment register a field name ("ds.limit") belongs to, NULL for
- * none or CS. */
-static const struct seg_cache *seg_of(const struct vcpu_state *s, const char *field)
+bool ls_null_selectors(struct vcpu_state *sw, const struct vcpu_state *hw)
 {
-	static const char *const names[] = { "es.", "", "ss.", "ds.", "fs.", "gs." };
-	for (int i = 0; i < NR_SREGS; i++)
-		if (i != SEG_CS && !strncmp(field, names[i], 3))
-			return &s->seg[i];
-	return !strncmp(field, "ldtr.", 5) ? &s->ldtr : NULL;
-}
-
-/* Only the hidden attributes of registers that hold a null selector in
- * both results differ: the guest cannot see them (a null selector marks
- * the register unusable: every use faults, or in 64-bit mode reads no
- * attribute). TCG keeps or clears them where the interpreter marks the
- * register unusable. */
-static bool null_selector(const struct ls_step *st)
-{
-	char names[sizeof(st->fields)];
-	if (st->mem[0] || !st->fields[0])
-		return false;
-	snprintf(names, sizeof(names), "%s", st->fields);
-	for (char *save, *f = strtok_r(names, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-		const struct seg_cache *a = seg_of(st->sw, f), *b = seg_of(st->hw, f);
-		const char *dot = strchr(f, '.');
-		if (!a || (a->selector & ~3) || (b->selector & ~3) || !strcmp(dot, ".base") ||
-		    !strcmp(dot, ".selector"))
-			return false;
+	struct seg_cache *a[] = { &sw->seg[SEG_ES], &sw->seg[SEG_SS], &sw->seg[SEG_DS],
+	                          &sw->seg[SEG_FS], &sw->seg[SEG_GS], &sw->ldtr };
+	const struct seg_cache *b[] = { &hw->seg[SEG_ES], &hw->seg[SEG_SS], &hw->seg[SEG_DS],
+	                                &hw->seg[SEG_FS], &hw->seg[SEG_GS], &hw->ldtr };
+	bool any = false;
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		if ((a[i]->selector & ~3) || (b[i]->selector & ~3) ||
+		    a[i]->selector != b[i]->selector || a[i]->base != b[i]->base ||
+		    seg_cache_equal(a[i], b[i]))
+			continue;
+		*a[i] = *b[i];
+		any = true;
 	}
-	return true;
+	return any;
 }
 
 static bool guest_debug(const struct ls_step *st)
@@ -186,7 +172,7 @@ static const struct ls_deviation deviations[] = {
 	{ "undefined-flags", "flags the manuals leave undefined after the instruction",
 	  flags_undefined },
 	{ "null-selector", "the hidden attributes of a register holding a null selector, "
-	  "which the guest cannot see", null_selector },
+	  "which the guest cannot see: the interpreter's take KVM's", NULL },
 	{ "guest-debug", "the guest's own TF or DR7 breakpoints: KVM's debug registers "
 	  "stop the step, so the interpreter alone runs it", guest_debug },
 	{ "tcg-segment-checks", "TCG does not check segment limits and types on data "
@@ -205,6 +191,7 @@ static const struct ls_deviation deviations[] = {
 	  "XSAVE image differ (hw-deviations.md)", xsave },
 };
 #define NR_DEVIATIONS (sizeof(deviations) / sizeof(deviations[0]))
+_Static_assert(NR_DEVIATIONS <= LS_MAX_DEVIATIONS, "lockstep counts at most 32 deviations");
 
 const struct ls_deviation *ls_deviation(unsigned i)
 {

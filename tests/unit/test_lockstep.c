@@ -428,6 +428,21 @@ static const struct engine_ops fake_ops = {
 };
 static const struct engine_ops *const ops[NR_ENGINES] = { [ENGINE_HW] = &fake_ops };
 
+/* A host like PVM, which runs only part of the states natively. */
+static bool limited_runs_all(void *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	if (why)
+		snprintf(why, len, "the fake KVM runs only 64-bit mode, CPL 3 natively");
+	return false;
+}
+
+static const struct engine_ops limited_ops = {
+	.name = "fake-pvm", .create = fake_create, .destroy = fake_destroy,
+	.load_state = fake_load, .store_state = fake_store, .run = fake_run,
+	.peek_state = fake_store, .runs_all = limited_runs_all,
+};
+
 struct t {
 	struct vm vm;
 	struct policy pol;
@@ -564,6 +579,18 @@ static void test_loop_limit(void **state)
 	assert_true(((struct fake *)t->d.ctx[ENGINE_HW])->runs > 4);
 }
 
+/* Such a host refuses lockstep before the guest runs, naming its limit. */
+static void test_refused_on_limited_host(void **state)
+{
+	struct t *t = *state;
+	const struct engine_ops *const limited[NR_ENGINES] = { [ENGINE_HW] = &limited_ops };
+	char err[200];
+	assert_int_equal(policy_from_name(&t->pol, "lockstep", err, sizeof(err)), 0);
+	assert_int_equal(dispatch_init_ops(&t->d, &t->vm, &t->pol, limited), -EOPNOTSUPP);
+	assert_non_null(strstr(t->vm.err, "--policy=lockstep: the fake KVM runs only"));
+	assert_int_equal(t->vm.stop, VM_RUNNING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_catches_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_skips_deviation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_on_limited_host, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -534,8 +534,9 @@ static void test_loop_catches_register(void **state)
 	assert_int_equal(t->vm.stop, VM_STOP_ERROR);
 	assert_int_not_equal(t->vm.exit_status, 0);
 	const char *rep = t->pol.report;
-	assert_non_null(strstr(rep, "differ at step 2, rip 0x1005"));
-	assert_non_null(strstr(rep, "add eax, 1"));
+	assert_non_null(strstr(rep, "lockstep: the engines differ at step 2, rip 0x1005 "
+	                            "(cs 0x8, CPL 0, prot32)\n"));
+	assert_non_null(strstr(rep, "  instruction: 83c001  add eax, 1\n"));
 	assert_non_null(strstr(rep, "  rax: sw 0x6, hw 0x7\n"));
 	assert_non_null(strstr(rep, "--policy=lockstep:2"));
 	assert_non_null(strstr(rep, "lockstep: 1 steps compared, 0 skipped\n"));

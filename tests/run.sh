@@ -155,7 +155,7 @@ if [ $kvm = limited ]; then
 	host_out=$(mktemp)
 	bash tests/guests/run-cases.sh theorem3 >"$host_out" 2>&1; host_rc=$?
 	collect host <"$host_out"
-	check_reported host "$host_out" $host_rc hw-refused
+	check_reported host "$host_out" $host_rc hw-refused lockstep-refused
 	rm -f "$host_out"
 fi
 

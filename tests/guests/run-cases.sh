@@ -122,14 +122,17 @@ hw) bash tests/guests/audit-cases.sh theorem3 gap ;;
 esac
 
 if [ "$ENGINE" = theorem3 ]; then
-	# A host that cannot run real mode natively refuses --policy=hw.
-	"$hvmm" run --policy=hw "$BUILD/guests/suite16.bin" >"$tmp/out" 2>"$tmp/err" </dev/null
-	status=$?
-	if [ "$status" != 2 ] || [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -q -- '--policy=hw: ' "$tmp/err"; then
-		echo "FAIL hw-refused: wanted one line naming the host's limit and exit status 2, got $status: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
-	else
-		echo "PASS hw-refused"
-	fi
+	# A host that cannot run real mode natively refuses --policy=hw and
+	# --policy=lockstep.
+	for p in hw lockstep; do
+		"$hvmm" run --policy=$p "$BUILD/guests/suite16.bin" >"$tmp/out" 2>"$tmp/err" </dev/null
+		status=$?
+		if [ "$status" != 2 ] || [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -q -- "--policy=$p: " "$tmp/err"; then
+			echo "FAIL $p-refused: wanted one line naming the host's limit and exit status 2, got $status: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
+		else
+			echo "PASS $p-refused"
+		fi
+	done
 fi
 [ "$ENGINE" = hw ] || [ "$ENGINE" = vmx ] || exit 0
 # The host probe answers with one JSON object: here, a KVM that runs

@@ -4,7 +4,8 @@
 #  - command tests: tests/cli/*.sh (bad input, help, exit statuses);
 #  - a short, fixed-budget libFuzzer run of the interpreter (tests/fuzz/);
 #  - guest cases: tests/guests/cases, each on the interpreter (sw) and on a
-#    real KVM that runs every state natively (hw), together with the
+#    real KVM that runs every state natively (hw, and the other policies,
+#    bounded lockstep among them: run-cases.sh), together with the
 #    test_hw_* unit tests: directly where `hvmm kvm-info` says the host's
 #    /dev/kvm does, else inside the KVM harness (tests/harness/kvm-run).
 #    Where the host's KVM runs only part natively (PVM), the guest cases

@@ -20,6 +20,8 @@
 /* How long KVM may run past a step that never reaches the interpreter's
  * next instruction, in VM-clock time. */
 #define STEP_DEADLINE_NS 500000000ull
+/* ... and how many more times it may try when the deadline passed. */
+#define STEP_RETRIES 2
 
 struct lockstep {
 	struct dispatcher *d;
@@ -175,9 +177,15 @@ static int run_hw(struct lockstep *ls, const struct ls_step *st, struct run_exit
 	};
 	io_log_replay(&ls->log);
 	int r = 0;
-	for (;;) {
+	for (unsigned late = 0;;) {
 		if ((r = hw->run(c, &lim, ex)) || (r = hw->peek_state(c, &ls->hw)))
 			break;
+		/* The deadline passed before KVM ran the step (a host busy
+		 * elsewhere): once more, with a new one. */
+		if (ex->reason == RUN_EXIT_BUDGET && late++ < STEP_RETRIES) {
+			lim.deadline_ns = vclock_now_ns(&vm->clock) + STEP_DEADLINE_NS;
+			continue;
+		}
 		if (!rep || whole || ex->reason != RUN_EXIT_RIP || ls->hw.rip != ls->before.rip ||
 		    ls->hw.gpr[RCX] == ls->sw.gpr[RCX] || vm->stop != VM_RUNNING)
 			break;

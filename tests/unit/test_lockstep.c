@@ -341,7 +341,7 @@ static void test_io_log(void **state)
 /* ---- the loop, with a second interpreter as KVM ---- */
 
 /* What the stand-in for KVM does wrong, after the instruction at `at`. */
-enum bug { BUG_NONE, BUG_RAX, BUG_MEM, BUG_AF };
+enum bug { BUG_NONE, BUG_RAX, BUG_MEM, BUG_AF, BUG_LATE };
 
 struct fake {
 	void *sw;                   /* the interpreter that does its work */
@@ -399,6 +399,12 @@ static int fake_run(void *ctx, const struct run_limits *lim, struct run_exit *ou
 	struct run_limits one = { .max_instructions = 1 };
 	sw_engine_ops.store_state(f->sw, &s);
 	f->runs++;
+	/* A host too busy to run the step before the deadline, once. */
+	if (f->bug == BUG_LATE && s.rip == f->at) {
+		f->bug = BUG_NONE;
+		out->reason = RUN_EXIT_BUDGET;
+		return 0;
+	}
 	int r = sw_engine_ops.run(f->sw, lim->stop_at_linear ? &one : lim, out);
 	if (!r && lim->stop_at_linear && out->reason == RUN_EXIT_BUDGET)
 		out->reason = RUN_EXIT_RIP;
@@ -565,6 +571,17 @@ static void test_loop_skips_deviation(void **state)
 	assert_int_equal(t->vm.stats.lockstep_skipped, 2);
 }
 
+/* KVM that did not get to run the step before its deadline runs it
+ * again: no difference. */
+static void test_loop_late_step(void **state)
+{
+	struct t *t = *state;
+	assert_int_equal(run_lockstep(t, BUG_LATE, 0x1005), 0);
+	assert_int_equal(t->vm.stop, VM_STOP_DEBUG_EXIT);
+	assert_non_null(strstr(t->pol.report, "lockstep: 9 steps compared, 1 skipped "
+	                                      "(vm-stop: 1)\n"));
+}
+
 /* lockstep:N compares N steps and lets KVM run the rest alone. */
 static void test_loop_limit(void **state)
 {
@@ -611,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_catches_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_catches_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_skips_deviation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_late_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_on_limited_host, setup, teardown),
 	};

@@ -2,6 +2,7 @@
  * one-entry hint is enough: devices are hit in bursts (a UART string, a
  * timer poll loop). */
 #include "core/bus.h"
+#include "core/io_log.h"
 
 #include <errno.h>
 #include <string.h>
@@ -63,11 +64,9 @@ const struct bus_range *bus_find(const struct io_bus *b, enum bus_space sp, uint
 	return i < 0 ? NULL : &b->range[sp][i];
 }
 
-int bus_access(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
-               unsigned len, bool is_write)
+static int route(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
+                 unsigned len, bool is_write)
 {
-	if (!valid_space(sp) || !(len == 1 || len == 2 || len == 4 || len == 8))
-		return -EINVAL;
 
 	int i = b->last[sp];
 	if (i >= b->nr[sp] || !range_has(&b->range[sp][i], addr))
@@ -83,4 +82,19 @@ int bus_access(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
 	}
 	b->last[sp] = i;
 	return r->fn(r->opaque, addr - r->base, data, len, is_write);
+}
+
+int bus_access(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
+               unsigned len, bool is_write)
+{
+	if (!valid_space(sp) || !(len == 1 || len == 2 || len == 4 || len == 8))
+		return -EINVAL;
+	enum io_log_kind k = sp == BUS_PIO ? IOL_PIO : IOL_MMIO;
+	if (!b->log || b->log->mode == IO_LOG_OFF)
+		return route(b, sp, addr, data, len, is_write);
+	if (b->log->mode == IO_LOG_REPLAY)
+		return io_log_replay_access(b->log, k, addr, data, len, is_write);
+	int r = route(b, sp, addr, data, len, is_write);
+	io_log_record_access(b->log, k, addr, data, len, is_write, r);
+	return r;
 }

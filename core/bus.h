@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct io_log;
+
 enum bus_space { BUS_PIO, BUS_MMIO, NR_BUS_SPACES };
 
 /* offset: from the start of the registered range. len: 1, 2, 4 or 8.
@@ -27,6 +29,9 @@ struct io_bus {
 	struct bus_range range[NR_BUS_SPACES][BUS_MAX_RANGES];
 	int nr[NR_BUS_SPACES];
 	int last[NR_BUS_SPACES];   /* range that served the last access: a lookup hint */
+	/* Lockstep's record or replay of the accesses (and of the interrupt
+	 * acknowledges, core/intr.c); NULL: none. */
+	struct io_log *log;
 };
 
 void bus_init(struct io_bus *b);
@@ -40,7 +45,8 @@ int bus_register(struct io_bus *b, enum bus_space sp, uint64_t base, uint64_t le
  * [addr, addr+len) must lie inside it; otherwise nobody claims it. An
  * access nobody claims returns -ENOENT; on a read the data is then filled
  * with all-ones, as an empty ISA/PCI bus returns. -EINVAL for len not in
- * {1, 2, 4, 8} or a bad space. */
+ * {1, 2, 4, 8} or a bad space. While b->log replays, no device is
+ * reached: the logged result comes back (core/io_log.h). */
 int bus_access(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
                unsigned len, bool is_write);
 

@@ -17,11 +17,12 @@ struct vcpu_state;
 /* Stop conditions for one run call; an engine may return earlier. An
  * engine honours those it can: KVM cannot count instructions or stop at
  * an address, so the hw engine honours deadline_ns, stop_on_io
- * (reporting RUN_EV_PORT for port exits), max_io_exits and
+ * (reporting RUN_EV_PORT for port exits), max_io_exits,
  * stop_on_cpl_change (every kernel entry from CPL 3 returns at the entry
  * point, before the kernel's first instruction; any other CPL change is
- * seen at the next exit), and the interpreter all of them but
- * max_io_exits, its budget being max_instructions. */
+ * seen at the next exit) and stop_at_linear, and the interpreter all of
+ * them but max_io_exits (its budget being max_instructions) and
+ * stop_at_linear. */
 struct run_limits {
 	uint64_t max_instructions;   /* 0: no budget */
 	bool stop_on_cpl_change;
@@ -33,6 +34,13 @@ struct run_limits {
 	 * return RUN_EXIT_BUDGET at the Nth port or MMIO exit (0: none),
 	 * which falls on the same instruction in every run of the guest. */
 	unsigned max_io_exits;
+	/* Return RUN_EXIT_RIP before the instruction at linear address
+	 * `linear`, and with max_instructions 1 after one instruction or
+	 * event delivery too (hw only: a trap byte and single-stepping,
+	 * hwvmm/kvm_step.c; lockstep's step, whose end the interpreter
+	 * found). */
+	bool stop_at_linear;
+	uint64_t linear;
 	unsigned events;             /* 1 << RUN_EV_*: events to return on (interpreter) */
 };
 

@@ -8,6 +8,7 @@
 #include "core/intr.h"
 
 #include "core/devices.h"
+#include "core/io_log.h"
 #include "core/vm.h"
 
 static bool pic_passes(const struct vm *vm)
@@ -15,12 +16,23 @@ static bool pic_passes(const struct vm *vm)
 	return vm->pic.intr && (lapic_passes_pic(&vm->lapic) || ioapic_passes_pic(&vm->ioapic));
 }
 
+/* Lockstep replays what the interpreter's step acknowledged
+ * (core/io_log.h); NULL when nothing is recorded or replayed. */
+static struct io_log *log_in(struct vm *vm, enum io_log_mode mode)
+{
+	struct io_log *l = vm->bus.log;
+	return l && l->mode == mode ? l : NULL;
+}
+
 bool vm_intr_pending(struct vm *vm)
 {
+	struct io_log *l = log_in(vm, IO_LOG_REPLAY);
+	if (l)
+		return io_log_replay_pending(l, IOL_ACK);
 	return vm->lapic.intr || pic_passes(vm);
 }
 
-int vm_intr_ack(struct vm *vm)
+static int intr_ack(struct vm *vm)
 {
 	int v = lapic_ack(&vm->lapic);
 	if (v >= 0)
@@ -28,6 +40,17 @@ int vm_intr_ack(struct vm *vm)
 	if (pic_passes(vm))
 		return pic_ack(&vm->pic);
 	return -1;
+}
+
+int vm_intr_ack(struct vm *vm)
+{
+	struct io_log *l = log_in(vm, IO_LOG_REPLAY);
+	if (l)
+		return io_log_replay_intr(l, IOL_ACK);
+	int v = intr_ack(vm);
+	if ((l = log_in(vm, IO_LOG_RECORD)))
+		io_log_record_intr(l, IOL_ACK, v);
+	return v;
 }
 
 void vm_timers_update(struct vm *vm)
@@ -57,8 +80,13 @@ uint64_t vm_timers_deadline(struct vm *vm)
 
 bool vm_intr_take_nmi(struct vm *vm)
 {
+	struct io_log *l = log_in(vm, IO_LOG_REPLAY);
+	if (l)
+		return io_log_replay_pending(l, IOL_NMI) && io_log_replay_intr(l, IOL_NMI) >= 0;
 	bool nmi = vm->lapic.nmi;
 	vm->lapic.nmi = false;
+	if (nmi && (l = log_in(vm, IO_LOG_RECORD)))
+		io_log_record_intr(l, IOL_NMI, 0);
 	return nmi;
 }
 

@@ -69,6 +69,8 @@ struct vm_stats {
 	                                   its probe measured it (0: no KVM engine) */
 	uint64_t tsc_khz;               /* not a count: the host TSC's rate, for the
 	                                   what-if model (policy/what_if.h) */
+	uint64_t lockstep_steps;        /* steps lockstep compared */
+	uint64_t lockstep_skipped;      /* ... and skipped as recorded deviations */
 };
 
 #endif

@@ -66,6 +66,10 @@ struct hw_ctx {
 	uint64_t tsc_offset;
 	uint64_t paused_seen;         /* vm->clock.paused when tsc_offset was set */
 
+	bool stepping;                /* kvm_step.c: KVM single-steps the guest */
+	bool step_planted;            /* ... and the trap byte is on step_site */
+	struct entry_site step_site;
+
 	struct kvm_timer kick;        /* kvm_kick.c */
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
 
@@ -159,6 +163,15 @@ void hw_dirty_fini(struct hw_ctx *c);
 int hw_dirty_arm(struct hw_ctx *c);
 int hw_watch(void *ctx, uint64_t gpa);
 int hw_written(void *ctx, bool (*fn)(void *opaque, uint64_t gpa), void *opaque);
+
+/* kvm_step.c: single-stepping and the trap byte of
+ * run_limits.stop_at_linear, set (or taken away) for a run call. 0 or
+ * -errno. trapped: after an exit, whether it was the trap byte's HLT (RIP
+ * is then put back on it). unplant: the guest's byte back, at the end of
+ * every run call. */
+int hw_step_arm(struct hw_ctx *c, const struct run_limits *lim);
+bool hw_step_trapped(struct hw_ctx *c);
+void hw_step_unplant(struct hw_ctx *c);
 
 /* kvm_names.c */
 const char *kvm_exit_name(uint32_t reason);

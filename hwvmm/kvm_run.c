@@ -223,8 +223,9 @@ static enum exit_action handle_exit(struct hw_ctx *c, struct run_exit *out)
 		/* The next pass injects what waits (inject_pending). */
 		return EXIT_CONTINUE;
 	case KVM_EXIT_DEBUG:
-		/* The dispatcher owns breakpoints. */
-		out->reason = RUN_EXIT_EVENT;
+		/* The dispatcher owns breakpoints: the one of stop_at_linear
+		 * (kvm_step.c) ends a step. */
+		out->reason = c->stepping ? RUN_EXIT_RIP : RUN_EXIT_EVENT;
 		return EXIT_RETURN;
 	case KVM_EXIT_SHUTDOWN:
 		vm_fail(vm, -EIO, "triple fault (KVM_EXIT_SHUTDOWN) at rip 0x%llx", rip);
@@ -362,13 +363,11 @@ static bool io_budget_spent(const struct hw_ctx *c, const struct run_limits *lim
 	return ++*io_exits >= lim->max_io_exits;
 }
 
-int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
+static int run_until(struct hw_ctx *c, const struct run_limits *lim, struct run_exit *out)
 {
-	struct hw_ctx *c = ctx;
 	struct vm *vm = c->vm;
 	unsigned io_exits = 0;
 
-	*out = (struct run_exit){ .reason = RUN_EXIT_STOPPED };
 	for (;;) {
 		if (vm->stop != VM_RUNNING)
 			return 0;
@@ -392,6 +391,10 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 		r = kvm_run_once(c);
 		if (r < 0 && r != -EINTR)
 			return r;
+		if (r == 0 && hw_step_trapped(c)) {
+			out->reason = RUN_EXIT_RIP;
+			return 0;
+		}
 		int e = after_exit_cpl(c, lim, cpl_before, r, out);
 		if (e)
 			return e < 0 ? e : 0;
@@ -412,4 +415,16 @@ int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 			return 0;
 		}
 	}
+}
+
+int hw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
+{
+	struct hw_ctx *c = ctx;
+
+	*out = (struct run_exit){ .reason = RUN_EXIT_STOPPED };
+	int r = hw_step_arm(c, lim);
+	if (!r)
+		r = run_until(c, lim, out);
+	hw_step_unplant(c);
+	return r;
 }

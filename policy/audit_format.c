@@ -232,6 +232,9 @@ static void disassemble(struct audit_fmt *f, unsigned mode, uint64_t rip,
 	if (!f->cs[k] || !cs_disasm_iter(f->cs[k], &code, &size, &rip, f->insn[k]))
 		return;
 	const cs_insn *in = f->insn[k];
+	/* Bytes past the instruction (a caller that read ahead) are not its. */
+	if (in->size < n)
+		t->hex[2 * in->size] = 0;
 	snprintf(t->disasm, sizeof(t->disasm), "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "",
 	         in->op_str);
 	t->id = in->id;

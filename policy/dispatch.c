@@ -178,7 +178,7 @@ int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason wh
 /* HLT with interrupts enabled waits for an interrupt: sleep until the
  * next timer, then bring the timers up to date. With no timer running
  * and nothing pending the wait would never end: stop, and say why. */
-static void wait_for_interrupt(struct dispatcher *d)
+void dispatch_wait(struct dispatcher *d)
 {
 	struct vm *vm = d->vm;
 	uint64_t at = vm_timers_deadline(vm);
@@ -312,7 +312,7 @@ int dispatch_loop(struct dispatcher *d)
 		if ((ex.reason == RUN_EXIT_EVENT || ex.entry) && ex.event != RUN_EV_NONE)
 			vm->stats.events[ex.event]++;
 		if (ex.reason == RUN_EXIT_HALT)
-			wait_for_interrupt(d);
+			dispatch_wait(d);
 	}
 	/* The canonical state reflects where the guest stopped, for reports. */
 	if (!ret && d->cur != NR_ENGINES)
@@ -329,7 +329,7 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 	int ret = dispatch_init(&d, vm, pol);
 	if (ret)
 		return ret;
-	ret = dispatch_loop(&d);
+	ret = pol->ops->loop ? pol->ops->loop(&d) : dispatch_loop(&d);
 	dispatch_fini(&d);
 	return ret;
 }

@@ -41,6 +41,11 @@ int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason wh
  * until it stops; 0 or -errno as dispatch_run. */
 int dispatch_loop(struct dispatcher *d);
 
+/* The vCPU halted with interrupts on (d->peek): wait for the next timer
+ * and bring the timers up to date, or stop the VM when nothing can wake
+ * it. */
+void dispatch_wait(struct dispatcher *d);
+
 /* Run the VM from vm->vcpu until it stops. Returns 0 when the VM stopped
  * (vm->stop, vm->exit_status say how) or -errno with vm->err set when the
  * monitor itself failed (e.g. an engine could not be created). */

@@ -2,6 +2,7 @@
  * policy_ops. */
 #include "policy/policy.h"
 #include "policy/adaptive.h"
+#include "policy/lockstep.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -208,6 +209,23 @@ static bool file_sw_at_entry(struct policy *p, const struct vcpu_state *s,
 	return d.engine == ENGINE_SW || d.stop;
 }
 
+/* lockstep[:STEPS]: compare the first STEPS steps (all without). */
+static int lockstep_init(struct policy *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	if (!arg)
+		return 0;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 0);
+	if (!*arg || *arg == '-' || *end || errno || !v) {
+		snprintf(err, errlen, "--policy: bad lockstep step count '%s' (expected a positive "
+		         "number, e.g. lockstep:10000)", arg);
+		return -EINVAL;
+	}
+	p->steps = v;
+	return 0;
+}
+
 static const struct policy_ops builtins[] = {
 	{
 		.name = "sw",
@@ -240,6 +258,18 @@ static const struct policy_ops builtins[] = {
 		.decide = adaptive_decide,
 		.sw_at_entry = theorem3_sw_at_entry,
 	},
+	{
+		/* Each instruction in both engines, compared (policy/lockstep.c);
+		 * past STEPS, KVM alone. */
+		.name = "lockstep",
+		.arg = "STEPS",
+		.arg_optional = true,
+		.uses = { [ENGINE_HW] = true, [ENGINE_SW] = true },
+		.needs_native = true,
+		.init = lockstep_init,
+		.decide = hw_decide,
+		.loop = lockstep_loop,
+	},
 };
 #define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
 
@@ -260,7 +290,7 @@ static const struct policy_ops *find_builtin(const char *spec, const char **arg)
 	for (unsigned i = 0; i < NR_BUILTINS; i++) {
 		const struct policy_ops *o = &builtins[i];
 		size_t n = strlen(o->name);
-		if (!o->arg && !strcmp(spec, o->name)) {
+		if ((!o->arg || o->arg_optional) && !strcmp(spec, o->name)) {
 			*arg = NULL;
 			return o;
 		}
@@ -278,9 +308,11 @@ static void builtin_list(char *buf, size_t n)
 	size_t used = 0;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < NR_BUILTINS && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%s%s%s", i ? ", " : "",
-					 builtins[i].name, builtins[i].arg ? ":" : "",
-					 builtins[i].arg ? builtins[i].arg : "");
+		used += (size_t)snprintf(buf + used, n - used, "%s%s%s%s%s", i ? ", " : "",
+					 builtins[i].name, builtins[i].arg ?
+					 (builtins[i].arg_optional ? "[:" : ":") : "",
+					 builtins[i].arg ? builtins[i].arg : "",
+					 builtins[i].arg_optional ? "]" : "");
 }
 
 int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen)
@@ -335,6 +367,8 @@ void policy_free(struct policy *p)
 	if (p->rules)
 		pol_rules_free(p->rules);
 	p->rules = NULL;
+	free(p->report);
+	p->report = NULL;
 }
 
 bool policy_uses(const struct policy *p, enum engine_id e)

@@ -17,6 +17,7 @@
 enum engine_id { ENGINE_HW, ENGINE_SW, NR_ENGINES };
 
 struct policy;
+struct dispatcher;
 
 /* A decision: the engine, the limits of its next run call, and why a
  * change of engine happens (for the statistics). */
@@ -36,6 +37,7 @@ struct decision {
 struct policy_ops {
 	const char *name;           /* as given to --policy; "file" for a policy file */
 	const char *arg;            /* NULL, or what follows "NAME:" ("SEED") */
+	bool arg_optional;          /* "NAME" alone is the policy too (init gets NULL) */
 	/* Engines made before the guest runs, so that a missing KVM is
 	 * reported up front; none for a policy file, whose rules choose
 	 * engines only as they match. */
@@ -51,6 +53,8 @@ struct policy_ops {
 	/* policy_wants_sw_at_entry; NULL: never. */
 	bool (*sw_at_entry)(struct policy *p, const struct vcpu_state *s,
 	                    enum run_event event, uint64_t num);
+	/* A loop of its own instead of dispatch_loop (lockstep); NULL: none. */
+	int (*loop)(struct dispatcher *d);
 };
 
 struct policy {
@@ -63,6 +67,8 @@ struct policy {
 	/* The VM's counters, live (set by the dispatcher; NULL before), for
 	 * a policy that chooses by measured cost. */
 	const struct vm_stats *stats;
+	uint64_t steps;             /* lockstep: steps to compare, 0: all */
+	char *report;               /* lockstep: what it found, for the command to print */
 	char name[80];
 };
 

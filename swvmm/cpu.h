@@ -106,6 +106,14 @@ struct sw_lazy_flags {
 	uint16_t keep;
 };
 
+/* The guest-physical pages the interpreter wrote since the last look,
+ * kept once asked (engine_ops.watch, swvmm/written.c). */
+struct sw_write_log {
+	bool on;
+	uint64_t *page;              /* page numbers, each once */
+	unsigned n, cap;
+};
+
 struct sw_cpu {
 	struct vm *vm;
 	struct vcpu_state s;         /* the working copy of the canonical state;
@@ -185,6 +193,7 @@ struct sw_cpu {
 	                                executing instruction (swvmm/debug.h) */
 	uint64_t db_held;            /* ... held through a MOV SS shadow */
 	uint8_t dbg_exec, dbg_data;  /* breakpoints DR7 arms (bit n: DRn) */
+	struct sw_write_log wlog;    /* pages written, when asked (swvmm/written.h) */
 };
 #define SW_NO_RIP (1ull << 63)   /* never the address of a next instruction */
 

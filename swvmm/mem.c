@@ -15,6 +15,7 @@
 #include "swvmm/icache.h"
 #include "swvmm/mem_fast.h"
 #include "swvmm/tlb.h"
+#include "swvmm/written.h"
 
 /* ---- physical ---- */
 
@@ -57,6 +58,7 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 		if (r->kind == GMEM_RAM) {   /* writes to ROM are dropped */
 			memcpy(r->host + (gpa - r->gpa), buf, len);
 			sw_ic_write(c, gpa, len);
+			sw_written_note(c, gpa, len);
 		}
 		return;
 	}
@@ -75,6 +77,7 @@ static void phys_write(struct sw_cpu *c, uint64_t gpa, const void *buf, unsigned
 			if (r->kind == GMEM_RAM) {
 				r->host[gpa + i - r->gpa] = b;
 				sw_ic_write(c, gpa + i, 1);
+				sw_written_note(c, gpa + i, 1);
 			}
 		} else {
 			mmio(c, gpa + i, &b, 1, true);

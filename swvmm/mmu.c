@@ -7,6 +7,7 @@
 #include "swvmm/cpu.h"
 #include "swvmm/icache.h"
 #include "swvmm/tlb.h"
+#include "swvmm/written.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -41,6 +42,7 @@ static void pte_set(struct sw_cpu *c, uint64_t gpa, unsigned size, uint64_t bits
 	/* A and D live in the low byte of every entry format. */
 	__atomic_fetch_or(p, (uint8_t)bits, __ATOMIC_RELAXED);
 	sw_ic_write(c, gpa, 1);   /* page tables may share a page with code */
+	sw_written_note(c, gpa, 1);
 }
 
 /* ---- checks ---- */

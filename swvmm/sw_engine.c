@@ -20,6 +20,7 @@
 #include "swvmm/audit.h"
 #include "swvmm/sw_engine.h"
 #include "swvmm/tlb.h"
+#include "swvmm/written.h"
 
 static void read_cpu_model(struct sw_cpu *c)
 {
@@ -73,6 +74,7 @@ static void sw_destroy(void *ctx)
 			sw_audit_tally_free(c);   /* before the pool it counts goes */
 		sw_ic_free(c);
 		sw_fpu_destroy(c);
+		sw_written_free(c);
 	}
 	free(c);
 }
@@ -248,7 +250,17 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 			c->stop = false;
 			return RUN_EXIT_EVENT;
 		}
-		accept_interrupt(c);
+		/* A spent budget ends the call before an interrupt is taken:
+		 * the next run call (in either engine) takes it. */
+		uint64_t left = ~0ull;
+		bool spent = false;
+		if (lim->max_instructions) {
+			uint64_t done = run_steps(c);
+			spent = done >= lim->max_instructions;
+			left = spent ? 0 : lim->max_instructions - done;
+		}
+		if (!spent)
+			accept_interrupt(c);
 		/* HLT waits here; it ends the VM when nothing can wake it. */
 		if (c->s.ev.halted && !event_pending(c)) {
 			if (!(c->s.rflags & RFLAGS_IF)) {
@@ -261,13 +273,8 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 		}
 		if (lim->stop_on_cpl_change && c->cpl != c->run_cpl)
 			return RUN_EXIT_CPL_CHANGE;
-		uint64_t left = ~0ull;
-		if (lim->max_instructions) {
-			uint64_t done = run_steps(c);
-			if (done >= lim->max_instructions)
-				return RUN_EXIT_BUDGET;
-			left = lim->max_instructions - done;
-		}
+		if (spent)
+			return RUN_EXIT_BUDGET;
 		if (lim->stop_at_rip && !c->run_first && c->s.rip == lim->rip)
 			return RUN_EXIT_RIP;
 		/* Blocks run at most SW_SLICE instructions between passes
@@ -359,4 +366,6 @@ const struct engine_ops sw_engine_ops = {
 	.invalidate = sw_invalidate,
 	.cached_pages = sw_cached_pages,
 	.run = sw_run,
+	.watch = sw_watch,
+	.written = sw_written,
 };

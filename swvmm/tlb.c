@@ -160,7 +160,9 @@ struct sw_tlb_entry *sw_tlb_fill(struct sw_cpu *c, uint64_t lin, uint64_t gpa, u
 			set[1] = set[0];
 	}
 	const struct gmem_region *r = gmem_find(&c->vm->mem, ppn << 12, 0x1000);
-	bool writable = r && r->kind == GMEM_RAM && !sw_ic_page_has_code(c, ppn);
+	/* Logged writes (swvmm/written.h) all take the slow path. */
+	bool writable = r && r->kind == GMEM_RAM && !sw_ic_page_has_code(c, ppn) &&
+	                !c->wlog.on;
 
 	e->vpn = vpn;
 	e->ppn = ppn;

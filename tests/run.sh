@@ -4,7 +4,8 @@
 #  - command tests: tests/cli/*.sh (bad input, help, exit statuses);
 #  - a short, fixed-budget libFuzzer run of the interpreter (tests/fuzz/);
 #  - guest cases: tests/guests/cases, each on the interpreter (sw) and on a
-#    real KVM that runs every state natively (hw), together with the
+#    real KVM that runs every state natively (hw, and the other policies,
+#    bounded lockstep among them: run-cases.sh), together with the
 #    test_hw_* unit tests: directly where `hvmm kvm-info` says the host's
 #    /dev/kvm does, else inside the KVM harness (tests/harness/kvm-run).
 #    Where the host's KVM runs only part natively (PVM), the guest cases
@@ -104,7 +105,7 @@ if [ $kvm = full ]; then
 	bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 else
 	echo "   running inside the KVM harness (host KVM: $kvm)"
-	KVM_RUN_FORCE_VM=1 KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1200 bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
+	KVM_RUN_FORCE_VM=1 KVM_RUN_ENV=BUILD tests/harness/kvm-run --timeout 1500 bash tests/guests/run-cases.sh hw >"$hw_out" 2>&1; hw_rc=$?
 fi
 collect hw <"$hw_out"
 hw_units=()
@@ -155,7 +156,7 @@ if [ $kvm = limited ]; then
 	host_out=$(mktemp)
 	bash tests/guests/run-cases.sh theorem3 >"$host_out" 2>&1; host_rc=$?
 	collect host <"$host_out"
-	check_reported host "$host_out" $host_rc hw-refused
+	check_reported host "$host_out" $host_rc hw-refused lockstep-refused
 	rm -f "$host_out"
 fi
 

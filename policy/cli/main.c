@@ -22,6 +22,8 @@ static const char main_usage[] =
 	"\n"
 	"Commands:\n"
 	"  run [options] GUEST   run a guest (see hvmm run --help)\n"
+	"  diff [options] GUEST  run a guest in both engines, instruction by instruction,\n"
+	"                        and stop at the first difference: run --policy=lockstep\n"
 	"  kvm-info [--json]     what the host's KVM runs natively (see hvmm kvm-info --help)\n"
 	"  audit-summary FILE [--json]\n"
 	"                        summarize an audit file of run --audit (see hvmm\n"
@@ -164,6 +166,8 @@ static int cmd_run(int argc, char **argv)
 			goto out_fd;
 		}
 	}
+	if (pol.report)
+		fputs(pol.report, stderr);
 	report_stop(vm, o.verbose);
 	if (o.stats)
 		print_stats(stderr, vm, pol.name, o.stats == STATS_JSON);
@@ -183,6 +187,23 @@ out:
 	return status;
 }
 
+/* hvmm diff ARGS: hvmm run --policy=lockstep ARGS (a later --policy wins,
+ * e.g. --policy=lockstep:STEPS). */
+static int cmd_diff(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	if (!args)
+		return usage_error("out of memory");
+	char policy[] = "--policy=lockstep";
+	args[0] = argv[0];
+	args[1] = policy;
+	for (int i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	int r = cmd_run(argc + 1, args);
+	free(args);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	/* A closed serial pipe must not kill the monitor mid-run: the UART
@@ -193,6 +214,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "kvm-info"))
 		return cmd_kvm_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "audit-summary"))

@@ -94,6 +94,9 @@ static void text(FILE *f, const struct vm_stats *s, const char *policy)
 		        " times, run in the interpreter\n", s->hw_not_native);
 	fprintf(f, "  port I/O %" PRIu64 ", MMIO %" PRIu64 ", decoded-code pages dropped after KVM %"
 	        PRIu64 "\n", s->pio_accesses, s->mmio_accesses, s->invalidated_pages);
+	if (s->lockstep_steps || s->lockstep_skipped)
+		fprintf(f, "  lockstep: %" PRIu64 " steps compared, %" PRIu64 " skipped\n",
+		        s->lockstep_steps, s->lockstep_skipped);
 	fprintf(f, "  migrations:\n");
 	for (int d = 0; d < NR_MIG_DIRS; d++)
 		for (int r = 0; r < NR_MIG_REASONS; r++) {
@@ -132,10 +135,11 @@ static void json(FILE *f, const struct vm_stats *s, const char *policy)
 	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
 	        ",\"kernel_entries_replayed\":%" PRIu64 ",\"hw_not_native\":%" PRIu64
 	        ",\"entry_sites_max\":%" PRIu64 ",\"pio\":%" PRIu64 ",\"mmio\":%" PRIu64
-	        ",\"invalidated_pages\":%" PRIu64 ",\"events\":{",
+	        ",\"invalidated_pages\":%" PRIu64 ",\"lockstep_steps\":%" PRIu64
+	        ",\"lockstep_skipped\":%" PRIu64 ",\"events\":{",
 	        s->kernel_entries, s->kernel_entries_missed, s->kernel_entries_replayed,
 	        s->hw_not_native, s->entry_sites_max, s->pio_accesses, s->mmio_accesses,
-	        s->invalidated_pages);
+	        s->invalidated_pages, s->lockstep_steps, s->lockstep_skipped);
 	/* Every kind, zero or not: a reader need not know the list. */
 	sep = "";
 	for (unsigned e = RUN_EV_NONE + 1; e < NR_RUN_EVENTS; e++) {

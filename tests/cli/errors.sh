@@ -107,3 +107,13 @@ else
 	expect kvm-unavailable 2 "KVM unavailable: /dev/kvm: No such file or directory" run --engine=hw "$g/hello64.bin"
 	expect kvm-unavailable-adaptive 2 "KVM unavailable: /dev/kvm: No such file or directory" run --policy=adaptive "$g/hello64.bin"
 fi
+
+# Lockstep needs a KVM that runs everything: without /dev/kvm it is refused
+# in one line, as run --policy=lockstep and as hvmm diff; a bad step count
+# is a usage error either way.
+if [ ! -e /dev/kvm ]; then
+	expect lockstep-kvm-unavailable 2 "KVM unavailable: /dev/kvm" run --policy=lockstep "$g/hello64.bin"
+	expect diff-kvm-unavailable 2 "KVM unavailable: /dev/kvm" diff "$g/hello64.bin"
+fi
+expect lockstep-bad-steps 2 "bad lockstep step count '0'" run --policy=lockstep:0 "$g/hello64.bin"
+expect diff-bad-steps 2 "bad lockstep step count 'x'" diff --policy=lockstep:x "$g/hello64.bin"

@@ -61,14 +61,40 @@ static void test_builtin_table(void **state)
 		assert_ptr_equal(p.ops, o);
 		policy_free(&p);
 	}
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_string_equal(policy_builtin(0)->name, "sw");
 	assert_string_equal(policy_builtin(1)->name, "hw");
 	assert_string_equal(policy_builtin(2)->name, "theorem3");
 	assert_string_equal(policy_builtin(3)->name, "chaos");
 	assert_string_equal(policy_builtin(3)->arg, "SEED");
 	assert_string_equal(policy_builtin(4)->name, "adaptive");
-	assert_null(policy_builtin(5));
+	assert_string_equal(policy_builtin(5)->name, "lockstep");
+	assert_string_equal(policy_builtin(5)->arg, "STEPS");
+	assert_true(policy_builtin(5)->arg_optional);
+	assert_null(policy_builtin(6));
+}
+
+/* lockstep alone compares every step, lockstep:N the first N; it runs
+ * everything on KVM and has a loop of its own. */
+static void test_lockstep_steps(void **state)
+{
+	(void)state;
+	static const char *const bad[] = { "", "0", "x", "-3", "5x" };
+	struct policy p;
+	char err[300], spec[64];
+
+	assert_int_equal(policy_from_name(&p, "lockstep", err, sizeof(err)), 0);
+	assert_int_equal(p.steps, 0);
+	assert_true(policy_needs_native(&p));
+	assert_true(policy_uses(&p, ENGINE_HW) && policy_uses(&p, ENGINE_SW));
+	assert_non_null(p.ops->loop);
+	assert_int_equal(policy_from_spec(&p, "lockstep:2500", err, sizeof(err)), 0);
+	assert_int_equal(p.steps, 2500);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(spec, sizeof(spec), "lockstep:%s", bad[i]);
+		assert_int_equal(policy_from_name(&p, spec, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "bad lockstep step count"));
+	}
 }
 
 static void test_chaos_seed_errors(void **state)
@@ -110,15 +136,16 @@ static void test_unknown_lists_builtins(void **state)
 
 	assert_int_equal(policy_from_name(&p, "fast", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--policy: unknown policy 'fast' (expected sw, hw, theorem3, "
-			    "chaos:SEED, adaptive or a file)");
+			    "chaos:SEED, adaptive, lockstep[:STEPS] or a file)");
 	assert_int_equal(policy_from_spec(&p, "/nonexistent/fast", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "--policy: '/nonexistent/fast' is neither a built-in policy "
-			    "(sw, hw, theorem3, chaos:SEED, adaptive) nor a file");
+			    "(sw, hw, theorem3, chaos:SEED, adaptive, lockstep[:STEPS]) nor a file");
 	for (unsigned i = 0; policy_builtin(i); i++) {
 		char word[64];
 		const struct policy_ops *o = policy_builtin(i);
-		snprintf(word, sizeof(word), "%s%s%s", o->name, o->arg ? ":" : "",
-			 o->arg ? o->arg : "");
+		snprintf(word, sizeof(word), "%s%s%s%s", o->name,
+			 o->arg ? (o->arg_optional ? "[:" : ":") : "", o->arg ? o->arg : "",
+			 o->arg_optional ? "]" : "");
 		assert_non_null(strstr(err, word));
 	}
 }
@@ -379,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_table),
 		cmocka_unit_test(test_chaos_seed_errors),
 		cmocka_unit_test(test_unknown_lists_builtins),
+		cmocka_unit_test(test_lockstep_steps),
 		cmocka_unit_test(test_spec_file),
 		cmocka_unit_test(test_uses_and_native),
 		cmocka_unit_test_setup_teardown(test_dispatch_engines, setup_vm, teardown_vm),

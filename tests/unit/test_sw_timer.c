@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/intr.h"
 #include "tests/unit/sw_fixture.h"
 
 static void test_pit_interrupt_within_one_run(void **state)
@@ -32,10 +33,37 @@ static void test_pit_interrupt_within_one_run(void **state)
 	fx_free(fx);
 }
 
+/* A run call whose budget is spent returns before it takes an interrupt:
+ * the acknowledge belongs to the run that delivers it (in either engine;
+ * lockstep gives both the same interrupt at the same boundary). */
+static void test_spent_budget_takes_no_interrupt(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
+	FX_CODE(fx,
+	        0xb0, 0xfe, 0xe6, 0x21,     /* mov al,0xfe; out 0x21,al: unmask IRQ 0 */
+	        0xfb,                       /* sti */
+	        0x90, 0x90);                /* nop; nop */
+	fx_sync(fx);
+	assert_int_equal(fx_run(fx, 3), RUN_EXIT_BUDGET);
+	assert_int_equal(pic_set_irq(&fx->vm.pic, 0, true), 0);
+	/* The NOP in STI's shadow, then the budget is spent. */
+	assert_int_equal(fx_run(fx, 1), RUN_EXIT_BUDGET);
+	assert_false(fx->c->s.ev.interrupt.injected);
+	assert_true(vm_intr_pending(&fx->vm));
+	assert_int_equal(fx->vm.stats.interrupts_sw, 0);
+	/* The next run takes and delivers it as its one step. */
+	assert_int_equal(fx_run(fx, 1), RUN_EXIT_BUDGET);
+	assert_int_equal(fx->vm.stats.interrupts_sw, 1);
+	assert_int_equal(fx->c->last_event.vector, 8);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pit_interrupt_within_one_run),
+		cmocka_unit_test(test_spent_budget_takes_no_interrupt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@ UFN(u_step, TRAPS("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop"))
 UFN(u_gs_read, "mov %%gs:0, %%rax\n\tmov %%rax, user_val(%%rip)")
 UFN(u_ids, "mov %%cs, %%eax\n\tmov %%rax, user_cs(%%rip)\n\t"
 	"mov %%ss, %%eax\n\tmov %%rax, user_ss(%%rip)")
-UFN(u_syscall, "std\n\tsyscall\n1:\tpushfq\n\tpopq user_fl(%%rip)\n\tcld\n\t"
+UFN(u_syscall, "std\n\tstc\n\tsyscall\n1:\tpushfq\n\tpopq user_fl(%%rip)\n\tcld\n\t"
 	"lea 1b(%%rip), %%rax\n\tmov %%rax, user_rip(%%rip)\n\t"
 	"mov %%cs, %%eax\n\tmov %%rax, user_cs(%%rip)\n\t"
 	"mov %%ss, %%eax\n\tmov %%rax, user_ss(%%rip)")
@@ -158,6 +158,8 @@ void lm64_user_checks(void)
 	      "syscall r11 holds rflags");
 	check(0, sys_seen.rflags & (F_DF | F_TF | F_AC),
 	      "syscall masks rflags with fmask");
+	/* RFLAGS AND NOT FMASK: CF, which FMASK leaves, stays set. */
+	check_dev(F_CF, sys_seen.rflags & F_CF, 0, "syscall keeps cf, which fmask leaves");
 	check(SEL_UCODE64 | 3, user_cs, "sysretq cs");
 	check(SEL_UDATA | 3, user_ss, "sysretq ss");
 	check(F_DF, user_fl & F_DF, "sysretq restores rflags from r11");

@@ -320,6 +320,7 @@ static int step(struct lockstep *ls)
 	if ((r = mend_tf(ls, &st, top)))
 		return r;
 	ls_mem_compare(&ls->mem, top, st.mem, sizeof(st.mem), &st.mem_at_stack_top);
+	st.mem_only_rf = st.mem[0] && ls_mem_only_rf(&ls->mem, top);
 	if (ls_null_selectors(&ls->sw, &ls->hw))
 		count_skip(ls, "null-selector");
 	return settle(ls, &st);

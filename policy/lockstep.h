@@ -32,6 +32,7 @@ struct ls_step {
 	char mem[200];                     /* the first memory difference, "" if none */
 	bool mem_at_stack_top;             /* ... only in the word at the interpreter's
 	                                      stack top (a pushed error code) */
+	bool mem_only_rf;                  /* ... only in RF of RFLAGS images it pushed */
 	/* Fields that differ, as vcpu_state_diff names them ("rax",
 	 * "fx.st0"), filled by ls_judge. */
 	char fields[512];
@@ -105,6 +106,10 @@ void ls_mem_compare(struct ls_mem *m, uint64_t top, char *buf, size_t len, bool 
  * byte 1, bit 0, of an image): put the interpreter's bit back in KVM's
  * bytes, in the 48 bytes from top. Returns how many were mended. */
 unsigned ls_mem_mend_tf(struct ls_mem *m, uint64_t top);
+/* Whether the engines' bytes differ, and only in RF (byte 2, bit 0, of an
+ * 8-byte slot) of the 48 bytes from top, set by the interpreter alone: a
+ * fault's frame (tcg-fault-rf in lockstep_dev.c). */
+bool ls_mem_only_rf(struct ls_mem *m, uint64_t top);
 /* End the step with one engine's memory (KVM's, or the interpreter's
  * when a deviation is skipped): the shadow follows, and fn hears of each
  * page either engine wrote. */

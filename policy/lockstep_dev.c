@@ -157,6 +157,27 @@ static bool x87_sse(const struct ls_step *st)
 	return st->hw_reached && ls_fields_within(st, "fx.,rflags");
 }
 
+/* Fault-class exceptions: the frame's RFLAGS image has RF set (SDM vol. 3,
+ * 18.3.1.1; KVM sets it where it injects one). */
+static bool fault_rf(const struct ls_step *st)
+{
+	static const int faults[] = { 0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19 };
+	bool fault = false;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		fault |= st->sw_exception == faults[i];
+	return fault && st->hw_reached && !st->fields[0] && st->mem_only_rf;
+}
+
+/* 64-bit SYSCALL: only RFLAGS differs, and KVM's is the interpreter's
+ * without the arithmetic flags. */
+static bool syscall_flags(const struct ls_step *st)
+{
+	const uint64_t arith = RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF |
+	                       RFLAGS_OF;
+	return long64(st) && mnem_is(st, "syscall") && !st->mem[0] && st->hw_reached &&
+	       !strcmp(st->fields, "rflags") && st->hw->rflags == (st->sw->rflags & ~arith);
+}
+
 static bool xsave(const struct ls_step *st)
 {
 	return mnem_starts(st, "xsave") || mnem_starts(st, "xrstor") || mnem_is(st, "xsetbv") ||
@@ -189,6 +210,10 @@ static const struct ls_deviation deviations[] = {
 	  "(hw-deviations.md)", x87_sse },
 	{ "tcg-xsave", "XSETBV in the nested guest never reaches KVM, so XCR0 and the "
 	  "XSAVE image differ (hw-deviations.md)", xsave },
+	{ "tcg-fault-rf", "TCG pushes a fault's RFLAGS image without RF (hw-deviations.md)",
+	  fault_rf },
+	{ "tcg-syscall-flags", "TCG's SYSCALL clears the arithmetic flags FMASK leaves "
+	  "(hw-deviations.md)", syscall_flags },
 };
 #define NR_DEVIATIONS (sizeof(deviations) / sizeof(deviations[0]))
 _Static_assert(NR_DEVIATIONS <= LS_MAX_DEVIATIONS, "lockstep counts at most 32 deviations");

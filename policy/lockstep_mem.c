@@ -217,3 +217,37 @@ unsigned ls_mem_mend_tf(struct ls_mem *m, uint64_t top)
 	}
 	return n;
 }
+
+/* One page against [top, top + 48): false at a difference other than
+ * RF set by the interpreter alone; *any: some difference. */
+static bool page_only_rf(const struct ls_mem *m, uint64_t gpa, uint64_t top, bool *any)
+{
+	uint8_t *host;
+	const uint8_t *sw = sw_bytes_of(m, gpa, &host);
+	if (!sw)
+		return true;
+	for (unsigned off = 0; off < PAGE; off++) {
+		if (sw[off] == host[off])
+			continue;
+		uint64_t a = gpa + off;
+		if (a < top || a >= top + 48 || (a - top) % 8 != 2 || (sw[off] ^ host[off]) != 1 ||
+		    !(sw[off] & 1))
+			return false;
+		*any = true;
+	}
+	return true;
+}
+
+bool ls_mem_only_rf(struct ls_mem *m, uint64_t top)
+{
+	bool any = false;
+	if (top == ~0ull)
+		return false;
+	for (unsigned i = 0; i < m->sw.n; i++)
+		if (!page_only_rf(m, m->sw.gpa[i], top, &any))
+			return false;
+	for (unsigned i = 0; i < m->hw.n; i++)
+		if (!page_only_rf(m, m->hw.gpa[i], top, &any))
+			return false;
+	return any;
+}

@@ -51,7 +51,7 @@ static uint64_t gdt[8] __attribute__((aligned(16))) = {
 static struct tss64 tss __attribute__((aligned(16)));
 static struct gate64 idt[256] __attribute__((aligned(16)));
 volatile struct entry_seen int_seen, ist_seen, sys_seen;
-volatile ulong db_dr6;
+volatile ulong db_dr6, trap_rflags;
 
 extern const uint64_t lm64_stubs[32], lm64_stub_user, lm64_stub_ist;
 void user_exit_entry(void);
@@ -136,6 +136,7 @@ void lm64_trap(struct frame64 *f)
 		__asm__ volatile("mov %%dr6, %0" : "=r"(db_dr6));
 		__asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0ff0UL));
 	}
+	trap_rflags = f->rflags;
 	if (trap_record(f->vector, f->error, cr2, &ip, f->cs,
 			(uintptr_t)&f->rip)) {
 		/* A check that single-steps resumes without TF. */
@@ -341,6 +342,9 @@ static void canonical(void)
 	__asm__ volatile(FAULTS("mov (%0), %%rax") : : "r"(0x0000800000000000UL)
 			 : "rax", "memory");
 	check_trap(13, 0, "load from non-canonical 0x800000000000");
+	/* A fault's frame has RF set, so that the IRET back does not take an
+	 * instruction breakpoint twice (SDM vol. 3, 18.3.1.1). */
+	check_dev(0x10000, trap_rflags & 0x10000, 0, "#gp fault frame has rf set");
 	trap_clear();
 	__asm__ volatile(FAULTS("movq $0, (%0)") : : "r"(0xffff7fffffffff00UL)
 			 : "memory");

@@ -25,8 +25,8 @@ struct entry_seen {
 	ulong cs, ss, rsp, rip, rflags, rcx, r11, frame, count;
 };
 extern volatile struct entry_seen int_seen, ist_seen, sys_seen;
-/* DR6 as the last #DB handler found it. */
-extern volatile ulong db_dr6;
+/* DR6 as the last #DB handler found it; RFLAGS in the last frame. */
+extern volatile ulong db_dr6, trap_rflags;
 extern char trap_stack_top[], ist_stack_top[];
 void syscall_entry(void);
 void cstar_entry(void);

@@ -93,7 +93,8 @@ declare -A LOCKSTEP_STEPS=(
 	[suite32]=15000 [suite64]=15000 [minios]=15000 [linuxabi]=5000 [bench-alu]=1500
 	[bench-array]=1500 [bench-int_r0]=1500 [bench-int80_r3]=1500 [bench-syscall]=1500
 	[bench-cr3]=1500 [bench-out]=1500 [bench-cpuid]=1500 [bench-sse]=1500
-	[bench-x87]=1500)
+	[bench-x87]=1500 [bench-compute]=1500 [bench-stream]=1500 [bench-pagefault]=1500
+	[bench-timer]=1500 [bench-mixed]=1500)
 lockstep_policy() { # NAME
 	local n=${LOCKSTEP_STEPS[$1]:-}
 	echo "lockstep${n:+:$n}"

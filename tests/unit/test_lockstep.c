@@ -287,6 +287,56 @@ static void test_mend_tf(void **state)
 	gmem_destroy(&t.gm);
 }
 
+/* A fault's frame with RF only in the interpreter's RFLAGS image is TCG's
+ * (tcg-fault-rf); RF elsewhere, another bit, or a register that differs
+ * too is a divergence. */
+static void test_fault_rf(void **state)
+{
+	(void)state;
+	struct mem_t t;
+	assert_int_equal(gmem_init(&t.gm, 1 << 20), 0);
+	assert_int_equal(ls_mem_init(&t.m, &t.gm), 0);
+	/* The interpreter's frame at DATA+0x100: error code, RIP, CS, RFLAGS
+	 * (0x10002: RF) ... */
+	page(&t, DATA)[0x118] = 0x02;
+	page(&t, DATA)[0x11a] = 0x01;
+	ls_pages_add(&t.m.sw, DATA + 0x118);
+	assert_int_equal(ls_mem_take_sw(&t.m), 0);
+	/* ... KVM's without RF. */
+	page(&t, DATA)[0x118] = 0x02;
+	ls_pages_add(&t.m.hw, DATA);
+	assert_true(ls_mem_only_rf(&t.m, DATA + 0x100));
+	assert_false(ls_mem_only_rf(&t.m, DATA + 0x101));   /* not byte 2 of a slot */
+	page(&t, DATA)[0x119] = 0x01;                       /* TF differs too */
+	assert_false(ls_mem_only_rf(&t.m, DATA + 0x100));
+	page(&t, DATA)[0x119] = 0;
+
+	struct jt j;
+	jt_init(&j);
+	struct ls_step *st = step_of(&j, "mov dword ptr [esi], ecx");
+	st->sw_exception = 14;
+	snprintf(st->mem, sizeof(st->mem), "memory at 0x211a");
+	st->mem_only_rf = true;
+	assert_int_equal(judge(&j), LS_SKIPPED);
+	assert_string_equal(ls_deviation(j.dev)->name, "tcg-fault-rf");
+	st->sw_exception = 3;                               /* a trap: no RF */
+	assert_int_equal(judge(&j), LS_DIVERGED);
+
+	/* SYSCALL in 64-bit mode: KVM's RFLAGS without the arithmetic flags. */
+	jt_init(&j);
+	vcpu_state_set_long64(&j.b, CODE, 0x3000, 8, 16);
+	j.sw = j.hw = j.b;
+	j.sw.rflags = 0x93;
+	j.hw.rflags = 0x2;
+	st = step_of(&j, "syscall");
+	assert_int_equal(judge(&j), LS_SKIPPED);
+	assert_string_equal(ls_deviation(j.dev)->name, "tcg-syscall-flags");
+	j.hw.rflags = 0x3;                                  /* CF kept, AF and SF lost */
+	assert_int_equal(judge(&j), LS_DIVERGED);
+	ls_mem_fini(&t.m);
+	gmem_destroy(&t.gm);
+}
+
 static int device(void *opaque, uint64_t off, void *data, unsigned len, bool is_write)
 {
 	unsigned *device_calls = opaque;
@@ -623,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_field_lists),
 		cmocka_unit_test(test_memory_compare),
 		cmocka_unit_test(test_mend_tf),
+		cmocka_unit_test(test_fault_rf),
 		cmocka_unit_test(test_io_log),
 		cmocka_unit_test_setup_teardown(test_loop_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_catches_register, setup, teardown),

@@ -253,6 +253,14 @@ static unsigned walk_4level(struct sw_cpu *c, struct walk *w, uint64_t lin)
 	return walk_pd_pt(c, w, lin, e & addr);
 }
 
+/* A on the first n entries of w (no store where it is set already). */
+static void mark_accessed(struct sw_cpu *c, const struct walk *w, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!(w->ent_val[i] & PTE_A))
+			pte_set(c, w->ent_gpa[i], w->ent_size, PTE_A);
+}
+
 int sw_mmu_walk(struct sw_cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa, unsigned *pfec)
 {
 	const struct vcpu_state *s = &c->s;
@@ -273,15 +281,16 @@ int sw_mmu_walk(struct sw_cpu *c, uint64_t lin, unsigned acc, uint64_t *gpa, uns
 	if (!f && sw_mmu_perm_violation(c, w.perm, acc))
 		f = PFEC_P;
 	if (f) {
+		/* The entries above the one that failed were used to translate:
+		 * they get A (SDM vol. 3, 4.8), as on hardware; a permission
+		 * fault's leaf does not. */
+		mark_accessed(c, &w, (f == PFEC_P && w.n) ? w.n - 1 : w.n);
 		*pfec = (f & ~WALK_NP) | base_pfec(c, acc);
 		return -EFAULT;
 	}
 
-	/* Success: A on every entry used, D on the page for a write (no
-	 * store where the bit is set already). */
-	for (unsigned i = 0; i < w.n; i++)
-		if (!(w.ent_val[i] & PTE_A))
-			pte_set(c, w.ent_gpa[i], w.ent_size, PTE_A);
+	/* Success: A on every entry used, D on the page for a write. */
+	mark_accessed(c, &w, w.n);
 	bool dirty = w.leaf & PTE_D;
 	if ((acc & ACC_WRITE) && !dirty) {
 		pte_set(c, w.ent_gpa[w.n - 1], w.ent_size, PTE_D);

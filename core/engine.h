@@ -15,8 +15,8 @@ struct vm;
 struct vcpu_state;
 
 /* Stop conditions for one run call; an engine may return earlier. An
- * engine honours those it can: KVM cannot count instructions or stop at
- * an address, so the hw engine honours deadline_ns, stop_on_io
+ * engine honours those it can: KVM cannot count instructions, so the hw
+ * engine honours deadline_ns, stop_on_io
  * (reporting RUN_EV_PORT for port exits), max_io_exits,
  * stop_on_cpl_change (every kernel entry from CPL 3 returns at the entry
  * point, before the kernel's first instruction; any other CPL change is

@@ -1,10 +1,10 @@
 /* The KVM run loop: KVM_RUN, then one switch over the exit reason.
  *
- * KVM cannot count instructions or stop at an address: of the run
- * limits this engine honours deadline_ns (a timer kick, see kvm_kick.c),
- * stop_on_io, max_io_exits (counted here), and stop_on_cpl_change for
- * kernel entries from CPL 3 (trap bytes on the entry points,
- * kvm_entry.c). Before each KVM_RUN the monitor's timers are brought up
+ * KVM cannot count instructions: of the run limits this engine honours
+ * deadline_ns (a timer kick, see kvm_kick.c), stop_on_io, max_io_exits
+ * (counted here), stop_on_cpl_change for kernel entries from CPL 3 (trap
+ * bytes on the entry points, kvm_entry.c) and stop_at_linear (a trap byte
+ * and single-stepping, kvm_step.c). Before each KVM_RUN the monitor's timers are brought up
  * to date and a waiting external interrupt is injected through the
  * sync-regs events (no extra ioctl), or an interrupt window is requested
  * when the guest cannot take it yet. */

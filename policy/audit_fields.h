@@ -15,7 +15,8 @@
  * name of an index in one of the lists. */
 enum audit_field_type {
 	AF_NUM, AF_HEX, AF_BOOL, AF_BYTES, AF_TEXT,
-	AF_ENGINE, AF_MODE, AF_REASON, AF_DIR, AF_RW, AF_TABLE,
+	AF_ENGINE, AF_MODE, AF_REASON, AF_DIR, AF_RW, AF_TABLE,   /* names: AF_ENGINE on */
+	NR_AUDIT_FIELD_TYPES
 };
 
 /* Where it lives in the record: v[0]..v[6], or a member. */

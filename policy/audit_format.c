@@ -14,112 +14,111 @@
 #include "policy/audit_fields.h"
 #include "policy/audit_format.h"
 
-struct line {
-	char *p;
-	size_t left;
-	bool json, over;
+/* A line is built by writing straight into a buffer with room for the
+ * longest line (AUDIT_LINE_MAX): a record costs a few hundred bytes of
+ * stores, with no printf, no strlen and no bounds check per piece. Keys
+ * and names are prepared once (audit_fmt_init) in 32-byte slots that
+ * are copied whole, so a piece is two vector stores. */
+#define SLOT 32
+
+static char *put_slot(char *p, const struct audit_piece *k)
+{
+	memcpy(p, k->s, SLOT);
+	return p + k->len;
+}
+
+static char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static const uint64_t pow10_table[] = {
+	10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+	1000000000000ull, 10000000000000ull, 100000000000000ull,
+	1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+	1000000000000000000ull, 10000000000000000000ull,
 };
 
-/* Lines are built by appending: a record costs a few hundred bytes of
- * copying, where printf's format parsing would be most of its cost. */
-static void append(struct line *l, const char *s, size_t n)
+/* "00".."99", and each byte's two hex digits: numbers are written two
+ * digits a step. */
+static const char dec_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static char *put_u(char *p, uint64_t v)
 {
-	if (n >= l->left) {
-		l->over = true;
-		l->left = 0;
-		return;
+	unsigned n = 1;
+	while (n < 20 && v >= pow10_table[n - 1])
+		n++;
+	char *q = p + n;
+	for (; v >= 100; v /= 100) {
+		q -= 2;
+		memcpy(q, dec_pairs + 2 * (v % 100), 2);
 	}
-	memcpy(l->p, s, n);
-	l->p += n;
-	l->left -= n;
+	if (v >= 10)
+		memcpy(q - 2, dec_pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return p + n;
 }
 
-static void append_s(struct line *l, const char *s)
+static char *put_x(char *p, uint64_t v)
 {
-	append(l, s, strlen(s));
-}
-
-static void append_u(struct line *l, uint64_t v)
-{
-	char b[20], *e = b + sizeof(b), *p = e;
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	append(l, p, (size_t)(e - p));
-}
-
-static void append_x(struct line *l, uint64_t v)
-{
-	char b[18], *e = b + sizeof(b), *p = e;
-	do
-		*--p = "0123456789abcdef"[v & 15];
-	while (v >>= 4);
-	*--p = 'x';
-	*--p = '0';
-	append(l, p, (size_t)(e - p));
-}
-
-/* ,"key": in JSON, " key=" in text. */
-static void key(struct line *l, const char *k)
-{
-	append(l, l->json ? ",\"" : " ", l->json ? 2 : 1);
-	append_s(l, k);
-	append(l, l->json ? "\":" : "=", l->json ? 2 : 1);
-}
-
-static void field_u(struct line *l, const char *k, uint64_t v)
-{
-	key(l, k);
-	append_u(l, v);
-}
-
-static void field_x(struct line *l, const char *k, uint64_t v)
-{
-	key(l, k);
-	if (l->json)
-		append(l, "\"", 1);
-	append_x(l, v);
-	if (l->json)
-		append(l, "\"", 1);
+	static const char hex[] = "0123456789abcdef";
+	unsigned n = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
+	*p++ = '0';
+	*p++ = 'x';
+	char *q = p + n;
+	for (; v >= 16; v >>= 8) {
+		q -= 2;
+		q[0] = hex[(v >> 4) & 15];
+		q[1] = hex[v & 15];
+	}
+	if (q > p)
+		q[-1] = hex[v & 15];
+	return p + n;
 }
 
 /* Strings come from Capstone and the project's name tables: only a quote
  * or a backslash would need escaping, and neither is expected. */
-static void field_s(struct line *l, const char *k, const char *s)
+static char *put_escaped(char *p, const char *s)
 {
-	key(l, k);
-	if (!l->json) {
-		append_s(l, s);
-		return;
-	}
-	append(l, "\"", 1);
 	for (;;) {
 		size_t n = strcspn(s, "\"\\");
-		append(l, s, n);
+		p = put_mem(p, s, n);
 		if (!s[n])
-			break;
-		append(l, "\\", 1);
-		append(l, s + n, 1);
+			return p;
+		*p++ = '\\';
+		*p++ = s[n];
 		s += n + 1;
 	}
-	append(l, "\"", 1);
 }
 
-/* A name from the project's own tables: nothing to escape. */
-static void field_name(struct line *l, const char *k, const char *s)
+/* ,"key":"text" in JSON, " key=text" in text; the key prepared or not. */
+static char *put_text(char *p, bool json, const char *k, const char *s)
 {
-	key(l, k);
-	if (l->json)
-		append(l, "\"", 1);
-	append_s(l, s);
-	if (l->json)
-		append(l, "\"", 1);
+	p = json ? put_mem(p, ",\"", 2) : put_mem(p, " ", 1);
+	p = put_mem(p, k, strlen(k));
+	if (!json) {
+		*p++ = '=';
+		return put_mem(p, s, strlen(s));
+	}
+	p = put_mem(p, "\":\"", 3);
+	p = put_escaped(p, s);
+	*p++ = '"';
+	return p;
 }
 
-static void field_bool(struct line *l, const char *k, bool v)
+static int piece(struct audit_piece *d, const char *a, const char *b, const char *c)
 {
-	key(l, k);
-	append_s(l, v ? "true" : "false");
+	int n = snprintf(d->s, sizeof(d->s), "%s%s%s", a, b, c);
+	if (n < 0 || n >= SLOT)
+		return -EINVAL;
+	d->len = (uint8_t)n;
+	return 0;
 }
 
 const char *audit_engine_name(unsigned e)
@@ -180,6 +179,34 @@ static void index_fields(struct audit_fmt *f)
 				f->fields[k][f->nfields[k]++] = (uint8_t)i;
 }
 
+/* The pieces lines are made of, as the format spells them: each field's
+ * key (with a JSON string's opening quote), each kind, each name. */
+static int prepare_pieces(struct audit_fmt *f)
+{
+	bool json = f->format == AUDIT_FMT_JSON;
+	int r = 0;
+	for (size_t i = 0; i < audit_nr_fields; i++) {
+		const struct audit_field *fd = &audit_fields[i];
+		bool quoted = fd->type == AF_HEX;
+		r |= json ? piece(&f->keys[i], ",\"", fd->key, quoted ? "\":\"" : "\":")
+		          : piece(&f->keys[i], " ", fd->key, "=");
+	}
+	for (unsigned k = 0; k < NR_AUDIT_KINDS; k++)
+		r |= json ? piece(&f->kinds[k], ",\"kind\":\"", audit_kind_name(k), "\"")
+		          : piece(&f->kinds[k], " ", audit_kind_name(k), "");
+	for (unsigned t = AF_ENGINE; t < NR_AUDIT_FIELD_TYPES; t++) {
+		unsigned n = audit_field_names((enum audit_field_type)t);
+		if (n >= AF_MAX_NAMES)   /* the last is "?", for what is outside */
+			return -EINVAL;
+		for (unsigned v = 0; v < AF_MAX_NAMES; v++) {
+			const char *name = audit_field_name((enum audit_field_type)t, v);
+			const char *q = json ? "\"" : "";
+			r |= piece(&f->names[t - AF_ENGINE][v], q, name ? name : "?", q);
+		}
+	}
+	return r ? -EINVAL : 0;
+}
+
 int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 {
 	static const cs_mode modes[3] = { CS_MODE_16, CS_MODE_32, CS_MODE_64 };
@@ -189,6 +216,10 @@ int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 	if (!f->cache)
 		return -ENOMEM;
 	index_fields(f);
+	if (prepare_pieces(f)) {
+		audit_fmt_fini(f);
+		return -EINVAL;
+	}
 	for (int i = 0; i < 3; i++) {
 		if (cs_open(CS_ARCH_X86, modes[i], &f->cs[i]) != CS_ERR_OK) {
 			audit_fmt_fini(f);
@@ -267,81 +298,96 @@ const struct audit_insn_text *audit_fmt_insn(struct audit_fmt *f, unsigned mode,
 	return &cached(f, mode, rip, bytes, len)->t;
 }
 
-/* The instruction's fields into l. */
-static void insn_fields(struct line *l, const struct audit_insn_text *t)
+/* The instruction's fields at p. */
+static char *insn_fields(char *p, bool json, const struct audit_insn_text *t)
 {
 	/* Before the disassembly, which ends a text line since it has spaces. */
 	if (t->cls != AUDIT_CLASS_NONE)
-		field_s(l, "class", audit_class_name(t->cls));
-	field_s(l, "bytes", t->hex);
-	field_s(l, "disasm", t->disasm);
+		p = put_text(p, json, "class", audit_class_name(t->cls));
+	p = put_text(p, json, "bytes", t->hex);
+	return put_text(p, json, "disasm", t->disasm);
 }
 
 /* Lines of the same instruction end alike: keep that text with the
  * entry. tail_len 0: too long to keep, formatted per line. */
 static void insn_tail(struct audit_fmt *f, struct cached_insn *c)
 {
-	struct line l = { .p = c->tail, .left = sizeof(c->tail),
-	                  .json = f->format == AUDIT_FMT_JSON };
-	insn_fields(&l, &c->t);
-	c->tail_len = l.over ? 0 : (uint16_t)(l.p - c->tail);
+	char tmp[AUDIT_LINE_MAX];
+	size_t n = (size_t)(insn_fields(tmp, f->format == AUDIT_FMT_JSON, &c->t) - tmp);
+	c->tail_len = n <= sizeof(c->tail) ? (uint16_t)n : 0;
+	if (c->tail_len)
+		memcpy(c->tail, tmp, n);
 }
 
-static void insn_record_fields(struct audit_fmt *f, struct line *l, const struct audit_rec *r)
+static char *insn_record_fields(struct audit_fmt *f, char *p, const struct audit_rec *r)
 {
 	const struct cached_insn *c = cached(f, r->mode, r->rip, r->bytes, r->len);
 	if (c->tail_len)
-		append(l, c->tail, c->tail_len);
-	else
-		insn_fields(l, &c->t);
+		return put_mem(p, c->tail, c->tail_len);
+	return insn_fields(p, f->format == AUDIT_FMT_JSON, &c->t);
 }
 
-static void write_field(struct line *l, const struct audit_field *fd, const struct audit_rec *r)
+static char *write_field(const struct audit_fmt *f, char *p, unsigned i, const struct audit_rec *r)
 {
+	const struct audit_field *fd = &audit_fields[i];
 	uint64_t v = audit_field_get(r, fd->slot);
-	const char *name;
+	p = put_slot(p, &f->keys[i]);
 	switch (fd->type) {
 	case AF_NUM:
-		field_u(l, fd->key, v);
-		break;
+		return put_u(p, v);
 	case AF_HEX:
-		field_x(l, fd->key, v);
-		break;
+		p = put_x(p, v);
+		if (f->format == AUDIT_FMT_JSON)
+			*p++ = '"';
+		return p;
 	case AF_BOOL:
-		field_bool(l, fd->key, v);
-		break;
+		return v ? put_mem(p, "true", 4) : put_mem(p, "false", 5);
 	default:
-		name = audit_field_name(fd->type, v);
-		field_name(l, fd->key, name ? name : "?");
-		break;
+		if (fd->type < AF_ENGINE || fd->type >= NR_AUDIT_FIELD_TYPES)
+			return p;
+		return put_slot(p, &f->names[fd->type - AF_ENGINE][v < AF_MAX_NAMES ? v : AF_MAX_NAMES - 1]);
 	}
+}
+
+/* r's line at p, which has AUDIT_LINE_MAX bytes of room: its end. */
+static char *fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *p)
+{
+	bool json = f->format == AUDIT_FMT_JSON;
+	unsigned k = r->kind < NR_AUDIT_KINDS ? r->kind : 0;
+	if (json)
+		p = put_mem(p, "{\"seq\":", 7);
+	p = put_u(p, r->seq);
+	if (r->kind < NR_AUDIT_KINDS)
+		p = put_slot(p, &f->kinds[k]);
+	else
+		p = json ? put_mem(p, ",\"kind\":\"?\"", 11) : put_mem(p, " ?", 2);
+	unsigned nf = r->kind < NR_AUDIT_KINDS ? f->nfields[k] : 0;
+	for (unsigned j = 0; j < nf; j++) {
+		unsigned i = f->fields[k][j];
+		const struct audit_field *fd = &audit_fields[i];
+		if (fd->kind == AUDIT_INSN) {
+			/* An instruction's fields come from one disassembly. */
+			if (fd->when == AF_IF_SENSITIVE)
+				p = insn_record_fields(f, p, r);
+		} else if (fd->when == AF_ALWAYS || audit_field_present(fd, r)) {
+			p = write_field(f, p, i, r);
+		}
+	}
+	return json ? put_mem(p, "}\n", 2) : put_mem(p, "\n", 1);
 }
 
 int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len)
 {
-	struct line l = { .p = buf, .left = len, .json = f->format == AUDIT_FMT_JSON };
-	const char *kind = audit_kind_name(r->kind);
-
-	append_s(&l, l.json ? "{\"seq\":" : "");
-	append_u(&l, r->seq);
-	append_s(&l, l.json ? ",\"kind\":\"" : " ");
-	append_s(&l, kind ? kind : "?");
-	if (l.json)
-		append(&l, "\"", 1);
-	unsigned k = r->kind < NR_AUDIT_KINDS ? r->kind : 0;
-	unsigned nf = r->kind < NR_AUDIT_KINDS ? f->nfields[k] : 0;
-	for (unsigned j = 0; j < nf; j++) {
-		const struct audit_field *fd = &audit_fields[f->fields[k][j]];
-		if (fd->kind == AUDIT_INSN) {
-			/* An instruction's fields come from one disassembly. */
-			if (fd->when == AF_IF_SENSITIVE)
-				insn_record_fields(f, &l, r);
-		} else if (audit_field_present(fd, r)) {
-			write_field(&l, fd, r);
-		}
+	if (len > AUDIT_LINE_MAX) {
+		char *e = fmt_line(f, r, buf);
+		*e = '\0';
+		return (int)(e - buf);
 	}
-	append_s(&l, l.json ? "}\n" : "\n");
-	if (!l.over)
-		*l.p = '\0';   /* append leaves room for it */
-	return l.over ? -ENOSPC : (int)(l.p - buf);
+	char tmp[AUDIT_LINE_MAX + 1];
+	size_t n = (size_t)(fmt_line(f, r, tmp) - tmp);
+	if (n >= len)
+		return -ENOSPC;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return (int)n;
 }

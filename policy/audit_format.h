@@ -18,6 +18,18 @@ enum audit_format { AUDIT_FMT_JSON, AUDIT_FMT_TEXT };
 struct audit_insn_text;
 struct audit_disasm_cache;
 
+/* The longest line any record makes, with room to spare. */
+#define AUDIT_LINE_MAX 1024
+
+/* A piece of text lines are built from, padded so it is copied whole. */
+struct audit_piece {
+	char s[32];
+	uint8_t len;
+};
+
+/* Indexes a name list may have (AF_MODE's is the longest). */
+#define AF_MAX_NAMES 16
+
 /* One Capstone handle per code size: 16-, 32- and 64-bit, and the
  * instructions last disassembled: a kernel runs the same few thousand
  * over and over, and Capstone is most of what a record costs. */
@@ -30,6 +42,11 @@ struct audit_fmt {
 	 * line walks its own few instead of the whole table. */
 	uint8_t fields[NR_AUDIT_KINDS][AUDIT_MAX_FIELDS];
 	uint8_t nfields[NR_AUDIT_KINDS];
+	/* The pieces of lines in this format: each audit_fields row's key,
+	 * each kind, each name of the name types (AF_ENGINE on). */
+	struct audit_piece keys[AUDIT_MAX_FIELDS];
+	struct audit_piece kinds[NR_AUDIT_KINDS];
+	struct audit_piece names[NR_AUDIT_FIELD_TYPES - AF_ENGINE][AF_MAX_NAMES];
 };
 
 /* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */
@@ -54,7 +71,8 @@ struct audit_insn_text {
 const struct audit_insn_text *audit_fmt_insn(struct audit_fmt *f, unsigned mode, uint64_t rip,
                                              const uint8_t *bytes, unsigned len);
 
-/* r as one line ending in '\n' into buf: its length, or -ENOSPC. */
+/* r as one line ending in '\n' into buf: its length, or -ENOSPC. With
+ * len above AUDIT_LINE_MAX the line is built in place. */
 int audit_fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *buf, size_t len);
 
 #endif

@@ -1,8 +1,10 @@
 /* The audit of `hvmm run` (policy/cli/audit_run.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/vm.h"
 #include "policy/cli/audit_run.h"
@@ -20,23 +22,24 @@ static int run_sink(void *opaque, const struct audit_rec *r, size_t n)
 			return e;
 	}
 	/* The file's filter (audit_file_sink) comes after the summary. */
-	return ar->file.f ? audit_file_sink(&ar->file, r, n) : 0;
+	return ar->file.fd >= 0 ? audit_file_sink(&ar->file, r, n) : 0;
 }
 
+/* The file is written a megabyte at a time. */
 #define AUDIT_IOBUF (1 << 20)
 
 static int open_file(struct audit_run *ar, const struct run_options *o, char *err, size_t errlen)
 {
-	int r = audit_fmt_init(&ar->file.fmt, (enum audit_format)o->audit_format);
-	if (r) {
-		snprintf(err, errlen, "--audit: cannot set up the disassembler");
+	int fd = open(o->audit, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int r = -errno;
+		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(errno));
 		return r;
 	}
-	ar->file.f = fopen(o->audit, "we");
-	if (!ar->file.f) {
-		r = -errno;
-		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(errno));
-		audit_fmt_fini(&ar->file.fmt);
+	int r = audit_file_init(&ar->file, fd, (enum audit_format)o->audit_format, AUDIT_IOBUF);
+	if (r) {
+		close(fd);
+		snprintf(err, errlen, "--audit: cannot set up the disassembler");
 		return r;
 	}
 	if (o->audit_filtered) {
@@ -45,11 +48,6 @@ static int open_file(struct audit_run *ar, const struct run_options *o, char *er
 		if (!audit_filter_keeps_kind(&o->audit_filter, AUDIT_INSN))
 			ar->audit.insn_records = false;
 	}
-	/* A large stdio buffer: records are written a buffer at a time.
-	 * glibc ignores the size unless it is given the buffer too. */
-	ar->file.iobuf = malloc(AUDIT_IOBUF);
-	if (ar->file.iobuf)
-		setvbuf(ar->file.f, ar->file.iobuf, _IOFBF, AUDIT_IOBUF);
 	return 0;
 }
 
@@ -57,6 +55,7 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
                    char *err, size_t errlen)
 {
 	memset(ar, 0, sizeof(*ar));
+	ar->file.fd = -1;
 	if (!o->audit && !o->audit_summary)
 		return 0;
 	int r = audit_init(&ar->audit, (enum audit_level)o->audit_level, AUDIT_BUFFERED,
@@ -103,14 +102,9 @@ int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_option
 		return 0;
 	vm->audit = NULL;
 	int r = audit_fini(&ar->audit);
-	if (ar->file.f) {
-		if (fclose(ar->file.f) && !r)
-			r = -errno;
-		ar->file.f = NULL;
-		free(ar->file.iobuf);
-		ar->file.iobuf = NULL;
-		audit_fmt_fini(&ar->file.fmt);
-	}
+	int c = audit_file_close(&ar->file);
+	if (!r)
+		r = c;
 	if (r && o->audit)
 		snprintf(err, errlen, "--audit: %s: %s", o->audit, strerror(-r));
 	else if (r)
@@ -121,6 +115,7 @@ int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_option
 void audit_run_free(struct audit_run *ar)
 {
 	audit_fini(&ar->audit);
+	audit_file_close(&ar->file);
 	if (ar->summarize)
 		audit_summary_fini(&ar->summary);
 	ar->summarize = false;

@@ -29,7 +29,8 @@ int audit_run_open(struct audit_run *ar, struct vm *vm, const struct run_options
  * audit_run_free. 0, or -errno with a reason in err. */
 int audit_run_close(struct audit_run *ar, struct vm *vm, const struct run_options *o,
                     char *err, size_t errlen);
-/* Free the summary (after audit_run_close). */
+/* Free the summary (after audit_run_close), and the file where
+ * audit_run_close did not run. */
 void audit_run_free(struct audit_run *ar);
 
 #endif

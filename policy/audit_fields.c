@@ -1,4 +1,6 @@
 /* The fields of audit records (policy/audit_fields.h). */
+#include <string.h>
+
 #include "core/stats.h"
 #include "core/vcpu_state.h"
 #include "policy/audit_fields.h"
@@ -61,34 +63,23 @@ const size_t audit_nr_fields = sizeof(audit_fields) / sizeof(audit_fields[0]);
 _Static_assert(sizeof(audit_fields) / sizeof(audit_fields[0]) <= AUDIT_MAX_FIELDS,
                "the reader keeps a flag per field");
 
-uint64_t audit_field_get(const struct audit_rec *r, enum audit_field_slot s)
-{
-	switch (s) {
-	case AF_SUB: return r->sub;
-	case AF_ICOUNT: return r->icount;
-	case AF_CR3: return r->cr3;
-	case AF_RIP: return r->rip;
-	case AF_CPL: return r->cpl;
-	case AF_ENGINE_SLOT: return r->engine;
-	case AF_MODE_SLOT: return r->mode;
-	case AF_NOWHERE: return 0;
-	default: return r->v[s];
-	}
-}
+#define AT(member) { offsetof(struct audit_rec, member), sizeof(((struct audit_rec *)0)->member) }
+const struct audit_slot_at audit_slot_at[] = {
+	[AF_V0] = AT(v[0]), [AF_V1] = AT(v[1]), [AF_V2] = AT(v[2]), [AF_V3] = AT(v[3]),
+	[AF_V4] = AT(v[4]), [AF_V5] = AT(v[5]), [AF_V6] = AT(v[6]),
+	[AF_SUB] = AT(sub), [AF_ICOUNT] = AT(icount), [AF_CR3] = AT(cr3), [AF_RIP] = AT(rip),
+	[AF_CPL] = AT(cpl), [AF_ENGINE_SLOT] = AT(engine), [AF_MODE_SLOT] = AT(mode),
+	[AF_NOWHERE] = { 0, 0 },
+};
+#undef AT
 
 void audit_field_set(struct audit_rec *r, enum audit_field_slot s, uint64_t v)
 {
-	switch (s) {
-	case AF_SUB: r->sub = (uint8_t)v; break;
-	case AF_ICOUNT: r->icount = v; break;
-	case AF_CR3: r->cr3 = v; break;
-	case AF_RIP: r->rip = v; break;
-	case AF_CPL: r->cpl = (uint8_t)v; break;
-	case AF_ENGINE_SLOT: r->engine = (uint8_t)v; break;
-	case AF_MODE_SLOT: r->mode = (uint8_t)v; break;
-	case AF_NOWHERE: break;
-	default: r->v[s] = v; break;
-	}
+	uint8_t *p = (uint8_t *)r + audit_slot_at[s].off;
+	if (audit_slot_at[s].size == 8)
+		memcpy(p, &v, 8);
+	else if (audit_slot_at[s].size)
+		*p = (uint8_t)v;
 }
 
 bool audit_field_present(const struct audit_field *f, const struct audit_rec *r)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/audit.h"
 
@@ -49,8 +50,24 @@ struct audit_field {
 extern const struct audit_field audit_fields[];
 extern const size_t audit_nr_fields;
 
+/* Where each slot lives in a record: its offset and width in bytes (8 or
+ * 1; 0 for AF_NOWHERE, which reads as 0). */
+struct audit_slot_at {
+	uint8_t off, size;
+};
+extern const struct audit_slot_at audit_slot_at[];
+
 /* The value in slot s of r. */
-uint64_t audit_field_get(const struct audit_rec *r, enum audit_field_slot s);
+static inline uint64_t audit_field_get(const struct audit_rec *r, enum audit_field_slot s)
+{
+	const uint8_t *p = (const uint8_t *)r + audit_slot_at[s].off;
+	uint64_t v;
+	if (audit_slot_at[s].size == 8) {
+		memcpy(&v, p, 8);
+		return v;
+	}
+	return audit_slot_at[s].size ? *p : 0;
+}
 void audit_field_set(struct audit_rec *r, enum audit_field_slot s, uint64_t v);
 
 /* Whether field f is written for r (AF_IF_SENSITIVE: true; the writer

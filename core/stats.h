@@ -69,23 +69,8 @@ struct vm_stats {
 	                                   its probe measured it (0: no KVM engine) */
 	uint64_t tsc_khz;               /* not a count: the host TSC's rate, for the
 	                                   what-if model (policy/what_if.h) */
-	uint64_t hw_loaded_runs;        /* KVM_RUN calls that were the first after a
-	                                   state was put into KVM */
-	uint64_t hw_loaded_run_min_ns;  /* not a count: the shortest of them, which
-	                                   can cost more than the probe's round trip
-	                                   (KVM rebuilds what the new state needs) */
 	uint64_t lockstep_steps;        /* steps lockstep compared */
 	uint64_t lockstep_skipped;      /* ... and skipped as recorded deviations */
 };
-
-/* What a KVM round trip that starts with a state put costs in this run:
- * the shortest such KVM_RUN measured, where one was, but never less
- * than the probe's round trip. */
-static inline uint64_t stats_loaded_run_ns(const struct vm_stats *s)
-{
-	if (s->hw_loaded_runs && s->hw_loaded_run_min_ns > s->hw_run_ns)
-		return s->hw_loaded_run_min_ns;
-	return s->hw_run_ns;
-}
 
 #endif

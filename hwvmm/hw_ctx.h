@@ -46,8 +46,6 @@ struct hw_ctx {
 	bool has_sregs2;              /* KVM_CAP_SREGS2: PDPTE registers move as they are */
 
 	bool sync_valid;   /* run->s.regs holds the vCPU's regs/sregs/events */
-	bool loaded;       /* a state was put since the last KVM_RUN (its cost
-	                      is measured: vm_stats.hw_loaded_run_min_ns) */
 	bool io_pending;   /* an I/O or MMIO exit that the next KVM_RUN completes */
 	bool halted;       /* HLT done: the vCPU waits for an event */
 	unsigned dirty;    /* HW_PART_*: parts to put on the next load_state */

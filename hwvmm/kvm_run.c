@@ -45,13 +45,7 @@ static int kvm_run_once(struct hw_ctx *c)
 	uint64_t t0 = vclock_now_ns(&vm->clock);
 	int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
 	int err = errno;
-	uint64_t ns = vclock_now_ns(&vm->clock) - t0;
-	vm->stats.ns_hw += ns;
-	if (c->loaded) {
-		c->loaded = false;
-		if (!vm->stats.hw_loaded_runs++ || ns < vm->stats.hw_loaded_run_min_ns)
-			vm->stats.hw_loaded_run_min_ns = ns;
-	}
+	vm->stats.ns_hw += vclock_now_ns(&vm->clock) - t0;
 	vm_intr_set_cr8(vm, c->run->cr8);
 	/* Guest code at CPL 0-2 may have changed MSRs and the like (see
 	 * hw_store_state); the trap HLT that ended a CPL-3 stretch did not. */

@@ -301,7 +301,6 @@ int hw_load_state(void *ctx, const struct vcpu_state *s)
 	if (!c->caps.tr_busy)
 		kvm_sregs_tr_available(&c->run->s.regs.sregs);
 	c->run->kvm_dirty_regs = HW_SYNC_ALL;
-	c->loaded = true;
 	/* Without an in-kernel APIC, KVM_RUN takes CR8 from kvm_run itself,
 	 * after the sregs: keep both the same. */
 	c->run->cr8 = s->cr8;

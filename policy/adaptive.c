@@ -51,8 +51,7 @@ uint64_t adaptive_mig_ns(const struct vm_stats *s, int dir)
 
 uint64_t adaptive_round_trip_ns(const struct vm_stats *s)
 {
-	return adaptive_mig_ns(s, MIG_SW_TO_HW) + adaptive_mig_ns(s, MIG_HW_TO_SW) +
-	       stats_loaded_run_ns(s);
+	return adaptive_mig_ns(s, MIG_SW_TO_HW) + adaptive_mig_ns(s, MIG_HW_TO_SW) + s->hw_run_ns;
 }
 
 uint64_t adaptive_break_even(const struct vm_stats *s, uint64_t ps)
@@ -104,10 +103,8 @@ static void open_stretch(struct adaptive *a, const struct vm_stats *st, uint64_t
  * it is seen as long again. */
 static void close_stretch(struct adaptive *a, const struct vm_stats *st)
 {
-	/* The stretch's first KVM_RUN follows a state put, the others an
-	 * exit: each its own round trip. */
-	uint64_t over = a->hw_runs ? stats_loaded_run_ns(st) + (a->hw_runs - 1) * st->hw_run_ns +
-	                             adaptive_mig_ns(st, MIG_SW_TO_HW) : 0;
+	uint64_t over = a->hw_runs * st->hw_run_ns +
+	                (a->hw_runs ? adaptive_mig_ns(st, MIG_SW_TO_HW) : 0);
 	uint64_t native = a->hw_ns > over ? a->hw_ns - over : 0;
 	uint64_t ps = adaptive_user_ps(a, st);
 	uint64_t len = st->sw_instructions - a->insn0 + (ps ? native * 1000 / ps : 0);

@@ -39,11 +39,8 @@ void what_if_compute(const struct vm_stats *s, const struct what_if_params *p,
 		for (int r = 0; r < NR_MIG_REASONS; r++)
 			out->mig_ns += s->mig[d][r].ns_total;
 	out->measured_ns = s->ns_sw + s->ns_hw + out->mig_ns;
-	/* KVM's time less one round trip per KVM_RUN is user code running;
-	 * the first KVM_RUN after a state put costs more. */
-	uint64_t loaded = s->hw_loaded_runs < s->hw_runs ? s->hw_loaded_runs : s->hw_runs;
-	uint64_t loaded_ns = p->loaded_run_ns > p->run_ns ? p->loaded_run_ns : p->run_ns;
-	out->native_ns = sub0(s->ns_hw, loaded * loaded_ns + (s->hw_runs - loaded) * p->run_ns);
+	/* KVM's time less one round trip per KVM_RUN is user code running. */
+	out->native_ns = sub0(s->ns_hw, s->hw_runs * p->run_ns);
 	if (p->hw_ns_per_insn > 0)
 		out->user_hw_insns = (uint64_t)((double)out->native_ns / p->hw_ns_per_insn);
 	double sw_per_insn = s->sw_instructions ?

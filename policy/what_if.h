@@ -14,7 +14,6 @@
 struct what_if_params {
 	double hw_ns_per_insn;  /* native time of one instruction */
 	uint64_t run_ns;        /* one KVM exit and re-entry (KVM_RUN round trip) */
-	uint64_t loaded_run_ns; /* the same, the first after a state was put */
 };
 
 struct what_if {

@@ -52,7 +52,6 @@ static bool what_if_of(const struct vm_stats *s, struct what_if *w)
 	struct what_if_params p = {
 		.hw_ns_per_insn = what_if_ns_per_insn(s->tsc_khz),
 		.run_ns = s->hw_run_ns,
-		.loaded_run_ns = stats_loaded_run_ns(s),
 	};
 	what_if_compute(s, &p, w);
 	return true;
@@ -124,9 +123,8 @@ static void json(FILE *f, const struct vm_stats *s, const char *policy)
 	        s->sw_instructions_cpl0, secs(s->ns_sw), s->interrupts_sw);
 	fprintf(f, "\"hw\":{\"runs\":%" PRIu64 ",\"runs_cpl0\":%" PRIu64 ",\"seconds\":%.6f,"
 	        "\"ioctls\":%" PRIu64 ",\"interrupts_injected\":%" PRIu64 ",\"run_ns\":%" PRIu64
-	        ",\"loaded_runs\":%" PRIu64 ",\"loaded_run_min_ns\":%" PRIu64 ",\"exits\":{",
-	        s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls, s->interrupts_hw,
-	        s->hw_run_ns, s->hw_loaded_runs, s->hw_loaded_run_min_ns);
+	        ",\"exits\":{", s->hw_runs, s->hw_runs_cpl0, secs(s->ns_hw), s->hw_ioctls,
+	        s->interrupts_hw, s->hw_run_ns);
 	const char *sep = "";
 	for (unsigned r = 0; r < STATS_MAX_EXIT_REASONS; r++) {
 		if (!s->hw_exits[r])

@@ -92,41 +92,12 @@ static void test_edges(void **state)
 	assert_true(what_if_ns_per_insn(0) == 0.0);
 }
 
-/* The first KVM_RUN after a state put costs what the run measured, the
- * others the probe's round trip: 9000 loaded runs at 80 us and 1000 at
- * 50 us leave 1 s - 0.72 s - 0.05 s native. A measure below the probe's
- * is not believed. */
-static void test_loaded_runs(void **state)
-{
-	(void)state;
-	struct vm_stats s;
-	struct what_if w;
-	struct what_if_params p = params;
-	run(&s);
-	s.hw_loaded_runs = 9000;
-	p.loaded_run_ns = 80000;
-	what_if_compute(&s, &p, &w);
-	assert_int_equal(w.native_ns, 1000000000 - 9000ull * 80000 - 1000ull * 50000);
-	p.loaded_run_ns = 20000;
-	what_if_compute(&s, &p, &w);
-	assert_int_equal(w.native_ns, 500000000);
-	s.hw_run_ns = 50000;
-	s.hw_loaded_run_min_ns = 80000;
-	assert_int_equal(stats_loaded_run_ns(&s), 80000);
-	s.hw_loaded_run_min_ns = 20000;
-	assert_int_equal(stats_loaded_run_ns(&s), 50000);
-	s.hw_loaded_runs = 0;
-	s.hw_loaded_run_min_ns = 80000;
-	assert_int_equal(stats_loaded_run_ns(&s), 50000);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_figures),
 		cmocka_unit_test(test_applies),
 		cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_loaded_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,8 @@ struct vm_stats {
 	                                     executed again by the interpreter */
 	uint64_t hw_not_native;         /* KVM chosen for a state the host's KVM would
 	                                   emulate: kept in the interpreter */
+	uint64_t mig_deferred;          /* moves of user code to KVM put off, as a timer
+	                                   fell due within a round trip (dispatch.c) */
 	uint64_t entry_sites_max;       /* most entry points trapped at once */
 	uint64_t invalidated_pages;     /* pages of decoded code dropped after KVM ran */
 	uint64_t hw_run_ns;             /* not a count: the host's KVM_RUN round trip as

@@ -41,6 +41,8 @@ G_BENCH_LOOPS := alu array int_r0 int80_r3 syscall cr3 out cpuid sse x87
 G_BENCH_WORKLOADS := $(shell sed -n 's/^[[:space:]]*X.\([a-z0-9_]*\),.*/\1/p' \
 	guests/bench/workloads.h)
 G_BENCH_LOOPS += $(filter-out $(G_BENCH_LOOPS),$(G_BENCH_WORKLOADS))
+# Loops that are guest cases only (tests/guests/cases), not timed.
+G_BENCH_LOOPS += timer10k
 G_BINS += $(G_BENCH_LOOPS:%=bench_%.bin)
 G_ELFS := hello32.elf hello64.elf linuxabi.elf
 

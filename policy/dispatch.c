@@ -236,6 +236,29 @@ static int obey_host(struct dispatcher *d, struct decision *dec)
 	return 0;
 }
 
+/* A move of user code to KVM that the next timer interrupt would undo
+ * before it was done: with a tick shorter than a round trip (10 kHz where
+ * one takes 100 us or more, as in emulated hardware) every tick would
+ * bring the vCPU back for its handler and the next be due by the time
+ * it was on KVM again, and user code would never run. It runs in the
+ * interpreter until the timer is due instead; the policy is asked again
+ * after it. The round trip is taken as twice the probe's KVM_RUN round
+ * trip: a mean of the run's migrations would count the first ones, which
+ * set KVM up and cost many times more, and a put-off move measures
+ * nothing to correct it by. */
+static void defer_for_timer(struct dispatcher *d, struct decision *dec)
+{
+	if (dec->engine != ENGINE_HW || d->cur != ENGINE_SW || dec->why != MIG_TO_USER)
+		return;
+	struct vm *vm = d->vm;
+	uint64_t at = vm_timers_deadline(vm), now = vclock_now_ns(&vm->clock);
+	if (at == UINT64_MAX || at >= now + 2 * vm->stats.hw_run_ns)
+		return;
+	vm->stats.mig_deferred++;
+	dec->engine = ENGINE_SW;
+	dec->lim = (struct run_limits){ .stop_on_cpl_change = true, .deadline_ns = at > now ? at : 0 };
+}
+
 /* After a KVM run that began in state `from` at t0: a gap record if
  * supervisor code may have run there, unaudited. It did if the run began
  * at CPL 0-2 or ended there other than on a kernel entry's first
@@ -295,6 +318,7 @@ int dispatch_loop(struct dispatcher *d)
 			dec.why = MIG_KERNEL_ENTRY;
 			dec.lim = (struct run_limits){ .max_instructions = 1 };
 		}
+		defer_for_timer(d, &dec);
 		if ((ret = obey_host(d, &dec)))
 			break;
 		if (dec.audit && vm->audit)

@@ -89,6 +89,9 @@ static void text(FILE *f, const struct vm_stats *s, const char *policy)
 	        ", replayed in the interpreter: %" PRIu64 ", missed: %" PRIu64
 	        ", entry points trapped: up to %" PRIu64 "\n", s->kernel_entries,
 	        s->kernel_entries_replayed, s->kernel_entries_missed, s->entry_sites_max);
+	if (s->mig_deferred)
+		fprintf(f, "  moves of user code to KVM put off for a timer due within a round trip: %"
+		        PRIu64 "\n", s->mig_deferred);
 	if (s->hw_not_native)
 		fprintf(f, "  KVM chosen for a state the host's KVM does not run natively: %" PRIu64
 		        " times, run in the interpreter\n", s->hw_not_native);
@@ -134,11 +137,11 @@ static void json(FILE *f, const struct vm_stats *s, const char *policy)
 	}
 	fprintf(f, "}},\"kernel_entries\":%" PRIu64 ",\"kernel_entries_missed\":%" PRIu64
 	        ",\"kernel_entries_replayed\":%" PRIu64 ",\"hw_not_native\":%" PRIu64
-	        ",\"entry_sites_max\":%" PRIu64 ",\"pio\":%" PRIu64 ",\"mmio\":%" PRIu64
+	        ",\"entry_sites_max\":%" PRIu64 ",\"mig_deferred\":%" PRIu64 ",\"pio\":%" PRIu64 ",\"mmio\":%" PRIu64
 	        ",\"invalidated_pages\":%" PRIu64 ",\"lockstep_steps\":%" PRIu64
 	        ",\"lockstep_skipped\":%" PRIu64 ",\"events\":{",
 	        s->kernel_entries, s->kernel_entries_missed, s->kernel_entries_replayed,
-	        s->hw_not_native, s->entry_sites_max, s->pio_accesses, s->mmio_accesses,
+	        s->hw_not_native, s->entry_sites_max, s->mig_deferred, s->pio_accesses, s->mmio_accesses,
 	        s->invalidated_pages, s->lockstep_steps, s->lockstep_skipped);
 	/* Every kind, zero or not: a reader need not know the list. */
 	sep = "";

@@ -215,6 +215,40 @@ static void test_replay_runs_one_instruction(void **state)
 	assert_int_equal(t->vm.stats.mig[MIG_HW_TO_SW][MIG_KERNEL_ENTRY].count, 1);
 }
 
+/* theorem3 in the interpreter at CPL 3 with a timer due within a round
+ * trip: the move to KVM is put off and the interpreter runs the user
+ * code (here the OUT that ends the VM); with the timer further off than
+ * a round trip, KVM runs it. */
+static void timer_in(struct t *t, struct fake **f, uint64_t timer_ns, uint64_t round_trip_ns)
+{
+	*f = start(t, "theorem3");
+	(*f)->exit = (struct run_exit){ .reason = RUN_EXIT_BUDGET };
+	assert_int_equal(dispatch_migrate(&t->d, ENGINE_SW, MIG_OTHER), 0);
+	t->vm.stats.hw_run_ns = round_trip_ns;
+	t->vm.pit.deadline_ns = vclock_now_ns(&t->vm.clock) + timer_ns;
+	assert_int_equal(dispatch_loop(&t->d), 0);
+}
+
+static void test_user_move_put_off_for_timer(void **state)
+{
+	struct t *t = *state;
+	struct fake *f;
+	timer_in(t, &f, 1000000000ull, 10000000000ull);
+	assert_int_equal(t->vm.stop, VM_STOP_DEBUG_EXIT);
+	assert_int_equal(f->runs, 0);
+	assert_int_equal(t->vm.stats.mig_deferred, 1);
+	assert_int_equal(t->vm.stats.sw_instructions, 1);
+}
+
+static void test_user_move_with_timer_far(void **state)
+{
+	struct t *t = *state;
+	struct fake *f;
+	timer_in(t, &f, 100000000000ull, 10000000000ull);
+	assert_true(f->runs > 0);
+	assert_int_equal(t->vm.stats.mig_deferred, 0);
+}
+
 /* --policy=hw on a limited host: refused before the guest runs, the
  * host's limit named. */
 static void test_hw_policy_refused(void **state)
@@ -236,7 +270,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_not_native_stays_in_interpreter), T(test_native_goes_to_kvm),
 		T(test_limited_host_stops_on_entries), T(test_replay_runs_one_instruction),
-		T(test_hw_policy_refused),
+		T(test_hw_policy_refused), T(test_user_move_put_off_for_timer),
+		T(test_user_move_with_timer_far),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

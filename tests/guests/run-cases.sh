@@ -73,7 +73,7 @@ VMX_CASES=(hello16 hello32 hello64 ring3 suite16 suite32 suite64 smc minios benc
 	bench-array bench-int_r0 bench-int80_r3 bench-syscall bench-cr3 bench-out bench-cpuid
 	bench-sse bench-x87)
 # The cases with user code that hw runs under adaptive as well.
-ADAPTIVE_CASES=(ring3 minios bench-int80_r3 bench-syscall linuxabi)
+ADAPTIVE_CASES=(ring3 minios bench-int80_r3 bench-syscall linuxabi bench-timer10k)
 in_list() { # NAME LIST...: whether NAME is in LIST
 	local n=$1 c
 	shift
@@ -94,7 +94,7 @@ declare -A LOCKSTEP_STEPS=(
 	[bench-array]=1500 [bench-int_r0]=1500 [bench-int80_r3]=1500 [bench-syscall]=1500
 	[bench-cr3]=1500 [bench-out]=1500 [bench-cpuid]=1500 [bench-sse]=1500
 	[bench-x87]=1500 [bench-compute]=1500 [bench-stream]=1500 [bench-pagefault]=1500
-	[bench-timer]=1500 [bench-mixed]=1500)
+	[bench-timer]=1500 [bench-timer10k]=1500 [bench-mixed]=1500)
 lockstep_policy() { # NAME
 	local n=${LOCKSTEP_STEPS[$1]:-}
 	echo "lockstep${n:+:$n}"

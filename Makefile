@@ -6,7 +6,7 @@ BUILD   ?= build
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 HVMM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I. -MMD -MP $(CFLAGS)
-LDLIBS  := -lcapstone
+LDLIBS  := -lcapstone -lseccomp
 GUEST   ?= $(BUILD)/guests/hello64.bin
 GUEST_ARGS ?=
 

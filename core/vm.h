@@ -44,6 +44,7 @@ enum vm_stop {
 #define VM_EXIT_USAGE     2
 #define VM_EXIT_FAILURE   4
 #define VM_EXIT_RESET     6   /* the guest reset the machine */
+#define VM_EXIT_SANDBOX   32  /* the command's sandbox stopped a forbidden system call */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

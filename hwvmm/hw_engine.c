@@ -8,6 +8,7 @@
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
 #include "hwvmm/hw_engine.h"
+#include "hwvmm/hw_syscalls.h"
 
 static void hw_destroy(void *ctx)
 {
@@ -87,6 +88,14 @@ static int hw_create(struct vm *vm, void **ctx)
 	}
 	*ctx = c;
 	return 0;
+}
+
+void hw_engine_fds(const void *ctx, int fds[NR_HW_FDS])
+{
+	const struct hw_ctx *c = ctx;
+	fds[HW_FD_KVM] = c ? c->kvm_fd : -1;
+	fds[HW_FD_VM] = c ? c->vm_fd : -1;
+	fds[HW_FD_VCPU] = c ? c->vcpu_fd : -1;
 }
 
 const struct engine_ops hw_engine_ops = {

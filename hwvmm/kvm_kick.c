@@ -9,8 +9,7 @@
 #include "core/clock.h"
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
-
-#define HW_KICK_SIGNAL SIGUSR2
+#include "hwvmm/hw_syscalls.h"
 
 int hw_kick_init(struct hw_ctx *c)
 {

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,16 +15,22 @@ const struct engine_ops *engine_ops_of(enum engine_id e)
 	return e == ENGINE_HW ? &hw_engine_ops : &sw_engine_ops;
 }
 
-/* Create engine e if it does not exist yet. */
+/* Create engine e if it does not exist yet. An engine is tried once: a
+ * later call fails as the first did, without opening /dev/kvm again
+ * (which a sandboxed run could not). */
 static int ensure_engine(struct dispatcher *d, enum engine_id e)
 {
 	if (d->ctx[e])
 		return 0;
+	if (d->failed[e])
+		return vm_fail(d->vm, d->failed[e], "%s", d->failed_why[e]);
 	if (!d->ops[e])
 		d->ops[e] = engine_ops_of(e);
 	int r = d->ops[e]->create(d->vm, &d->ctx[e]);
 	if (r) {
 		d->ctx[e] = NULL;
+		d->failed[e] = r;
+		snprintf(d->failed_why[e], sizeof(d->failed_why[e]), "%s", d->vm->err);
 		return r;
 	}
 	/* With both engines, the interpreter keeps its decoded code across
@@ -78,6 +85,15 @@ int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
 int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol)
 {
 	return dispatch_init_ops(d, vm, pol, NULL);
+}
+
+int dispatch_prepare(struct dispatcher *d)
+{
+	/* KVM, where the policy can choose it, was tried by dispatch_init;
+	 * the interpreter is what every policy may fall back to (a state the
+	 * host's KVM would only emulate, a kernel entry it could not make,
+	 * a policy file's rules). */
+	return ensure_engine(d, ENGINE_SW);
 }
 
 void dispatch_fini(struct dispatcher *d)
@@ -347,13 +363,18 @@ int dispatch_loop(struct dispatcher *d)
 	return ret;
 }
 
+int dispatch_go(struct dispatcher *d)
+{
+	return d->pol->ops->loop ? d->pol->ops->loop(d) : dispatch_loop(d);
+}
+
 int dispatch_run(struct vm *vm, struct policy *pol)
 {
 	struct dispatcher d;
 	int ret = dispatch_init(&d, vm, pol);
 	if (ret)
 		return ret;
-	ret = pol->ops->loop ? pol->ops->loop(&d) : dispatch_loop(&d);
+	ret = dispatch_go(&d);
 	dispatch_fini(&d);
 	return ret;
 }

@@ -22,6 +22,8 @@ struct dispatcher {
 	enum engine_id cur;          /* engine holding the vCPU; NR_ENGINES: none */
 	struct vcpu_state peek;      /* the state a decision looks at */
 	unsigned not_native_seen;    /* mode and CPL pairs reported as not native */
+	int failed[NR_ENGINES];      /* -errno of an engine that could not be made */
+	char failed_why[NR_ENGINES][256]; /* ... and its vm->err */
 };
 
 /* Create the engines the policy can use. 0 or -errno with vm->err set
@@ -33,6 +35,12 @@ int dispatch_init(struct dispatcher *d, struct vm *vm, struct policy *pol);
 int dispatch_init_ops(struct dispatcher *d, struct vm *vm, struct policy *pol,
                       const struct engine_ops *const ops[NR_ENGINES]);
 void dispatch_fini(struct dispatcher *d);
+
+/* After dispatch_init: make now every engine the run may still ask for
+ * (the interpreter, which any policy can fall back to), so that nothing
+ * is created once the command's sandbox is in place. 0 or -errno with
+ * vm->err set. */
+int dispatch_prepare(struct dispatcher *d);
 
 /* Move the vCPU to engine `to` (loading vm->vcpu if none holds it). */
 int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why);
@@ -46,9 +54,14 @@ int dispatch_loop(struct dispatcher *d);
  * it. */
 void dispatch_wait(struct dispatcher *d);
 
-/* Run the VM from vm->vcpu until it stops. Returns 0 when the VM stopped
- * (vm->stop, vm->exit_status say how) or -errno with vm->err set when the
- * monitor itself failed (e.g. an engine could not be created). */
+/* Run the VM over an initialised dispatcher: the policy's own loop
+ * (lockstep's) or dispatch_loop. 0 or -errno as dispatch_run. */
+int dispatch_go(struct dispatcher *d);
+
+/* Run the VM from vm->vcpu until it stops (dispatch_init, dispatch_go,
+ * dispatch_fini). Returns 0 when the VM stopped (vm->stop,
+ * vm->exit_status say how) or -errno with vm->err set when the monitor
+ * itself failed (e.g. an engine could not be created). */
 int dispatch_run(struct vm *vm, struct policy *pol);
 
 #endif

@@ -14,6 +14,7 @@
 #include "policy/cli/bench.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
+#include "policy/cli/sandbox.h"
 #include "policy/cli/stats.h"
 #include "policy/dispatch.h"
 
@@ -102,6 +103,25 @@ static void report_stop(const struct vm *vm, int verbose)
 	}
 }
 
+/* dispatch_run, confined by the sandbox from the moment every engine is
+ * made (the KVM engine opens /dev/kvm, its VM and vCPU and maps guest
+ * memory into KVM) to the end of the process. */
+static int run_vm(struct vm *vm, struct policy *pol, bool sandbox, const struct sandbox_fds *fds)
+{
+	struct dispatcher d;
+	int r = dispatch_init(&d, vm, pol);
+	if (r)
+		return r;
+	if (sandbox && !(r = dispatch_prepare(&d)))
+		r = sandbox_enter(&d, fds);
+	if (!r) {
+		sandbox_selftest(&d);
+		r = dispatch_go(&d);
+	}
+	dispatch_fini(&d);
+	return r;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options o;
@@ -151,7 +171,12 @@ static int cmd_run(int argc, char **argv)
 		goto out_fd;
 	}
 
-	int ran = dispatch_run(vm, &pol);
+	struct sandbox_fds fds = {
+		.serial_in = vm->com1.in_fd,
+		.serial_out = fd,
+		.audit = ar.file.f ? fileno(ar.file.f) : -1,
+	};
+	int ran = run_vm(vm, &pol, o.sandbox, &fds);
 	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {
 		audit_run_free(&ar);
 		status = usage_error(err);

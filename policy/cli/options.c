@@ -45,13 +45,17 @@ const char run_usage[] =
 	"  --audit-filter=SPEC  write only the records that match SPEC, key=value\n"
 	"                    conditions joined with ',': kind=NAME, cr3=HEX,\n"
 	"                    rip=LO-HI, syscall=N, cpl=N (see docs/audit.md)\n"
+	"  --sandbox=on|off  once the VM is set up, confine hvmm to the system calls\n"
+	"                    its run loop makes, on its own files (default on; see\n"
+	"                    docs/sandbox.md)\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"Exit status: the guest's debug-exit status ((v << 1) | 1 for a write of v\n"
 	"to port 0xf4), 0 when the guest halts with interrupts off, 2 for a usage\n"
 	"or input error, 4 when the guest crashed (triple fault) or the monitor failed,\n"
-	"6 when the guest reset the machine (8042, port 0xcf9, the reset vector).\n";
+	"6 when the guest reset the machine (8042, port 0xcf9, the reset vector),\n"
+	"32 when the sandbox stopped a forbidden system call.\n";
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -111,7 +115,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
-       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY, OPT_AUDIT_FILTER };
+       OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY, OPT_AUDIT_FILTER,
+       OPT_SANDBOX };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -130,6 +135,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "audit-format", required_argument, NULL, OPT_AUDIT_FORMAT },
 		{ "audit-summary", optional_argument, NULL, OPT_AUDIT_SUMMARY },
 		{ "audit-filter", required_argument, NULL, OPT_AUDIT_FILTER },
+		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -144,6 +150,7 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	o->mem = DEFAULT_MEM;
 	o->serial = "stdio";
 	o->flat_addr = DEFAULT_FLAT_ADDR;
+	o->sandbox = true;
 
 	optind = 1;
 	opterr = 0;   /* we word the errors ourselves, on one line */
@@ -242,6 +249,11 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 			o->audit_filtered = true;
 			break;
 		}
+		case OPT_SANDBOX:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return fail(err, errlen, "--sandbox: expected on or off, not '%s'", optarg);
+			o->sandbox = !strcmp(optarg, "on");
+			break;
 		case 'v':
 			o->verbose++;
 			break;

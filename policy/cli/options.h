@@ -30,6 +30,7 @@ struct run_options {
 	int audit_summary;        /* 0, or 1 + AUDIT_SUMMARY_TEXT/JSON */
 	bool audit_filtered;      /* --audit-filter given: audit_filter holds it */
 	struct audit_filter audit_filter;
+	bool sandbox;             /* --sandbox=on (default): policy/cli/sandbox.h */
 	int verbose;
 	bool help;
 };

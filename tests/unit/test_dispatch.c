@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/vm.h"
 #include "policy/dispatch.h"
@@ -98,11 +99,23 @@ static bool fake_runs_all(void *ctx, char *why, size_t len)
 	.peek_state = fake_store, .runs_natively = fake_runs_natively,          \
 	.runs_all = fake_runs_all,                                              \
 }
+/* A host without KVM: every try fails as the real engine does, and is
+ * counted. */
+static unsigned absent_tries;
+static int absent_create(struct vm *vm, void **ctx)
+{
+	(void)ctx;
+	absent_tries++;
+	return vm_fail(vm, -ENODEV, "KVM unavailable: /dev/kvm: No such file or directory");
+}
+
 static const struct engine_ops fake_ops = FAKE_OPS(fake_create);
+static const struct engine_ops absent_ops = FAKE_OPS(absent_create);
 static const struct engine_ops limited_ops = FAKE_OPS(limited_create);
 
 static const struct engine_ops *const ops[NR_ENGINES] = { [ENGINE_HW] = &fake_ops };
 static const struct engine_ops *const limited[NR_ENGINES] = { [ENGINE_HW] = &limited_ops };
+static const struct engine_ops *const absent[NR_ENGINES] = { [ENGINE_HW] = &absent_ops };
 
 struct t {
 	struct vm vm;
@@ -264,6 +277,43 @@ static void test_hw_policy_refused(void **state)
 	assert_non_null(start_on(t, "theorem3", limited));
 }
 
+/* Before the sandbox: the interpreter, which a KVM policy falls back
+ * to, is made up front; nothing is left to create once the filter is in
+ * place. */
+static void test_prepare_makes_interpreter(void **state)
+{
+	struct t *t = *state;
+	start(t, "hw");
+	assert_null(t->d.ctx[ENGINE_SW]);
+	assert_int_equal(dispatch_prepare(&t->d), 0);
+	assert_non_null(t->d.ctx[ENGINE_SW]);
+	assert_non_null(t->d.ctx[ENGINE_HW]);
+}
+
+/* A policy file on a host without KVM: KVM is tried once, before the
+ * guest runs; a rule that chooses it later gets the same failure without
+ * a second try (which would open /dev/kvm inside the sandbox). */
+static void test_kvm_tried_once(void **state)
+{
+	struct t *t = *state;
+	char path[] = "/tmp/hvmm-test-dispatch-XXXXXX", err[200];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char rules[] = "cpl 0..2 -> sw\ncpl 3 -> hw\n";
+	assert_int_equal(write(fd, rules, sizeof(rules) - 1), (ssize_t)sizeof(rules) - 1);
+	close(fd);
+	int r = policy_from_file(&t->pol, path, err, sizeof(err));
+	unlink(path);
+	assert_int_equal(r, 0);
+	absent_tries = 0;
+	assert_int_equal(dispatch_init_ops(&t->d, &t->vm, &t->pol, absent), 0);
+	assert_int_equal(absent_tries, 1);
+	assert_int_equal(dispatch_prepare(&t->d), 0);
+	assert_int_equal(dispatch_loop(&t->d), -ENODEV);
+	assert_int_equal(absent_tries, 1);
+	assert_string_equal(t->vm.err, "KVM unavailable: /dev/kvm: No such file or directory");
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -271,7 +321,8 @@ int main(void)
 		T(test_not_native_stays_in_interpreter), T(test_native_goes_to_kvm),
 		T(test_limited_host_stops_on_entries), T(test_replay_runs_one_instruction),
 		T(test_hw_policy_refused), T(test_user_move_put_off_for_timer),
-		T(test_user_move_with_timer_far),
+		T(test_user_move_with_timer_far), T(test_prepare_makes_interpreter),
+		T(test_kvm_tried_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

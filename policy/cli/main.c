@@ -174,7 +174,7 @@ static int cmd_run(int argc, char **argv)
 	struct sandbox_fds fds = {
 		.serial_in = vm->com1.in_fd,
 		.serial_out = fd,
-		.audit = ar.file.f ? fileno(ar.file.f) : -1,
+		.audit = ar.file.fd,
 	};
 	int ran = run_vm(vm, &pol, o.sandbox, &fds);
 	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {

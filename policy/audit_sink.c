@@ -16,8 +16,14 @@ int audit_file_sink(void *opaque, const struct audit_rec *r, size_t n)
 		int len = audit_fmt_line(&af->fmt, &r[i], line, sizeof(line));
 		if (len < 0)
 			return len;
+		if (af->iobuf_size && af->buffered + (size_t)len > af->iobuf_size) {
+			if (fflush(af->f))
+				return errno ? -errno : -EIO;
+			af->buffered = 0;
+		}
 		if (fwrite(line, 1, (size_t)len, af->f) != (size_t)len)
 			return errno ? -errno : -EIO;
+		af->buffered += (size_t)len;
 	}
 	return 0;
 }

@@ -135,6 +135,7 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	if ((r = d->ops[to]->load_state(d->ctx[to], &vm->vcpu)))
 		return r;
 	d->cur = to;
+	vm->engine = d->ops[to]->name;
 	if (from == NR_ENGINES || from == to)
 		return 0;
 	struct mig_stats *m = &vm->stats.mig[to == ENGINE_HW ? MIG_SW_TO_HW : MIG_HW_TO_SW][why];
@@ -153,6 +154,31 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 		rec->v[3] = ns;
 	}
 	return 0;
+}
+
+int dispatch_load(struct dispatcher *d, enum engine_id to)
+{
+	struct vm *vm = d->vm;
+	return move_in(d, d->cur, to, MIG_OTHER, vclock_now_ns(&vm->clock), vm->stats.hw_ioctls);
+}
+
+bool dispatch_limit_reached(struct dispatcher *d, struct run_limits *lim)
+{
+	struct vm *vm = d->vm;
+	uint64_t max = vm->cfg.max_instructions, done = vm->stats.sw_instructions;
+	if (!max)
+		return false;
+	if (done >= max) {
+		vm_fail(vm, 0, "the interpreter ran %llu instructions, the limit",
+		        (unsigned long long)done);
+		vm_request_stop(vm, VM_STOP_LIMIT, VM_EXIT_LIMIT);
+		return true;
+	}
+	/* Steps count event deliveries too: a run may end short of the
+	 * limit, and the next goes on to it. */
+	if (lim && (!lim->max_instructions || lim->max_instructions > max - done))
+		lim->max_instructions = max - done;
+	return false;
 }
 
 int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why)
@@ -272,7 +298,7 @@ int dispatch_loop(struct dispatcher *d)
 	struct policy *pol = d->pol;
 	int ret = 0;
 	struct run_exit ex = { 0 };
-	while (!ret && vm->stop == VM_RUNNING) {
+	while (!ret && !vm_poll_stop(vm)) {
 		struct decision dec;
 		if (d->cur == NR_ENGINES)
 			d->peek = vm->vcpu;
@@ -300,6 +326,8 @@ int dispatch_loop(struct dispatcher *d)
 		if (dec.audit && vm->audit)
 			audit_set_level(vm->audit, (enum audit_level)dec.audit_level);
 		if (dec.engine != d->cur && (ret = dispatch_migrate(d, dec.engine, dec.why)))
+			break;
+		if (d->cur == ENGINE_SW && dispatch_limit_reached(d, &dec.lim))
 			break;
 
 		ex = (struct run_exit){ 0 };
@@ -330,6 +358,8 @@ int dispatch_run(struct vm *vm, struct policy *pol)
 	if (ret)
 		return ret;
 	ret = pol->ops->loop ? pol->ops->loop(&d) : dispatch_loop(&d);
+	if (!ret)
+		dispatch_explain_shutdown(&d);
 	dispatch_fini(&d);
 	return ret;
 }

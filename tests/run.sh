@@ -110,7 +110,8 @@ fi
 collect hw <"$hw_out"
 hw_units=()
 for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
-check_reported hw "$hw_out" $hw_rc kvm-info kvm-info-cpuid chaos-repeat auditinv/lockstep "${hw_units[@]}"
+check_reported hw "$hw_out" $hw_rc kvm-info kvm-info-cpuid chaos-repeat auditinv/lockstep \
+	hw-timeout hw-sigterm hw-triple-fault hw-triple-fault-after-io hw-unclaimed-port "${hw_units[@]}"
 rm -f "$hw_out"
 
 # Debian's kernel and the test image: the interpreter here, the KVM

@@ -48,8 +48,8 @@ static int open_file(struct audit_run *ar, const struct run_options *o, char *er
 	/* A large stdio buffer: records are written a buffer at a time.
 	 * glibc ignores the size unless it is given the buffer too. */
 	ar->file.iobuf = malloc(AUDIT_IOBUF);
-	if (ar->file.iobuf)
-		setvbuf(ar->file.f, ar->file.iobuf, _IOFBF, AUDIT_IOBUF);
+	if (ar->file.iobuf && !setvbuf(ar->file.f, ar->file.iobuf, _IOFBF, AUDIT_IOBUF))
+		ar->file.iobuf_size = AUDIT_IOBUF;
 	return 0;
 }
 

@@ -30,6 +30,9 @@ struct run_options {
 	int audit_summary;        /* 0, or 1 + AUDIT_SUMMARY_TEXT/JSON */
 	bool audit_filtered;      /* --audit-filter given: audit_filter holds it */
 	struct audit_filter audit_filter;
+	uint64_t timeout_ns;      /* --timeout, 0: none */
+	const char *timeout;      /* ... as given */
+	uint64_t max_instructions; /* --max-instructions, 0: none */
 	int verbose;
 	bool help;
 };

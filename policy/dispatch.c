@@ -339,7 +339,10 @@ int dispatch_loop(struct dispatcher *d)
 			break;
 		if ((ex.reason == RUN_EXIT_EVENT || ex.entry) && ex.event != RUN_EV_NONE)
 			vm->stats.events[ex.event]++;
-		if (ex.reason == RUN_EXIT_HALT)
+		/* The wait names where the vCPU halted: after the run, not
+		 * before it. */
+		if (ex.reason == RUN_EXIT_HALT &&
+		    !(ret = d->ops[d->cur]->peek_state(d->ctx[d->cur], &d->peek)))
 			dispatch_wait(d);
 	}
 	/* The canonical state reflects where the guest stopped, for reports. */

@@ -33,6 +33,11 @@ check max-insns-exact 250000 "$(grep '^{' "$tmp/err" | jq .sw.instructions)"
 expect triple-fault 8 "hvmm: guest stopped: shutdown: triple fault at rip 0x6 (vector 13 while delivering #DF); the vCPU was at 1000:0000000000000006" \
 	run --policy=sw "$tmp/tf.bin"
 expect halt-still-zero 0 "" run --policy=sw "$tmp/unclaimed.bin"
+# sti; hlt with no timer programmed: nothing can wake it, and the warning
+# names the RIP after the HLT.
+printf '\xfb\xf4' >"$tmp/sti-hlt.bin"
+expect halt-nothing-wakes 0 "hvmm: warning: guest halted with interrupts enabled at rip 0x2; no interrupt source can wake it, stopping" \
+	run --policy=sw "$tmp/sti-hlt.bin"
 
 # -v: each unclaimed port once, with what it does.
 expect unclaimed-write 0 "hvmm: info: port 0x80: 1-byte write claimed by no device (ignored; reported once per address)" \

@@ -4,7 +4,8 @@
  * also keeps the time limit; it asks the VM to stop (vm_stop_async), so
  * that the run ends the ordinary way: the report, the statistics, the
  * audit flushed and closed. No handler runs, so nothing is global. A
- * second signal ends the process at once, as the signal does by default.
+ * signal a second or more after the first ends the process at once, as
+ * the signal does by default; sooner, it is the same request.
  * A signal the process was started with ignored (nohup, a shell's
  * background job) stays ignored. */
 #ifndef HVMM_CLI_RUN_GUARD_H

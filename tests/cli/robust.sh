@@ -47,7 +47,7 @@ check unclaimed-read 1 "$(grep -c 'port 0x81: 1-byte read claimed by no device (
 # Signals: a background job gets them with job control on (otherwise the
 # shell has it ignore SIGINT).
 set -m
-bg() { # OUT ERR ARGS...: start hvmm ARGS in the background, pid in $bgpid
+start_bg() { # OUT ERR ARGS...: start hvmm ARGS in the background, pid in $bgpid
 	local out=$1 err=$2
 	shift 2
 	"$hvmm" "$@" >"$out" 2>"$err" </dev/null &
@@ -76,7 +76,7 @@ whole_jsonl() {
 # statistics and the audit complete to its last record. SIGINT and
 # SIGHUP the same (the audit is the same code).
 for sig in TERM INT HUP; do
-	bg "$tmp/out" "$tmp/err" run --policy=sw --stats --audit="$tmp/$sig.audit" \
+	start_bg "$tmp/out" "$tmp/err" run --policy=sw --stats --audit="$tmp/$sig.audit" \
 		--audit-level=events "$tmp/slow.bin"
 	[ $sig = TERM ] && wait_size "$tmp/$sig.audit" 1100000 || sleep 0.3
 	kill -$sig $bgpid
@@ -102,7 +102,7 @@ check sighup-ignored-report 1 "$(grep -c '^hvmm: guest stopped: signal: SIGTERM;
 
 # Signals that come together are one request (timeout(1) sends its
 # signal to the process and to its group).
-bg "$tmp/out" "$tmp/err" run --policy=sw "$tmp/spin.bin"
+start_bg "$tmp/out" "$tmp/err" run --policy=sw "$tmp/spin.bin"
 sleep 0.3
 kill -INT $bgpid
 kill -TERM $bgpid
@@ -112,7 +112,7 @@ check signals-together-report 1 "$(grep -c '^hvmm: guest stopped: signal: SIGINT
 # A signal a second after the first, which did not stop the run (hvmm is
 # stuck opening a FIFO nobody reads for --serial), ends hvmm at once.
 mkfifo "$tmp/fifo"
-bg "$tmp/out" "$tmp/err" run --policy=sw --serial="$tmp/fifo" "$tmp/spin.bin"
+start_bg "$tmp/out" "$tmp/err" run --policy=sw --serial="$tmp/fifo" "$tmp/spin.bin"
 sleep 0.3
 kill -TERM $bgpid
 sleep 1.5
@@ -125,7 +125,7 @@ check second-signal 143 "$?"
 # write is chance: one that does cuts it short, at the end.
 for at in 0 1048577 2097153; do
 	rm -f "$tmp/k.audit"
-	bg "$tmp/out" "$tmp/err" run --policy=sw --audit="$tmp/k.audit" --audit-level=events \
+	start_bg "$tmp/out" "$tmp/err" run --policy=sw --audit="$tmp/k.audit" --audit-level=events \
 		"$tmp/slow.bin"
 	[ $at = 0 ] && sleep 0.2 || wait_size "$tmp/k.audit" $at
 	kill -KILL $bgpid
@@ -150,7 +150,7 @@ report_state() { # FILE KIND: old, new (complete) or broken
 for how in TERM:0.3 KILL:0.8 none:0; do
 	sig=${how%:*} t=${how#*:}
 	for k in csv json svg; do echo "old $k" >"$tmp/b.$k"; done
-	bg "$tmp/table" "$tmp/progress" "${bench_args[@]}"
+	start_bg "$tmp/table" "$tmp/progress" "${bench_args[@]}"
 	if [ "$sig" != none ]; then
 		sleep "$t"
 		kill -$sig $bgpid 2>/dev/null

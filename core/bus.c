@@ -78,6 +78,8 @@ static int route(struct io_bus *b, enum bus_space sp, uint64_t addr, void *data,
 	if (!r || len - 1 > range_last(r) - addr) {
 		if (!is_write)
 			memset(data, 0xff, len);
+		if (b->unclaimed)
+			b->unclaimed(b->unclaimed_opaque, sp, addr, len, is_write);
 		return -ENOENT;
 	}
 	b->last[sp] = i;

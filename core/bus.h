@@ -32,6 +32,11 @@ struct io_bus {
 	/* Lockstep's record or replay of the accesses (and of the interrupt
 	 * acknowledges, core/intr.c); NULL: none. */
 	struct io_log *log;
+	/* Told of each access no device claims (a replay reaches no
+	 * device, so tells nothing); NULL: nobody. */
+	void (*unclaimed)(void *opaque, enum bus_space sp, uint64_t addr, unsigned len,
+	                  bool is_write);
+	void *unclaimed_opaque;
 };
 
 void bus_init(struct io_bus *b);

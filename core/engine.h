@@ -87,6 +87,12 @@ struct engine_ops {
 	 * control registers and events are current, the rest may be as last
 	 * loaded or stored. Cheap: no KVM ioctl. */
 	int (*peek_state)(void *ctx, struct vcpu_state *s);
+	/* The state the engine last entered the guest with, where the
+	 * state it holds after a stop is not the guest's (KVM resets the
+	 * vCPU at a shutdown on AMD): registers, segments, control
+	 * registers and events as they were then, the rest as last handed
+	 * in or out. NULL: the engine's state at a stop is the guest's. */
+	int (*entry_state)(void *ctx, struct vcpu_state *s);
 
 	/* Write tracking for the other engine's caches. watch: from the
 	 * next run on, note guest writes to the 4 KiB page at gpa. written:

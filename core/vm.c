@@ -28,6 +28,34 @@ static int write_reset_stub(struct vm *vm)
 	return 0;
 }
 
+/* -v: an access no device claims, once per address (a guest polls the
+ * same absent port many times), the first VM_UNCLAIMED_REPORTED
+ * addresses of each space by name and then one line for the rest. */
+static void report_unclaimed(void *opaque, enum bus_space sp, uint64_t addr, unsigned len,
+                             bool is_write)
+{
+	struct vm *vm = opaque;
+	if (vm->cfg.verbosity < LOG_INFO)
+		return;
+	unsigned *n = &vm->nr_unclaimed_seen[sp];
+	for (unsigned i = 0; i < *n && i < VM_UNCLAIMED_REPORTED; i++)
+		if (vm->unclaimed_seen[sp][i] == addr)
+			return;
+	const char *space = sp == BUS_PIO ? "port" : "MMIO address";
+	if (*n < VM_UNCLAIMED_REPORTED) {
+		vm->unclaimed_seen[sp][*n] = addr;
+		vm_log(vm, LOG_INFO, "%s 0x%llx: %u-byte %s claimed by no device (%s; reported once "
+		       "per address)", space, (unsigned long long)addr, len, is_write ? "write" : "read",
+		       is_write ? "ignored" : "reads all-ones");
+	} else if (*n == VM_UNCLAIMED_REPORTED) {
+		vm_log(vm, LOG_INFO, "more than %u %s claimed by no device: no more are reported",
+		       VM_UNCLAIMED_REPORTED, sp == BUS_PIO ? "ports" : "MMIO addresses");
+	} else {
+		return;
+	}
+	(*n)++;
+}
+
 int vm_init(struct vm *vm, const struct vm_config *cfg)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -45,7 +73,10 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 		return vm_fail(vm, rc, "cannot map %llu bytes of guest RAM: %s",
 		               (unsigned long long)cfg->ram_size, strerror(-rc));
 
+	pthread_mutex_init(&vm->async.lock, NULL);
 	bus_init(&vm->bus);
+	vm->bus.unclaimed = report_unclaimed;
+	vm->bus.unclaimed_opaque = vm;
 	rc = vm_devices_attach(vm);
 	if (!rc)
 		rc = write_reset_stub(vm);
@@ -68,6 +99,7 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 undo:
 	gmem_destroy(&vm->mem);
 	bus_init(&vm->bus);
+	pthread_mutex_destroy(&vm->async.lock);
 	return rc;
 }
 
@@ -75,6 +107,43 @@ void vm_destroy(struct vm *vm)
 {
 	gmem_destroy(&vm->mem);
 	bus_init(&vm->bus);
+	pthread_mutex_destroy(&vm->async.lock);
+}
+
+void vm_stop_async(struct vm *vm, enum vm_stop why, int exit_status, const char *reason)
+{
+	struct vm_async_stop *a = &vm->async;
+	pthread_mutex_lock(&a->lock);
+	if (atomic_load_explicit(&a->why, memory_order_relaxed) == VM_RUNNING) {
+		a->exit_status = exit_status;
+		snprintf(a->reason, sizeof(a->reason), "%s", reason);
+		atomic_store_explicit(&a->why, (int)why, memory_order_release);
+	}
+	if (a->kick)
+		a->kick(a->kick_opaque);
+	pthread_mutex_unlock(&a->lock);
+}
+
+bool vm_take_async_stop(struct vm *vm)
+{
+	int why = atomic_load_explicit(&vm->async.why, memory_order_acquire);
+	if (why == VM_RUNNING)
+		return vm->stop != VM_RUNNING;
+	if (vm->stop == VM_RUNNING) {
+		snprintf(vm->err, sizeof(vm->err), "%s", vm->async.reason);
+		vm_request_stop(vm, (enum vm_stop)why, vm->async.exit_status);
+	}
+	return true;
+}
+
+void vm_set_kick(struct vm *vm, void (*fn)(void *opaque), void *opaque)
+{
+	pthread_mutex_lock(&vm->async.lock);
+	if (fn || vm->async.kick_opaque == opaque) {
+		vm->async.kick = fn;
+		vm->async.kick_opaque = fn ? opaque : NULL;
+	}
+	pthread_mutex_unlock(&vm->async.lock);
 }
 
 void vm_request_stop(struct vm *vm, enum vm_stop why, int exit_status)
@@ -118,6 +187,9 @@ const char *vm_stop_name(enum vm_stop s)
 	case VM_STOP_UNSUPPORTED: return "unsupported";
 	case VM_STOP_POLICY:      return "policy";
 	case VM_STOP_RESET:       return "reset";
+	case VM_STOP_SIGNAL:      return "signal";
+	case VM_STOP_TIMEOUT:     return "timeout";
+	case VM_STOP_LIMIT:       return "instruction-limit";
 	}
 	return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "core/audit.h"
@@ -72,6 +73,13 @@ struct hw_ctx {
 
 	struct kvm_timer kick;        /* kvm_kick.c */
 	uint64_t kick_armed_ns;       /* VM-clock time armed, 0: none */
+	pthread_t kick_thread;        /* the vCPU's: where a stop's kick goes */
+
+	/* The registers, segments and events of the last KVM_RUN's entry:
+	 * after a shutdown, which leaves the vCPU reset on AMD, the state
+	 * before the fault is known from here (hw_entry_state). */
+	struct kvm_sync_regs at_entry;
+	bool entered;                 /* at_entry holds one */
 
 	/* What this host's KVM runs natively (kvm_probe.c), and the entry
 	 * fix-ups that follow from it. */
@@ -107,6 +115,9 @@ int hw_vcpu_ioctl(struct hw_ctx *c, unsigned long req, void *arg, const char *na
 int hw_load_state(void *ctx, const struct vcpu_state *s);
 int hw_store_state(void *ctx, struct vcpu_state *s);
 int hw_peek_state(void *ctx, struct vcpu_state *s);
+/* engine_ops.entry_state: the state the last KVM_RUN entered the guest
+ * with (at_entry over the last state handed in or out). */
+int hw_entry_state(void *ctx, struct vcpu_state *s);
 /* Guest time paused since the TSC offset was set (vclock_pause): take
  * it out of KVM's TSC too. Without KVM_VCPU_TSC_OFFSET the TSC on KVM
  * keeps it. 0 or -EIO. */

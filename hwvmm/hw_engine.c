@@ -106,6 +106,7 @@ const struct engine_ops hw_engine_ops = {
 	.store_state = hw_store_state,
 	.run = hw_run,
 	.peek_state = hw_peek_state,
+	.entry_state = hw_entry_state,
 	.runs_natively = hw_runs_natively,
 	.runs_all = hw_runs_all,
 	.watch = hw_watch,

@@ -1,15 +1,27 @@
 /* Getting out of KVM_RUN on time. Without an in-kernel APIC, KVM runs the
  * guest until it exits by itself; a timer interrupt due in the monitor, or
  * a policy's deadline, needs a kick: a timer that ends KVM_RUN
- * (kvm_timer.h) with HW_KICK_SIGNAL. After each -EINTR the signal is taken
- * off. No handler state is needed. */
+ * (kvm_timer.h) with HW_KICK_SIGNAL. A stop asked for by another thread
+ * (vm_stop_async: a signal, --timeout) sends the same signal to the
+ * vCPU's thread. After each -EINTR the signal is taken off. No handler
+ * state is needed. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/vm.h"
 #include "hwvmm/hw_ctx.h"
 #include "hwvmm/hw_syscalls.h"
+
+/* On another thread (vm_stop_async): blocked in the vCPU's thread but
+ * inside KVM_RUN, the signal ends a KVM_RUN under way or the next one at
+ * once, so the run loop sees the stop. */
+static void kick_now(void *opaque)
+{
+	struct hw_ctx *c = opaque;
+	pthread_kill(c->kick_thread, HW_KICK_SIGNAL);
+}
 
 int hw_kick_init(struct hw_ctx *c)
 {
@@ -18,11 +30,14 @@ int hw_kick_init(struct hw_ctx *c)
 	if (r)
 		return vm_fail(c->vm, r, "%s (kick signal SIGUSR2): %s", what, strerror(-r));
 	c->kick_armed_ns = 0;
+	c->kick_thread = pthread_self();
+	vm_set_kick(c->vm, kick_now, c);
 	return 0;
 }
 
 void hw_kick_fini(struct hw_ctx *c)
 {
+	vm_set_kick(c->vm, NULL, c);
 	kvm_timer_fini(&c->kick);
 }
 

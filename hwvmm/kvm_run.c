@@ -40,6 +40,12 @@ static int kvm_run_once(struct hw_ctx *c)
 		vm->stats.hw_runs_cpl0++;
 		c->ran_kernel = true;
 	}
+	/* 520 bytes a run, for the report of a shutdown (hw_entry_state);
+	 * an immediate exit only completes an access. */
+	if (!c->run->immediate_exit) {
+		c->at_entry = c->run->s.regs;
+		c->entered = true;
+	}
 	vm->stats.hw_runs++;
 	vm->stats.hw_ioctls++;
 	uint64_t t0 = vclock_now_ns(&vm->clock);
@@ -228,8 +234,11 @@ static enum exit_action handle_exit(struct hw_ctx *c, struct run_exit *out)
 		out->reason = c->stepping ? RUN_EXIT_RIP : RUN_EXIT_EVENT;
 		return EXIT_RETURN;
 	case KVM_EXIT_SHUTDOWN:
-		vm_fail(vm, -EIO, "triple fault (KVM_EXIT_SHUTDOWN) at rip 0x%llx", rip);
-		fail_stop(vm, VM_STOP_SHUTDOWN);
+		/* On AMD KVM hands back the vCPU reset (RIP 0xfff0): the
+		 * dispatcher finds the fault from hw_entry_state. */
+		vm_fail(vm, -EIO, "triple fault (KVM_EXIT_SHUTDOWN); the vCPU as KVM left it: "
+		        "rip 0x%llx", rip);
+		vm_request_stop(vm, VM_STOP_SHUTDOWN, VM_EXIT_TRIPLE_FAULT);
 		return stopped(out);
 	case KVM_EXIT_FAIL_ENTRY:
 		vm_fail(vm, -EIO, "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x%llx "
@@ -369,7 +378,7 @@ static int run_until(struct hw_ctx *c, const struct run_limits *lim, struct run_
 	unsigned io_exits = 0;
 
 	for (;;) {
-		if (vm->stop != VM_RUNNING)
+		if (vm_poll_stop(vm))
 			return 0;
 		if (deadline_passed(c, lim)) {
 			out->reason = RUN_EXIT_BUDGET;

@@ -388,3 +388,18 @@ int hw_peek_state(void *ctx, struct vcpu_state *s)
 {
 	return current_view(ctx, s);
 }
+
+/* MSRs, FPU and debug registers are those last handed in or out: KVM
+ * cannot be asked for them per run, and after a shutdown on AMD it holds
+ * them reset. */
+int hw_entry_state(void *ctx, struct vcpu_state *s)
+{
+	struct hw_ctx *c = ctx;
+	if (!c->entered)
+		return vm_fail(c->vm, -ENODATA, "KVM never entered the guest");
+	*s = c->shadow;
+	kvm_sync_regs_to_state(&c->at_entry, s);
+	kvm_sregs_unfix(&c->shadow, s);
+	kvm_mp_state_to_state(KVM_MP_STATE_RUNNABLE, s);
+	return 0;
+}

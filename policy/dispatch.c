@@ -151,6 +151,7 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 	if ((r = d->ops[to]->load_state(d->ctx[to], &vm->vcpu)))
 		return r;
 	d->cur = to;
+	vm->engine = d->ops[to]->name;
 	if (from == NR_ENGINES || from == to)
 		return 0;
 	struct mig_stats *m = &vm->stats.mig[to == ENGINE_HW ? MIG_SW_TO_HW : MIG_HW_TO_SW][why];
@@ -169,6 +170,31 @@ static int move_in(struct dispatcher *d, enum engine_id from, enum engine_id to,
 		rec->v[3] = ns;
 	}
 	return 0;
+}
+
+int dispatch_load(struct dispatcher *d, enum engine_id to)
+{
+	struct vm *vm = d->vm;
+	return move_in(d, d->cur, to, MIG_OTHER, vclock_now_ns(&vm->clock), vm->stats.hw_ioctls);
+}
+
+bool dispatch_limit_reached(struct dispatcher *d, struct run_limits *lim)
+{
+	struct vm *vm = d->vm;
+	uint64_t max = vm->cfg.max_instructions, done = vm->stats.sw_instructions;
+	if (!max)
+		return false;
+	if (done >= max) {
+		vm_fail(vm, 0, "the interpreter ran %llu instructions, the limit",
+		        (unsigned long long)done);
+		vm_request_stop(vm, VM_STOP_LIMIT, VM_EXIT_LIMIT);
+		return true;
+	}
+	/* Steps count event deliveries too: a run may end short of the
+	 * limit, and the next goes on to it. */
+	if (lim && (!lim->max_instructions || lim->max_instructions > max - done))
+		lim->max_instructions = max - done;
+	return false;
 }
 
 int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why)
@@ -311,7 +337,7 @@ int dispatch_loop(struct dispatcher *d)
 	struct policy *pol = d->pol;
 	int ret = 0;
 	struct run_exit ex = { 0 };
-	while (!ret && vm->stop == VM_RUNNING) {
+	while (!ret && !vm_poll_stop(vm)) {
 		struct decision dec;
 		if (d->cur == NR_ENGINES)
 			d->peek = vm->vcpu;
@@ -341,6 +367,8 @@ int dispatch_loop(struct dispatcher *d)
 			audit_set_level(vm->audit, (enum audit_level)dec.audit_level);
 		if (dec.engine != d->cur && (ret = dispatch_migrate(d, dec.engine, dec.why)))
 			break;
+		if (d->cur == ENGINE_SW && dispatch_limit_reached(d, &dec.lim))
+			break;
 
 		ex = (struct run_exit){ 0 };
 		uint64_t t0 = vclock_now_ns(&vm->clock);
@@ -351,7 +379,10 @@ int dispatch_loop(struct dispatcher *d)
 			break;
 		if ((ex.reason == RUN_EXIT_EVENT || ex.entry) && ex.event != RUN_EV_NONE)
 			vm->stats.events[ex.event]++;
-		if (ex.reason == RUN_EXIT_HALT)
+		/* The wait names where the vCPU halted: after the run, not
+		 * before it. */
+		if (ex.reason == RUN_EXIT_HALT &&
+		    !(ret = d->ops[d->cur]->peek_state(d->ctx[d->cur], &d->peek)))
 			dispatch_wait(d);
 	}
 	/* The canonical state reflects where the guest stopped, for reports. */
@@ -365,7 +396,10 @@ int dispatch_loop(struct dispatcher *d)
 
 int dispatch_go(struct dispatcher *d)
 {
-	return d->pol->ops->loop ? d->pol->ops->loop(d) : dispatch_loop(d);
+	int ret = d->pol->ops->loop ? d->pol->ops->loop(d) : dispatch_loop(d);
+	if (!ret)
+		dispatch_explain_shutdown(d);
+	return ret;
 }
 
 int dispatch_run(struct vm *vm, struct policy *pol)

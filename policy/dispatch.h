@@ -45,6 +45,20 @@ int dispatch_prepare(struct dispatcher *d);
 /* Move the vCPU to engine `to` (loading vm->vcpu if none holds it). */
 int dispatch_migrate(struct dispatcher *d, enum engine_id to, enum mig_reason why);
 
+/* Load the state in vm->vcpu (the caller's, not the engine's that holds
+ * the vCPU) into engine `to`. */
+int dispatch_load(struct dispatcher *d, enum engine_id to);
+
+/* vm->cfg.max_instructions: whether the interpreter has run them all
+ * (the VM is then stopped, VM_STOP_LIMIT); if not, and lim is given, its
+ * budget is cut to what is left. */
+bool dispatch_limit_reached(struct dispatcher *d, struct run_limits *lim);
+
+/* After a triple fault on KVM, which leaves no trace of the fault on
+ * AMD: vm->vcpu and vm->err made to say where the guest faulted
+ * (policy/dispatch_shutdown.c). Nothing for any other stop. */
+void dispatch_explain_shutdown(struct dispatcher *d);
+
 /* The loop of dispatch_run over an initialised dispatcher: run the VM
  * until it stops; 0 or -errno as dispatch_run. */
 int dispatch_loop(struct dispatcher *d);

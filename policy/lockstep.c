@@ -221,6 +221,16 @@ static int sw_alone(struct lockstep *ls, const char *why)
 	return ops(ls, ENGINE_HW)->load_state(ctx(ls, ENGINE_HW), &ls->sw);
 }
 
+/* The VM stopped in a step: memory as it is, and the state as the
+ * interpreter left it, for the report. */
+static int end_vm(struct lockstep *ls)
+{
+	count_skip(ls, "vm-stop");
+	ls_mem_commit(&ls->mem, false, invalidate_sw, ls);
+	ls->vm->vcpu = ls->sw;
+	return 0;
+}
+
 /* What KVM's way of stepping (hwvmm/kvm_step.c) leaves in its result:
  * its TF where the CPU saved RFLAGS (SYSCALL's R11, images on the
  * stack: the guest's own TF was clear, or the interpreter alone ran the
@@ -293,13 +303,9 @@ static int step(struct lockstep *ls)
 	int r = run_sw(ls, &st, true, &sx);
 	if (r)
 		return r;
-	if (vm->stop != VM_RUNNING) {
-		/* Its devices acted: the VM is over (or the interpreter failed). */
-		count_skip(ls, "vm-stop");
-		ls_mem_commit(&ls->mem, false, invalidate_sw, ls);
-		vm->vcpu = ls->sw;
-		return 0;
-	}
+	/* Its devices acted: the VM is over (or the interpreter failed). */
+	if (vm->stop != VM_RUNNING)
+		return end_vm(ls);
 	if (sx.event == RUN_EV_EXCEPTION)
 		st.sw_exception = (int)sx.num;
 	st.sw_event = sx.event != RUN_EV_NONE;
@@ -307,6 +313,9 @@ static int step(struct lockstep *ls)
 		return vm_fail(vm, r, "lockstep: out of memory for the interpreter's pages");
 	if ((r = run_hw(ls, &st, &hx, &reached)))
 		return r;
+	/* A signal or --timeout ends the VM whatever KVM did. */
+	if (vm_stopped_async(vm))
+		return end_vm(ls);
 	/* KVM ending the VM where the interpreter did not (a triple fault
 	 * after running off) is the judge's to weigh. */
 	if (vm->stop != VM_RUNNING) {
@@ -332,7 +341,8 @@ static int loop(struct lockstep *ls)
 {
 	struct vm *vm = ls->vm;
 	int r = 0;
-	while (!r && vm->stop == VM_RUNNING && (!ls->limit || ls->steps < ls->limit)) {
+	while (!r && !vm_poll_stop(vm) && !dispatch_limit_reached(ls->d, NULL) &&
+	       (!ls->limit || ls->steps < ls->limit)) {
 		if (vm->vcpu.ev.halted) {
 			ls->d->peek = vm->vcpu;
 			dispatch_wait(ls->d);

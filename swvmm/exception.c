@@ -68,7 +68,7 @@ bool sw_exception_arrived(struct sw_cpu *c)
 				snprintf(vm->err, sizeof(vm->err),
 				         "triple fault at rip %#llx (vector %u while delivering #DF)",
 				         (unsigned long long)c->s.rip, v);
-			vm_request_stop(vm, VM_STOP_SHUTDOWN, VM_EXIT_FAILURE);
+			vm_request_stop(vm, VM_STOP_SHUTDOWN, VM_EXIT_TRIPLE_FAULT);
 			c->delivering = -1;
 			c->fault_depth = 0;
 			return false;

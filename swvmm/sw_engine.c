@@ -244,7 +244,7 @@ static enum run_exit_reason run_loop(struct sw_cpu *c, const struct run_limits *
 	struct vm *vm = c->vm;
 
 	for (;;) {
-		if (vm->stop != VM_RUNNING)
+		if (vm_poll_stop(vm))
 			return RUN_EXIT_STOPPED;
 		if (c->stop) {
 			c->stop = false;

@@ -111,7 +111,8 @@ collect hw <"$hw_out"
 hw_units=()
 for t in "$BUILD"/tests/test_hw_*; do hw_units+=("$(basename "$t")"); done
 check_reported hw "$hw_out" $hw_rc kvm-info kvm-info-cpuid chaos-repeat sandbox-kvm \
-	sandbox-kvm-audit sandbox-kvm-off auditinv/lockstep "${hw_units[@]}"
+	sandbox-kvm-audit sandbox-kvm-off auditinv/lockstep hw-timeout hw-sigterm hw-triple-fault \
+	hw-triple-fault-after-io hw-unclaimed-port "${hw_units[@]}"
 rm -f "$hw_out"
 
 # Debian's kernel and the test image: the interpreter here, the KVM

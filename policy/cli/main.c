@@ -14,6 +14,7 @@
 #include "policy/cli/bench.h"
 #include "policy/cli/kvm_info.h"
 #include "policy/cli/options.h"
+#include "policy/cli/run_guard.h"
 #include "policy/cli/sandbox.h"
 #include "policy/cli/stats.h"
 #include "policy/dispatch.h"
@@ -79,10 +80,31 @@ static int load_guest(struct vm *vm, const struct run_options *o)
 	return ret;
 }
 
+/* Where the guest was, for a run that ended before the guest did: one
+ * line, so that a stuck guest can be found without a debugger. */
+static void report_where(const struct vm *vm)
+{
+	const struct vcpu_state *v = &vm->vcpu;
+	fprintf(stderr, "hvmm: guest stopped: %s: %s; the vCPU was at %04x:%016llx (%s mode, CPL "
+	        "%u%s) on engine %s, after %llu instructions in the interpreter and %llu KVM runs\n",
+	        vm_stop_name(vm->stop), vm->err, v->seg[SEG_CS].selector,
+	        (unsigned long long)v->rip, cpu_mode_name(vcpu_mode(v)), vcpu_cpl(v),
+	        v->rflags & RFLAGS_IF ? "" : ", interrupts off", vm->engine ? vm->engine : "none",
+	        (unsigned long long)vm->stats.sw_instructions,
+	        (unsigned long long)vm->stats.hw_runs);
+}
+
 static void report_stop(const struct vm *vm, int verbose)
 {
 	switch (vm->stop) {
 	case VM_STOP_SHUTDOWN:
+	case VM_STOP_SIGNAL:
+	case VM_STOP_TIMEOUT:
+	case VM_STOP_LIMIT:
+		report_where(vm);
+		if (verbose)
+			vcpu_state_dump(&vm->vcpu, stderr);
+		break;
 	case VM_STOP_ERROR:
 	case VM_STOP_UNSUPPORTED:
 		fprintf(stderr, "hvmm: guest stopped: %s: %s\n", vm_stop_name(vm->stop), vm->err);
@@ -135,6 +157,18 @@ static int cmd_run(int argc, char **argv)
 	struct policy pol;
 	if (policy_from_spec(&pol, o.policy, err, sizeof(err)))
 		return usage_error(err);
+	if (o.max_instructions && !policy_uses(&pol, ENGINE_SW) && policy_uses(&pol, ENGINE_HW)) {
+		snprintf(err, sizeof(err), "--max-instructions: --policy=%s runs no instruction in the "
+		         "interpreter and KVM cannot count them (--timeout bounds any policy)", pol.name);
+		policy_free(&pol);
+		return usage_error(err);
+	}
+	/* Before any thread is made, so that none takes them. */
+	struct run_guard guard;
+	if (run_guard_block(&guard)) {
+		policy_free(&pol);
+		return usage_error("cannot block SIGINT and SIGTERM");
+	}
 
 	struct vm *vm = calloc(1, sizeof(*vm));
 	if (!vm) {
@@ -147,6 +181,7 @@ static int cmd_run(int argc, char **argv)
 		.serial_in_fd = STDIN_FILENO,
 		.verbosity = LOG_WARN + o.verbose,
 		.log_fn = print_log,
+		.max_instructions = o.max_instructions,
 	};
 	int status;
 	if (vm_init(vm, &cfg)) {
@@ -154,6 +189,14 @@ static int cmd_run(int argc, char **argv)
 		free(vm);
 		policy_free(&pol);
 		return status;
+	}
+	/* From here a signal stops the guest, at its first instruction if
+	 * it comes before the run. */
+	int r = run_guard_start(&guard, vm, o.timeout_ns, o.timeout);
+	if (r) {
+		snprintf(err, sizeof(err), "cannot watch for signals and --timeout: %s", strerror(-r));
+		status = usage_error(err);
+		goto out;
 	}
 	if (load_guest(vm, &o)) {
 		status = usage_error(vm->err);
@@ -175,8 +218,11 @@ static int cmd_run(int argc, char **argv)
 		.serial_in = vm->com1.in_fd,
 		.serial_out = fd,
 		.audit = ar.file.fd,
+		.guard_signals = guard.sfd,
+		.guard_event = guard.efd,
 	};
 	int ran = run_vm(vm, &pol, o.sandbox, &fds);
+	run_guard_stop(&guard);
 	if (audit_run_close(&ar, vm, &o, err, sizeof(err))) {
 		audit_run_free(&ar);
 		status = usage_error(err);
@@ -206,6 +252,7 @@ out_fd:
 	if (fd > STDERR_FILENO)
 		close(fd);
 out:
+	run_guard_stop(&guard);
 	vm_destroy(vm);
 	free(vm);
 	policy_free(&pol);

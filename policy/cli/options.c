@@ -49,13 +49,26 @@ const char run_usage[] =
 	"                    its run loop makes, on its own files (default on; see\n"
 	"                    docs/sandbox.md)\n"
 	"  -v, --verbose     report what the monitor does (repeat for more)\n"
+	"  --timeout=SECONDS  stop the guest SECONDS of wall-clock time (a decimal,\n"
+	"                    e.g. 30 or 0.5) after the run began, loading included,\n"
+	"                    with a report of where it was\n"
+	"  --max-instructions=N  stop the guest once the interpreter has executed N\n"
+	"                    instructions (KVM cannot count them: not with\n"
+	"                    --policy=hw; other policies count the interpreter's)\n"
+	"  -v, --verbose     report what the monitor does, and port and MMIO accesses\n"
+	"                    no device claims (repeat for more)\n"
 	"  -h, --help        show this help\n"
+	"\n"
+	"SIGINT, SIGTERM and SIGHUP stop the guest as --timeout does, with the report,\n"
+	"the statistics and the audit complete; one a second or more later ends hvmm\n"
+	"at once.\n"
 	"\n"
 	"Exit status: the guest's debug-exit status ((v << 1) | 1 for a write of v\n"
 	"to port 0xf4), 0 when the guest halts with interrupts off, 2 for a usage\n"
-	"or input error, 4 when the guest crashed (triple fault) or the monitor failed,\n"
-	"6 when the guest reset the machine (8042, port 0xcf9, the reset vector),\n"
-	"32 when the sandbox stopped a forbidden system call.\n";
+	"or input error, 4 when the monitor failed, 6 when the guest reset the\n"
+	"machine (8042, port 0xcf9, the reset vector), 8 when it triple-faulted, 10\n"
+	"at --timeout, 12 at --max-instructions, 14 at SIGINT, SIGTERM or SIGHUP, 32\n"
+	"when the sandbox stopped a forbidden system call.\n";
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -108,6 +121,43 @@ static int parse_audit_level(const char *s, int *level)
 	return -EINVAL;
 }
 
+/* --timeout: decimal seconds, digits with at most one point (strtod
+ * alone would take "inf", "nan" and hex), more than 0 and at most a
+ * year. */
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+	int points = 0, digits = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.')
+			points++;
+		else if (*p >= '0' && *p <= '9')
+			digits++;
+		else
+			return -EINVAL;
+	}
+	if (!digits || points > 1)
+		return -EINVAL;
+	double v = strtod(s, NULL);
+	if (!(v > 0) || v > 366.0 * 86400)
+		return -EINVAL;
+	*ns = (uint64_t)(v * 1e9);
+	return *ns ? 0 : -EINVAL;
+}
+
+/* A count: decimal digits only, at least 1. */
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || !v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -116,7 +166,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 enum { OPT_ENGINE = 256, OPT_POLICY, OPT_STATS, OPT_MEM, OPT_SERIAL, OPT_CMDLINE, OPT_MODULE, OPT_INITRD,
        OPT_FLAT, OPT_AUDIT, OPT_AUDIT_LEVEL, OPT_AUDIT_FORMAT, OPT_AUDIT_SUMMARY, OPT_AUDIT_FILTER,
-       OPT_SANDBOX };
+       OPT_SANDBOX, OPT_TIMEOUT, OPT_MAX_INSNS };
 
 int parse_run_options(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -136,6 +186,8 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 		{ "audit-summary", optional_argument, NULL, OPT_AUDIT_SUMMARY },
 		{ "audit-filter", required_argument, NULL, OPT_AUDIT_FILTER },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "max-instructions", required_argument, NULL, OPT_MAX_INSNS },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -253,6 +305,15 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
 				return fail(err, errlen, "--sandbox: expected on or off, not '%s'", optarg);
 			o->sandbox = !strcmp(optarg, "on");
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds(optarg, &o->timeout_ns))
+				return fail(err, errlen, "--timeout: bad time '%s' (expected seconds, more than 0 and at most a year, e.g. 30 or 0.5)", optarg);
+			o->timeout = optarg;
+			break;
+		case OPT_MAX_INSNS:
+			if (parse_count(optarg, &o->max_instructions))
+				return fail(err, errlen, "--max-instructions: bad count '%s' (expected a whole number from 1)", optarg);
 			break;
 		case 'v':
 			o->verbose++;

@@ -31,6 +31,9 @@ struct run_options {
 	bool audit_filtered;      /* --audit-filter given: audit_filter holds it */
 	struct audit_filter audit_filter;
 	bool sandbox;             /* --sandbox=on (default): policy/cli/sandbox.h */
+	uint64_t timeout_ns;      /* --timeout, 0: none */
+	const char *timeout;      /* ... as given */
+	uint64_t max_instructions; /* --max-instructions, 0: none */
 	int verbose;
 	bool help;
 };

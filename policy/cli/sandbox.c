@@ -25,14 +25,15 @@ static void kvm_fds(const struct dispatcher *d, int fds[NR_HW_FDS])
 int sandbox_enter(const struct dispatcher *d, const struct sandbox_fds *fds)
 {
 	/* The command's stdout and stderr, the serial output, the audit
-	 * file. */
+	 * file, the run guard's event; the serial input and the guard's
+	 * signals. */
 	struct sandbox_plan p = {
 		.write_fds = { STDOUT_FILENO, STDERR_FILENO },
 		.nr_write = 2,
-		.read_fd = fds->serial_in,
+		.read_fds = { fds->serial_in, fds->guard_signals },
 		.exit_status = VM_EXIT_SANDBOX,
 	};
-	const int more[] = { fds->serial_out, fds->audit };
+	const int more[] = { fds->serial_out, fds->audit, fds->guard_event };
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		if (more[i] > STDERR_FILENO)
 			p.write_fds[p.nr_write++] = more[i];

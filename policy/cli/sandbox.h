@@ -13,6 +13,8 @@ struct sandbox_fds {
 	int serial_in;    /* read by the UART */
 	int serial_out;   /* written by the UART */
 	int audit;        /* written by the audit's writer thread */
+	int guard_signals; /* the run guard's signalfd, read */
+	int guard_event;   /* its eventfd, written when the run is over */
 };
 
 /* Install the filter over every thread of the process, for the run of d

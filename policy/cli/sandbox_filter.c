@@ -27,7 +27,8 @@
 	X(clock_gettime)     /* the VM clock, where the vDSO cannot answer */  \
 	X(nanosleep)         /* HLT waits for the next timer */                \
 	X(clock_nanosleep)                                                     \
-	X(poll)              /* the UART: input ready, output writable */      \
+	X(poll)              /* the UART: input ready, output writable; the  */ \
+	                     /* run guard: signals, the time limit */         \
 	X(futex)             /* the audit writer hand-over, stdio locks */     \
 	X(brk)               /* memory allocation */                           \
 	X(munmap)                                                              \
@@ -132,9 +133,10 @@ static int allow_fds(scmp_filter_ctx f, const struct sandbox_plan *p)
 	for (int i = 0; i < p->nr_write && !r; i++)
 		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
 		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)p->write_fds[i]));
-	if (!r && p->read_fd >= 0)
-		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
-		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)p->read_fd));
+	for (int i = 0; i < 2 && !r; i++)
+		if (p->read_fds[i] >= 0)
+			r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+			                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)p->read_fds[i]));
 	return r;
 }
 
@@ -179,6 +181,16 @@ static int allow_checked(scmp_filter_ctx f)
 	if (!r)
 		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
 		                     SCMP_A0(SCMP_CMP_EQ, SIGFPE));
+	/* The run guard (run_guard.c) kicks the vCPU out of KVM_RUN when a
+	 * stop is asked for, and a second signal ends the process by that
+	 * signal: only within the process, only those signals' actions. */
+	if (!r)
+		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+		                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < 3 && !r; i++)
+		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
+		                     SCMP_A0(SCMP_CMP_EQ, stop_signals[i]));
 	return r;
 }
 

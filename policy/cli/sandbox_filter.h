@@ -7,9 +7,9 @@
 #include "hwvmm/hw_syscalls.h"
 
 struct sandbox_plan {
-	int write_fds[4];          /* descriptors written */
+	int write_fds[5];          /* descriptors written */
 	int nr_write;
-	int read_fd;               /* the one read, -1: none */
+	int read_fds[2];           /* descriptors read, -1: none */
 	int kvm_fds[NR_HW_FDS];    /* the KVM engine's, -1: none */
 	int exit_status;           /* the process's after a forbidden call */
 };

@@ -1,7 +1,9 @@
 /* The dispatcher driven by a scripted KVM engine, without KVM: what it
- * does with a host whose KVM cannot run every state natively, and with a
- * kernel entry the host could not make (replayed in the interpreter). The
- * interpreter is the real one. */
+ * does with a host whose KVM cannot run every state natively, with a
+ * kernel entry the host could not make (replayed in the interpreter), with
+ * the instruction limit, a stop from another thread, and a triple fault
+ * on KVM (found again in the interpreter). The interpreter is the real
+ * one. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -26,6 +28,8 @@ struct fake {
 	struct vcpu_state s;
 	bool native, all;
 	struct run_exit exit;        /* what every run returns */
+	bool shutdown;               /* ... or every run triple-faults */
+	struct vcpu_state entry;     /* the state the last run began with */
 	unsigned runs;
 	struct run_limits last_lim;
 };
@@ -69,6 +73,15 @@ static int fake_run(void *ctx, const struct run_limits *lim, struct run_exit *ou
 {
 	struct fake *f = ctx;
 	f->last_lim = *lim;
+	f->entry = f->s;
+	if (f->shutdown) {
+		f->runs++;
+		f->s.rip = 0xfff0;
+		vm_fail(f->vm, -EIO, "triple fault (KVM_EXIT_SHUTDOWN)");
+		vm_request_stop(f->vm, VM_STOP_SHUTDOWN, VM_EXIT_TRIPLE_FAULT);
+		out->reason = RUN_EXIT_STOPPED;
+		return 0;
+	}
 	if (++f->runs > 3) {
 		/* A loop that never leaves this engine: end it. */
 		vm_request_stop(f->vm, VM_STOP_ERROR, VM_EXIT_FAILURE);
@@ -92,12 +105,27 @@ static bool fake_runs_all(void *ctx, char *why, size_t len)
 	return ((struct fake *)ctx)->all;
 }
 
+/* A KVM whose every run triple-faults and, as on AMD, leaves the vCPU at
+ * the reset vector; it entered the guest with the state it was given. */
+static int shutdown_create(struct vm *vm, void **ctx)
+{
+	int r = fake_create(vm, ctx);
+	((struct fake *)*ctx)->shutdown = true;
+	return r;
+}
+
+static int fake_entry_state(void *ctx, struct vcpu_state *s)
+{
+	*s = ((struct fake *)ctx)->entry;
+	return 0;
+}
+
 /* The scripted engine with its create function. */
 #define FAKE_OPS(create_fn) {                                                  \
 	.name = "fake-hw", .create = create_fn, .destroy = fake_destroy,        \
 	.load_state = fake_load, .store_state = fake_store, .run = fake_run,    \
 	.peek_state = fake_store, .runs_natively = fake_runs_natively,          \
-	.runs_all = fake_runs_all,                                              \
+	.runs_all = fake_runs_all, .entry_state = fake_entry_state,             \
 }
 /* A host without KVM: every try fails as the real engine does, and is
  * counted. */
@@ -112,10 +140,12 @@ static int absent_create(struct vm *vm, void **ctx)
 static const struct engine_ops fake_ops = FAKE_OPS(fake_create);
 static const struct engine_ops absent_ops = FAKE_OPS(absent_create);
 static const struct engine_ops limited_ops = FAKE_OPS(limited_create);
+static const struct engine_ops shutdown_ops = FAKE_OPS(shutdown_create);
 
 static const struct engine_ops *const ops[NR_ENGINES] = { [ENGINE_HW] = &fake_ops };
 static const struct engine_ops *const limited[NR_ENGINES] = { [ENGINE_HW] = &limited_ops };
 static const struct engine_ops *const absent[NR_ENGINES] = { [ENGINE_HW] = &absent_ops };
+static const struct engine_ops *const shutdown[NR_ENGINES] = { [ENGINE_HW] = &shutdown_ops };
 
 struct t {
 	struct vm vm;
@@ -314,6 +344,80 @@ static void test_kvm_tried_once(void **state)
 	assert_string_equal(t->vm.err, "KVM unavailable: /dev/kvm: No such file or directory");
 }
 
+/* cfg.max_instructions: the interpreter stops exactly there, whatever
+ * budget the policy gave its runs. */
+static void test_instruction_limit(void **state)
+{
+	struct t *t = *state;
+	uint8_t loop[] = { 0xeb, 0xfe };       /* jmp $ */
+	assert_int_equal(gmem_load(&t->vm.mem, CODE, loop, sizeof(loop)), 0);
+	t->vm.cfg.max_instructions = 100000;
+	start(t, "sw");
+	assert_int_equal(dispatch_loop(&t->d), 0);
+	assert_int_equal(t->vm.stop, VM_STOP_LIMIT);
+	assert_int_equal(t->vm.exit_status, VM_EXIT_LIMIT);
+	assert_int_equal(t->vm.stats.sw_instructions, 100000);
+	assert_int_equal(t->vm.vcpu.rip, CODE);
+	assert_string_equal(t->vm.engine, "sw");
+}
+
+/* A stop asked for by another thread ends the loop before the next run. */
+static void test_async_stop_ends_loop(void **state)
+{
+	struct t *t = *state;
+	struct fake *f = start(t, "hw");
+	f->exit = (struct run_exit){ .reason = RUN_EXIT_BUDGET };
+	vm_stop_async(&t->vm, VM_STOP_SIGNAL, VM_EXIT_SIGNAL, "SIGTERM");
+	assert_int_equal(dispatch_loop(&t->d), 0);
+	assert_int_equal(f->runs, 0);
+	assert_int_equal(t->vm.stop, VM_STOP_SIGNAL);
+	assert_string_equal(t->vm.err, "SIGTERM");
+}
+
+/* A triple fault on KVM, which left the vCPU reset: the interpreter runs
+ * the guest again from KVM's last entry, reaching no device, and the
+ * report is its fault, where KVM's state said 0xfff0. The replay is not
+ * counted. */
+static void test_shutdown_replayed(void **state)
+{
+	struct t *t = *state;
+	uint8_t ud2[] = { 0x0f, 0x0b };
+	assert_int_equal(gmem_load(&t->vm.mem, CODE, ud2, sizeof(ud2)), 0);
+	t->vm.vcpu.idtr.limit = 0;             /* nothing deliverable */
+	start_on(t, "hw", shutdown);
+	assert_int_equal(dispatch_loop(&t->d), 0);
+	assert_int_equal(t->vm.vcpu.rip, 0xfff0);
+	dispatch_explain_shutdown(&t->d);
+	assert_int_equal(t->vm.stop, VM_STOP_SHUTDOWN);
+	assert_int_equal(t->vm.exit_status, VM_EXIT_TRIPLE_FAULT);
+	assert_int_equal(t->vm.vcpu.rip, CODE);
+	assert_non_null(strstr(t->vm.err, "triple fault at rip 0x1000 (vector 13 while delivering "
+	                       "#DF) on KVM, found by running its last entry again in the "
+	                       "interpreter"));
+	assert_int_equal(t->vm.stats.sw_instructions, 0);
+	assert_string_equal(t->vm.engine, "fake-hw");
+}
+
+/* A replay that goes another way than KVM did (it reaches a device after
+ * its first instruction: KVM's run made no exit) gives the state KVM
+ * last entered the guest with; the device is never reached (here the
+ * debug-exit port, which would end the VM with status 1). */
+static void test_shutdown_replay_diverges(void **state)
+{
+	struct t *t = *state;
+	uint8_t code[] = { 0x90, 0xe6, 0xf4 };   /* nop; out 0xf4, al */
+	assert_int_equal(gmem_load(&t->vm.mem, CODE, code, sizeof(code)), 0);
+	start_on(t, "hw", shutdown);
+	assert_int_equal(dispatch_loop(&t->d), 0);
+	dispatch_explain_shutdown(&t->d);
+	assert_int_equal(t->vm.stop, VM_STOP_SHUTDOWN);
+	assert_int_equal(t->vm.exit_status, VM_EXIT_TRIPLE_FAULT);
+	assert_int_equal(t->vm.vcpu.rip, CODE);
+	assert_string_equal(t->vm.err, "triple fault (KVM_EXIT_SHUTDOWN) after KVM last entered "
+	                    "the guest at rip 0x1000 (run again from there, the interpreter "
+	                    "reached a device)");
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -322,7 +426,8 @@ int main(void)
 		T(test_limited_host_stops_on_entries), T(test_replay_runs_one_instruction),
 		T(test_hw_policy_refused), T(test_user_move_put_off_for_timer),
 		T(test_user_move_with_timer_far), T(test_prepare_makes_interpreter),
-		T(test_kvm_tried_once),
+		T(test_kvm_tried_once), T(test_instruction_limit), T(test_async_stop_ends_loop),
+		T(test_shutdown_replayed), T(test_shutdown_replay_diverges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -267,7 +267,7 @@ static void test_triple_fault(void **state)
 	FX_CODE(fx, 0x0f, 0x0b);
 	fx_run(fx, 3);
 	assert_int_equal(fx->vm.stop, VM_STOP_SHUTDOWN);
-	assert_int_equal(fx->vm.exit_status, VM_EXIT_FAILURE);
+	assert_int_equal(fx->vm.exit_status, VM_EXIT_TRIPLE_FAULT);
 	assert_non_null(strstr(fx->vm.err, "triple fault at rip 0x20000"));
 	assert_int_equal(fx->c->s.rip, FX_CODE_ADDR);
 	fx_free(fx);

@@ -1,4 +1,5 @@
-/* VM wiring: devices on the bus, stop reasons, error text, logging. */
+/* VM wiring: devices on the bus, stop reasons (those asked for by another
+ * thread too), error text, logging (unclaimed accesses too). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -114,7 +115,7 @@ static void test_fail_formats(void **state)
 struct log_capture {
 	int calls;
 	enum log_level last_lvl;
-	char last[64];
+	char last[160];
 };
 
 static void capture_log(void *opaque, enum log_level lvl, const char *msg)
@@ -152,6 +153,78 @@ static void test_log_levels(void **state)
 	vm->cfg.log_fn = NULL;
 }
 
+static void count_kick(void *opaque)
+{
+	(*(int *)opaque)++;
+}
+
+/* A stop asked for by another thread: the run loops take it in at their
+ * next poll, the first request wins, and the registered kick runs. */
+static void test_async_stop(void **state)
+{
+	struct vm *vm = *state;
+	int kicks = 0, other = 0;
+	assert_false(vm_poll_stop(vm));
+	vm_set_kick(vm, count_kick, &kicks);
+	vm_set_kick(vm, NULL, &other);          /* not the registered one: kept */
+	vm_stop_async(vm, VM_STOP_TIMEOUT, VM_EXIT_TIMEOUT, "--timeout=1 passed");
+	vm_stop_async(vm, VM_STOP_SIGNAL, VM_EXIT_SIGNAL, "SIGTERM");
+	assert_int_equal(kicks, 2);
+	assert_int_equal(vm->stop, VM_RUNNING);   /* not until the vCPU's thread polls */
+	assert_true(vm_poll_stop(vm));
+	assert_int_equal(vm->stop, VM_STOP_TIMEOUT);
+	assert_int_equal(vm->exit_status, VM_EXIT_TIMEOUT);
+	assert_string_equal(vm->err, "--timeout=1 passed");
+	assert_true(vm_stopped_async(vm));
+	vm_set_kick(vm, NULL, &kicks);
+	vm_stop_async(vm, VM_STOP_SIGNAL, VM_EXIT_SIGNAL, "SIGTERM");
+	assert_int_equal(kicks, 2);
+}
+
+/* A stop of the guest's own comes first: an asked-for one later changes
+ * nothing, and the stop is not "async". */
+static void test_async_stop_after_guest(void **state)
+{
+	struct vm *vm = *state;
+	vm_request_stop(vm, VM_STOP_HALT, VM_EXIT_OK);
+	vm_stop_async(vm, VM_STOP_SIGNAL, VM_EXIT_SIGNAL, "SIGINT");
+	assert_true(vm_poll_stop(vm));
+	assert_int_equal(vm->stop, VM_STOP_HALT);
+	assert_int_equal(vm->exit_status, VM_EXIT_OK);
+	assert_false(vm_stopped_async(vm));
+}
+
+/* -v: each unclaimed port or MMIO address once, then one line for the
+ * rest; nothing below -v, and nothing for a claimed one. */
+static void test_unclaimed_reported(void **state)
+{
+	struct vm *vm = *state;
+	struct log_capture cap = { 0 };
+	uint8_t b = 0;
+	uint32_t d = 0;
+	vm->cfg.log_fn = capture_log;
+	vm->cfg.log_opaque = &cap;
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x80, &b, 1, true), -ENOENT);
+	assert_int_equal(cap.calls, 0);
+	vm->cfg.verbosity = LOG_INFO;
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfeb00000, &d, 4, false), -ENOENT);
+	assert_int_equal(d, 0xffffffff);
+	assert_int_equal(cap.calls, 1);
+	assert_int_equal(cap.last_lvl, LOG_INFO);
+	assert_string_equal(cap.last, "MMIO address 0xfeb00000: 4-byte read claimed by no device "
+	                    "(reads all-ones; reported once per address)");
+	assert_int_equal(bus_access(&vm->bus, BUS_MMIO, 0xfeb00000, &d, 4, false), -ENOENT);
+	assert_int_equal(cap.calls, 1);
+	assert_int_equal(bus_access(&vm->bus, BUS_PIO, 0x3f8, &b, 1, true), 0);
+	assert_int_equal(cap.calls, 1);
+	for (unsigned port = 0x300; port < 0x300 + VM_UNCLAIMED_REPORTED + 5; port++)
+		bus_access(&vm->bus, BUS_PIO, port, &b, 1, true);
+	assert_int_equal(cap.calls, 1 + VM_UNCLAIMED_REPORTED + 1);
+	assert_string_equal(cap.last, "more than 16 ports claimed by no device: no more are "
+	                    "reported");
+	vm->cfg.log_fn = NULL;
+}
+
 static void test_stop_names(void **state)
 {
 	(void)state;
@@ -160,6 +233,9 @@ static void test_stop_names(void **state)
 	assert_string_equal(vm_stop_name(VM_STOP_SHUTDOWN), "shutdown");
 	assert_string_equal(vm_stop_name(VM_STOP_ERROR), "error");
 	assert_string_equal(vm_stop_name(VM_STOP_UNSUPPORTED), "unsupported");
+	assert_string_equal(vm_stop_name(VM_STOP_SIGNAL), "signal");
+	assert_string_equal(vm_stop_name(VM_STOP_TIMEOUT), "timeout");
+	assert_string_equal(vm_stop_name(VM_STOP_LIMIT), "instruction-limit");
 	assert_string_equal(vm_stop_name((enum vm_stop)99), "unknown");
 }
 
@@ -175,6 +251,9 @@ int main(void)
 		T(test_uart_on_bus),
 		T(test_fail_formats),
 		T(test_log_levels),
+		T(test_async_stop),
+		T(test_async_stop_after_guest),
+		T(test_unclaimed_reported),
 		cmocka_unit_test(test_stop_names),
 	};
 	return cmocka_run_group_tests_name("vm", tests, NULL, NULL);

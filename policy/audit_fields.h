@@ -43,6 +43,10 @@ struct audit_field {
 	enum audit_field_type type;
 	enum audit_field_slot slot;
 	enum audit_field_when when;
+	/* Seldom changes from one record to the next: the writer keeps the
+	 * text of a run of such fields and copies it while their values
+	 * hold (policy/audit_format.c). */
+	bool steady;
 };
 
 /* In the order a line has them: first those of every record. */

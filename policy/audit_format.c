@@ -50,9 +50,12 @@ static const char dec_pairs[] =
 
 static char *put_u(char *p, uint64_t v)
 {
-	unsigned n = 1;
-	while (n < 20 && v >= pow10_table[n - 1])
-		n++;
+	/* Digits from the bit length (log10(2) ~ 1233 / 4096), then one
+	 * comparison to settle it. */
+	unsigned bits = v ? 64u - (unsigned)__builtin_clzll(v) : 1;
+	unsigned n = ((bits * 1233u) >> 12) + 1;
+	if (n > 1 && v < pow10_table[n - 2])
+		n--;
 	char *q = p + n;
 	for (; v >= 100; v /= 100) {
 		q -= 2;
@@ -179,6 +182,20 @@ static void index_fields(struct audit_fmt *f)
 				f->fields[k][f->nfields[k]++] = (uint8_t)i;
 }
 
+/* The first run of steady rows among those of every record. */
+static void find_steady(struct audit_fmt *f)
+{
+	size_t i = 0;
+	while (i < audit_nr_fields && audit_fields[i].kind < 0 && !audit_fields[i].steady)
+		i++;
+	f->steady_first = (uint8_t)i;
+	while (i < audit_nr_fields && audit_fields[i].kind < 0 && audit_fields[i].steady &&
+	       audit_fields[i].when == AF_ALWAYS && f->steady_n < AUDIT_STEADY_MAX) {
+		f->steady_n++;
+		i++;
+	}
+}
+
 /* The pieces lines are made of, as the format spells them: each field's
  * key (with a JSON string's opening quote), each kind, each name. */
 static int prepare_pieces(struct audit_fmt *f)
@@ -216,6 +233,7 @@ int audit_fmt_init(struct audit_fmt *f, enum audit_format format)
 	if (!f->cache)
 		return -ENOMEM;
 	index_fields(f);
+	find_steady(f);
 	if (prepare_pieces(f)) {
 		audit_fmt_fini(f);
 		return -EINVAL;
@@ -349,6 +367,31 @@ static char *write_field(const struct audit_fmt *f, char *p, unsigned i, const s
 	}
 }
 
+/* The steady run's fields of r at p: the kept text while their values
+ * are those it was written for, else written and kept anew. */
+static char *steady_fields(struct audit_fmt *f, char *p, const struct audit_rec *r)
+{
+	uint64_t v[AUDIT_STEADY_MAX];
+	bool same = f->steady_valid;
+	for (unsigned j = 0; j < f->steady_n; j++) {
+		v[j] = audit_field_get(r, audit_fields[f->steady_first + j].slot);
+		same = same && v[j] == f->steady_vals[j];
+	}
+	if (same)
+		return put_mem(p, f->steady_text, f->steady_len);
+	char *start = p;
+	for (unsigned j = 0; j < f->steady_n; j++)
+		p = write_field(f, p, f->steady_first + j, r);
+	size_t n = (size_t)(p - start);
+	f->steady_valid = n <= sizeof(f->steady_text);
+	if (f->steady_valid) {
+		memcpy(f->steady_text, start, n);
+		memcpy(f->steady_vals, v, sizeof(v[0]) * f->steady_n);
+		f->steady_len = (uint16_t)n;
+	}
+	return p;
+}
+
 /* r's line at p, which has AUDIT_LINE_MAX bytes of room: its end. */
 static char *fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *p)
 {
@@ -365,7 +408,10 @@ static char *fmt_line(struct audit_fmt *f, const struct audit_rec *r, char *p)
 	for (unsigned j = 0; j < nf; j++) {
 		unsigned i = f->fields[k][j];
 		const struct audit_field *fd = &audit_fields[i];
-		if (fd->kind == AUDIT_INSN) {
+		if (i == f->steady_first && f->steady_n) {
+			p = steady_fields(f, p, r);
+			j += f->steady_n - 1u;
+		} else if (fd->kind == AUDIT_INSN) {
 			/* An instruction's fields come from one disassembly. */
 			if (fd->when == AF_IF_SENSITIVE)
 				p = insn_record_fields(f, p, r);

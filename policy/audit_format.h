@@ -27,6 +27,10 @@ struct audit_piece {
 	uint8_t len;
 };
 
+/* The most fields of a steady run kept, and the room for their text. */
+#define AUDIT_STEADY_MAX 6
+#define AUDIT_STEADY_TEXT 192
+
 /* Indexes a name list may have (AF_MODE's is the longest). */
 #define AF_MAX_NAMES 16
 
@@ -47,6 +51,13 @@ struct audit_fmt {
 	struct audit_piece keys[AUDIT_MAX_FIELDS];
 	struct audit_piece kinds[NR_AUDIT_KINDS];
 	struct audit_piece names[NR_AUDIT_FIELD_TYPES - AF_ENGINE][AF_MAX_NAMES];
+	/* The first run of steady fields of every record (engine, mode,
+	 * CPL, CR3) as last written, and the values it was written for. */
+	uint8_t steady_first, steady_n;   /* audit_fields rows; n 0: none */
+	bool steady_valid;
+	uint64_t steady_vals[AUDIT_STEADY_MAX];
+	uint16_t steady_len;
+	char steady_text[AUDIT_STEADY_TEXT];
 };
 
 /* 0, or -ENOMEM / -EINVAL when Capstone cannot be opened. */

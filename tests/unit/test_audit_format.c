@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -109,6 +110,52 @@ static void test_page_fault_json(void **state)
 	assert_non_null(strstr(l, ",\"vector\":13}\n"));
 }
 
+/* Decimal numbers of every length, at each power of ten and either side
+ * of it, and the largest. */
+static void test_decimal_numbers(void **state)
+{
+	(void)state;
+	struct audit_rec r = { .kind = AUDIT_SYSCALL, .mode = MODE_LONG64 };
+	char want[64];
+	uint64_t p10 = 1;
+	for (int k = 0; k < 20; k++, p10 *= 10) {
+		const uint64_t vs[] = { p10 - 1, p10, p10 + 1, p10 * 2 - 1 };
+		for (size_t i = 0; i < 4; i++) {
+			r.v[0] = vs[i];
+			snprintf(want, sizeof(want), ",\"number\":%llu,", (unsigned long long)vs[i]);
+			assert_non_null(strstr(line_of(&r, AUDIT_FMT_JSON), want));
+		}
+	}
+	r.v[0] = UINT64_MAX;
+	assert_non_null(strstr(line_of(&r, AUDIT_FMT_JSON), ",\"number\":18446744073709551615,"));
+}
+
+/* Lines made one after another by one formatter, which keeps the text of
+ * the steady fields (engine, mode, CPL, CR3) while they hold, are those a
+ * fresh formatter makes of each record, whichever field changes. */
+static void test_steady_fields_follow_changes(void **state)
+{
+	(void)state;
+	struct audit_fmt f;
+	char line[1024];
+	struct audit_rec r = mov_cr3();
+	for (int fmt = AUDIT_FMT_JSON; fmt <= AUDIT_FMT_TEXT; fmt++) {
+		assert_int_equal(audit_fmt_init(&f, (enum audit_format)fmt), 0);
+		for (int i = 0; i < 12; i++) {
+			r.seq = (uint64_t)i;
+			r.icount = 1000u + (uint64_t)i;
+			r.cr3 = i < 4 ? 0x1000 : i < 8 ? 0x2000 : 0x2000;
+			r.cpl = i == 9 ? 3 : 0;
+			r.engine = i == 10 ? AUDIT_ENGINE_HW : AUDIT_ENGINE_SW;
+			r.mode = i == 11 ? MODE_PROT32 : MODE_LONG64;
+			r.kind = i == 6 ? AUDIT_CR_WRITE : AUDIT_INSN;
+			assert_true(audit_fmt_line(&f, &r, line, sizeof(line)) > 0);
+			assert_string_equal(line, line_of(&r, (enum audit_format)fmt));
+		}
+		audit_fmt_fini(&f);
+	}
+}
+
 static void test_line_too_long(void **state)
 {
 	(void)state;
@@ -204,6 +251,8 @@ int main(void)
 		cmocka_unit_test(test_insn_modes),
 		cmocka_unit_test(test_insn_class),
 		cmocka_unit_test(test_page_fault_json),
+		cmocka_unit_test(test_steady_fields_follow_changes),
+		cmocka_unit_test(test_decimal_numbers),
 		cmocka_unit_test(test_line_too_long),
 		cmocka_unit_test(test_buffer_flushes),
 		cmocka_unit_test(test_writer_thread),

@@ -319,7 +319,10 @@ static int sw_run(void *ctx, const struct run_limits *lim, struct run_exit *out)
 	c->run_events = 0;
 	c->run_cpl = c->cpl;
 	c->run_first = true;
-	c->run_polls = 0;
+	/* The first pass reads the clock: runs shorter than 16 passes (a
+	 * user stretch between system calls, stopped at each CPL change)
+	 * must still bring the timers up to date. */
+	c->run_polls = 15;
 	/* stop_on_io: port accesses end the run like a port event. */
 	c->event_mask = lim->events | (lim->stop_on_io ? 1u << RUN_EV_PORT : 0);
 	c->event_kind = RUN_EV_NONE;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "core/intr.h"
 #include "tests/unit/sw_fixture.h"
 
@@ -59,11 +61,38 @@ static void test_spent_budget_takes_no_interrupt(void **state)
 	fx_free(fx);
 }
 
+/* Runs too short to reach the periodic clock read (a few instructions
+ * each, as a user stretch between system calls under theorem3) still
+ * bring the timers up to date: the tick comes. Without it the PIT's
+ * deadline went stale, and the dispatcher kept putting off moves to KVM
+ * for a timer long past. */
+static void test_short_runs_take_timer(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
+	FX_CODE(fx,
+	        0xb0, 0xfe, 0xe6, 0x21,     /* mov al,0xfe; out 0x21,al: unmask IRQ 0 */
+	        0xb0, 0x34, 0xe6, 0x43,     /* counter 0, lo/hi, mode 2 */
+	        0xb0, 0x64, 0xe6, 0x40,     /* reload 100: about 84 us */
+	        0xb0, 0x00, 0xe6, 0x40,
+	        0xfb,                       /* sti */
+	        0xeb, 0xfe);                /* jmp $ */
+	fx_sync(fx);
+	assert_int_equal(fx_run(fx, 9), RUN_EXIT_BUDGET);
+	for (int i = 0; i < 2000 && !fx->vm.stats.interrupts_sw; i++) {
+		fx_run(fx, 2);
+		usleep(20);
+	}
+	assert_int_equal(fx->vm.stats.interrupts_sw, 1);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pit_interrupt_within_one_run),
 		cmocka_unit_test(test_spent_budget_takes_no_interrupt),
+		cmocka_unit_test(test_short_runs_take_timer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -243,7 +243,7 @@ int parse_bench_options(int argc, char **argv, struct bench_options *o, char *er
 
 	memset(o, 0, sizeof(*o));
 	o->repeat = 3;
-	optind = 1;
+	optind = 0;   /* a fresh scan, as in parse_run_options */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h') {

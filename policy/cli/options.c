@@ -204,7 +204,10 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	o->flat_addr = DEFAULT_FLAT_ADDR;
 	o->sandbox = true;
 
-	optind = 1;
+	/* 0, not 1: glibc's getopt then starts afresh, where 1 would go on
+	 * from a scan that stopped inside a cluster such as -hv, reading the
+	 * argument vector of an earlier call. */
+	optind = 0;
 	opterr = 0;   /* we word the errors ourselves, on one line */
 	int c;
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/reason.h"
 #include "policy/audit_format.h"
 #include "policy/audit_summary.h"
 #include "policy/cli/options.h"
@@ -102,6 +103,7 @@ int parse_size(const char *s, uint64_t *out)
 static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
 {
 	snprintf(err, errlen, fmt, arg);
+	reason_one_line(err);   /* arg is the user's */
 	return -EINVAL;
 }
 

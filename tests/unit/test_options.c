@@ -1,6 +1,6 @@
 /* The command's option parsers (policy/cli/options.c, bench_options.c)
  * called more than once, as a program that parses several command lines
- * does. */
+ * does, and their reasons for arguments that hold control bytes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -44,6 +44,14 @@ static int run_parse(const char *const *list, struct args *a, struct run_options
 {
 	*a = make(list);
 	return parse_run_options(a->argc, a->argv, o, err, 256);
+}
+
+static void assert_one_line(const char *err)
+{
+	assert_true(err[0]);
+	for (const char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control byte 0x%02x in '%s'", (unsigned char)*p, err);
 }
 
 /* A scan that stops inside the cluster -hv leaves getopt half way: the
@@ -91,11 +99,44 @@ static void test_bench_twice(void **state)
 	drop(&a);
 }
 
+/* An argument with a newline or an escape byte is quoted with '?' for
+ * those: the reason stays the one line the command prints. */
+static void test_reasons_one_line(void **state)
+{
+	(void)state;
+	static const char *const mem[] = { "run", "--mem=1\n2", "g.elf", NULL };
+	static const char *const opt[] = { "run", "--\x1b[2J", "g.elf", NULL };
+	static const char *const filter[] = { "run", "--audit=a", "--audit-filter=kind=\nx", "g.elf",
+	                                       NULL };
+	static const char *const bench[] = { "bench", "--workloads=o\nut", NULL };
+	struct run_options o;
+	struct args a;
+	char err[256];
+	assert_int_not_equal(run_parse(mem, &a, &o, err), 0);
+	assert_one_line(err);
+	assert_non_null(strstr(err, "'1?2'"));
+	drop(&a);
+	assert_int_not_equal(run_parse(opt, &a, &o, err), 0);
+	assert_one_line(err);
+	drop(&a);
+	assert_int_not_equal(run_parse(filter, &a, &o, err), 0);
+	assert_one_line(err);
+	drop(&a);
+
+	struct bench_options b;
+	a = make(bench);
+	assert_int_not_equal(parse_bench_options(a.argc, a.argv, &b, err, sizeof(err)), 0);
+	assert_one_line(err);
+	assert_non_null(strstr(err, "'o?ut'"));
+	drop(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_twice),
 		cmocka_unit_test(test_bench_twice),
+		cmocka_unit_test(test_reasons_one_line),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

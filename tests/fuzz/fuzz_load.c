@@ -20,10 +20,13 @@
  *         an initrd, bit 3 a command line, bits 4-7 modules (0-9)
  *   1     RAM: 0-0x7f (b+1) MiB; else 1 MiB + (b & 0x7f) * 0x41000
  *   2-4   flat load address (21 bits)
+ *   5-7   n, the image's length (more than is left: all of it)
+ *   then  the image, n bytes
  *   then  with bit 3: length byte, command line
  *         with bit 2: 16-bit length, initrd
  *         per module: 16-bit length, contents, length byte, arguments
- *   rest  the image
+ * The image comes before what the flags add, so that a change of flags
+ * leaves it where it was.
  * HVMM_FUZZ_VERBOSE=1 says what each input loaded, or why not. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,6 +113,8 @@ static void fz_parse(const uint8_t *data, size_t size, struct fz_load *l)
 	l->nr_mods = (flags >> 4) % (MB_MAX_MODULES + 2);
 	l->ram = ram < 0x80 ? (ram + 1ull) << 20 : (1ull << 20) + (ram & 0x7full) * 0x41000;
 	l->flat_addr = fz_uint(&r, 3) & 0x1fffff;
+	l->image = fz_take(&r, fz_uint(&r, 3), &got);
+	l->image_size = got;
 	if (l->has_cmdline)
 		fz_string(&r, fz_u8(&r), l->cmdline);
 	if (l->has_initrd) {
@@ -121,8 +126,6 @@ static void fz_parse(const uint8_t *data, size_t size, struct fz_load *l)
 		fz_string(&r, fz_u8(&r), args);
 		fz_put_file(1 + i, &l->mod[i], args);
 	}
-	l->image = fz_take(&r, r.n, &got);
-	l->image_size = got;
 }
 
 /* The bytes at gpa are buf's. */

@@ -323,8 +323,9 @@ seeds_decode() {
 	done
 }
 
-# ---- load: fuzz_load.c's header (flags, RAM, flat address; command line,
-# initrd and modules), then an image: multiboot ELF32 and higher-half
+# ---- load: fuzz_load.c's header (flags, RAM, flat address, the image's
+# length), the image, then command line, initrd and modules. Images:
+# multiboot ELF32 and higher-half
 # ELF64, an a.out-kludge image, bzImages of protocol 2.15 (64-bit entry)
 # and 2.06 (32-bit), and a flat binary.
 # load_seed NAME FLAGS RAM CMDLINE INITRD-FILE MODULES IMAGE-FILE: MODULES
@@ -333,13 +334,15 @@ load_seed() {
 	local name=$1 flags=$2 ram=$3 cmdline=$4 initrd=$5 mods=$6 image=$7 m
 	{
 		u8 "$flags"; u8 "$ram"; u8 0; u8 0x7c; u8 0   # flat: 0x7c00
+		local n; n=$(stat -c %s "$image")
+		u16 "$n"; u8 "$((n >> 16))"
+		cat "$image"
 		[ $((flags & 8)) = 0 ] || str8 "$cmdline"
 		if [ $((flags & 4)) != 0 ]; then u16 "$(stat -c %s "$initrd")"; cat "$initrd"; fi
 		local IFS='|'
 		for m in $mods; do
 			u16 "$(stat -c %s "${m%%:*}")"; cat "${m%%:*}"; str8 "${m#*:}"
 		done
-		cat "$image"
 	} >"$out/$name"
 }
 

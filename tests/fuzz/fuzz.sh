@@ -21,7 +21,8 @@ case $mode in
 smoke) ;;
 *[!0-9]* | '') echo "fuzz.sh: '$mode' is neither smoke nor a number of seconds" >&2; exit 2 ;;
 esac
-dir=$PWD/$BUILD/san/fuzz
+dir=$BUILD/san/fuzz
+case $dir in /*) ;; *) dir=$PWD/$dir ;; esac   # the fuzzers run in $tmp
 art=$dir/artifacts
 regress=$PWD/tests/fuzz/regress
 tmp=$(mktemp -d)

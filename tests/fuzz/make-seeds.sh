@@ -495,7 +495,8 @@ cli_seed() { # NAME ARGS...
 }
 
 seeds_cli() {
-	cli_seed run run --policy=chaos:5 -v --mem=64M --stats=json guest.elf
+	cli_seed run run --policy=chaos:5 -v --mem=64M --stats=json --timeout=0.5 \
+		--max-instructions=100000 --sandbox=off guest.elf
 	cli_seed run-kernel run --cmdline="console=ttyS0" --module=m1 --module="m2 args" \
 		--initrd=rd --serial=none --audit=a.jsonl --audit-level=all --audit-format=text \
 		--audit-filter=kind=syscall,cpl=3 --audit-filter=rip=0x1000..0x2000 k.elf

@@ -49,10 +49,13 @@ $(BUILD)/libswvmm.a: $(call objs,$(SWVMM_SRCS))
 $(BUILD)/libhwvmm.a: $(call objs,$(HWVMM_SRCS))
 $(BUILD)/libpolicy.a: $(call objs,$(POLICY_SRCS))
 $(BUILD)/libcli.a: $(call objs,$(CLI_SRCS))
-$(BUILD)/lib%.a:
+define archive
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
+endef
+$(BUILD)/lib%.a:
+	$(archive)
 
 $(HVMM): $(call objs,policy/cli/main.c) $(BUILD)/libcli.a $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
@@ -77,34 +80,7 @@ unit-tests: $(UNIT_BINS) $(TOOL_BINS)
 include guests/guests.mk
 include tests/bench/bench.mk
 
-# libFuzzer target for the interpreter (tests/fuzz/README.md). core/ and
-# swvmm/ are compiled again with clang, coverage and ASan/UBSan into
-# $(BUILD)/fuzz/obj: the gcc-built libraries carry no instrumentation.
-FUZZ_CC  ?= clang
-FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -I. -MMD -MP -O1 -g \
-	-fno-omit-frame-pointer $(FUZZ_SAN)
-FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRCS) $(SWVMM_SRCS) \
-	tests/fuzz/fuzz_interp.c)
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_interp
-.PHONY: fuzz-build fuzz-smoke
-
-# The memory path runs for every byte a guest touches: comparison tracing
-# there would double the cost of a long REP MOVS and tells little.
-FUZZ_NOCMP := swvmm/mem.c swvmm/mmu.c swvmm/tlb.c core/memory.c core/bus.c
-$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_NOCMP)): FUZZ_COV := -fno-sanitize-coverage=trace-cmp
-
-$(BUILD)/fuzz/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZCC  $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_COV) -c $< -o $@
-$(FUZZ_BIN): $(FUZZ_OBJS)
-	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_OBJS)
-fuzz-build: $(FUZZ_BIN)
-fuzz-smoke:
-	$(Q)BUILD=$(BUILD) bash tests/fuzz/run-smoke.sh
--include $(shell find $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
+include tests/san/san.mk
 
 deps:
 	$(Q)bash tests/deps.sh

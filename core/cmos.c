@@ -20,8 +20,8 @@
 #include "core/clock.h"
 #include "core/memory.h"
 
-#define NS_PER_S 1000000000ll
-#define UIP_NS   244000ll   /* UIP rises this long before the update */
+#define NS_PER_S 1000000000ull
+#define UIP_NS   244000ull   /* UIP rises this long before the update */
 
 struct rtc_tm {
 	int sec, min, hour, wday, mday, mon, year;
@@ -113,14 +113,30 @@ static bool held(const struct cmos *c)
 	return c->ram[RTC_REG_B] & RTC_B_SET;
 }
 
-static int64_t wall_ns(const struct cmos *c, uint64_t now)
+/* The wall clock at now is wall0_s seconds plus wall0_sub + now
+ * nanoseconds: whole seconds keep any year a guest can write (0 to 16665)
+ * in range, where nanoseconds since 1970 would overflow after 2262. */
+static uint64_t ns_into_wall0(const struct cmos *c, uint64_t now)
 {
-	return c->wall0_ns + (int64_t)now;
+	return c->wall0_sub_ns + now;   /* no overflow: now stays below 2^63 */
+}
+
+/* Where the running clock is within its second. */
+static uint64_t phase_ns(const struct cmos *c, uint64_t now)
+{
+	return ns_into_wall0(c, now) % NS_PER_S;
 }
 
 static int64_t cur_sec(const struct cmos *c, uint64_t now)
 {
-	return held(c) ? c->frozen_s : floor_div(wall_ns(c, now), NS_PER_S);
+	return held(c) ? c->frozen_s : c->wall0_s + (int64_t)(ns_into_wall0(c, now) / NS_PER_S);
+}
+
+/* Make the wall clock read second s and phase ns into it at now. */
+static void set_wall(struct cmos *c, int64_t s, uint64_t phase, uint64_t now)
+{
+	c->wall0_sub_ns = (phase + NS_PER_S - now % NS_PER_S) % NS_PER_S;
+	c->wall0_s = s - (int64_t)(ns_into_wall0(c, now) / NS_PER_S);
 }
 
 /* Make the wall clock read s at now, keeping the phase within the second. */
@@ -130,9 +146,7 @@ static void set_time(struct cmos *c, int64_t s, uint64_t now)
 		c->frozen_s = s;
 		return;
 	}
-	int64_t w = wall_ns(c, now);
-	int64_t sub = w - floor_div(w, NS_PER_S) * NS_PER_S;
-	c->wall0_ns = s * NS_PER_S + sub - (int64_t)now;
+	set_wall(c, s, phase_ns(c, now), now);
 	c->last_sec = s;
 }
 
@@ -181,8 +195,11 @@ static void schedule(struct cmos *c)
 	if ((b & RTC_B_PIE) && p)
 		d = vclock_ticks_to_ns((c->last_pidx + 1) * p, CMOS_HZ);
 	if ((b & (RTC_B_UIE | RTC_B_AIE)) && !held(c)) {
-		int64_t next = (c->last_sec + 1) * NS_PER_S - c->wall0_ns;
-		uint64_t n = next > 0 ? (uint64_t)next : 0;
+		/* The VM-clock time at which second last_sec + 1 begins. */
+		int64_t secs = c->last_sec + 1 - c->wall0_s;
+		uint64_t n = secs <= 0 ? 0 :
+		             (uint64_t)secs > UINT64_MAX / NS_PER_S ? UINT64_MAX :
+		             (uint64_t)secs * NS_PER_S - c->wall0_sub_ns;
 		if (n < d)
 			d = n;
 	}
@@ -224,7 +241,8 @@ void cmos_init(struct cmos *c, const struct vclock *clock, struct irq_line line,
 	memset(c, 0, sizeof(*c));
 	c->clock = clock;
 	c->line = line;
-	c->wall0_ns = wall0_ns;
+	int64_t s = floor_div(wall0_ns, (int64_t)NS_PER_S);
+	set_wall(c, s, (uint64_t)wall0_ns - (uint64_t)s * NS_PER_S, 0);
 	c->ram[RTC_REG_A] = 0x26;
 	c->ram[RTC_REG_B] = RTC_B_24H;
 	c->last_sec = cur_sec(c, 0);
@@ -314,9 +332,7 @@ static uint8_t reg_read(struct cmos *c, unsigned idx, uint64_t now)
 		return read_time(c, idx, now);
 	switch (idx) {
 	case RTC_REG_A: {
-		int64_t w = wall_ns(c, now);
-		int64_t sub = w - floor_div(w, NS_PER_S) * NS_PER_S;
-		bool uip = !held(c) && sub >= NS_PER_S - UIP_NS;
+		bool uip = !held(c) && phase_ns(c, now) >= NS_PER_S - UIP_NS;
 		return (uint8_t)((c->ram[RTC_REG_A] & 0x7f) | (uip ? RTC_A_UIP : 0));
 	}
 	case RTC_REG_C: {
@@ -358,7 +374,7 @@ static void reg_write(struct cmos *c, unsigned idx, uint8_t v, uint64_t now)
 		c->ram[RTC_REG_B] = v;
 		if (was_held && !held(c)) {
 			/* Counting restarts with a whole second to the next update. */
-			c->wall0_ns = c->frozen_s * NS_PER_S - (int64_t)now;
+			set_wall(c, c->frozen_s, 0, now);
 			c->last_sec = c->frozen_s;
 		}
 		drive_irq(c);

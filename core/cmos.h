@@ -55,7 +55,8 @@ struct cmos {
 	uint8_t ram[128];             /* registers A, B, alarms and NVRAM */
 	uint8_t flags;                /* register C: PF, AF, UF */
 	bool irq;                     /* IRQ 8 line (register C IRQF) */
-	int64_t wall0_ns;             /* UTC ns since 1970 at VM clock 0 */
+	int64_t wall0_s;              /* UTC at VM clock 0: seconds since 1970 */
+	uint64_t wall0_sub_ns;        /* ... and nanoseconds into that second */
 	int64_t frozen_s;             /* the time while SET holds updates */
 	int64_t last_sec;             /* second the flags were computed for */
 	uint64_t last_pidx;           /* periodic tick the flags were computed for */

@@ -5,8 +5,14 @@
 
 #include <stddef.h>
 
-/* vsnprintf into why (when why && whylen) and return err (a -errno). */
+/* vsnprintf into why (when why && whylen), make it one line and return
+ * err (a -errno). */
 int set_reason(char *why, size_t whylen, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* A reason quotes what the user gave (a file name, an option's value),
+ * which may hold a newline or a terminal's control bytes: each such byte
+ * becomes '?', so that the reason prints as the one line it promises. */
+void reason_one_line(char *s);
 
 #endif

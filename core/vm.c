@@ -9,6 +9,7 @@
 #include "core/devices.h"
 #include "core/pc_layout.h"
 #include "core/pc_tables.h"
+#include "core/reason.h"
 
 /* What sits at the reset vector: mov dl, 0xf9; mov dh, 0x0c; mov al, 6;
  * out dx, al; hlt; jmp $-1. Byte operations only, so that the bytes mean
@@ -161,6 +162,7 @@ int vm_fail(struct vm *vm, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(vm->err, sizeof(vm->err), fmt, ap);
 	va_end(ap);
+	reason_one_line(vm->err);
 	return err;
 }
 

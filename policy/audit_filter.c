@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reason.h"
 #include "policy/audit_filter.h"
 
 /* CR3's page-frame address: the low 12 bits are the PCID (or PWT/PCD),
@@ -19,6 +20,7 @@ static int bad(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	reason_one_line(err);   /* it quotes the spec */
 	return -EINVAL;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reason.h"
 #include "core/stats.h"
 #include "core/vcpu_state.h"
 #include "policy/audit_fields.h"
@@ -25,6 +26,7 @@ struct pair {
 static int bad(char *err, size_t errlen, const char *what, const char *key)
 {
 	snprintf(err, errlen, "%s%s%s%s", what, key ? " '" : "", key ? key : "", key ? "'" : "");
+	reason_one_line(err);   /* the key is the file's */
 	return -EINVAL;
 }
 

@@ -1,6 +1,7 @@
 /* The built-in policies and the rule-file policy, as one table of
  * policy_ops. */
 #include "policy/policy.h"
+#include "core/reason.h"
 #include "policy/adaptive.h"
 #include "policy/lockstep.h"
 
@@ -315,7 +316,7 @@ static void builtin_list(char *buf, size_t n)
 					 builtins[i].arg_optional ? "]" : "");
 }
 
-int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen)
+static int from_name(struct policy *p, const char *spec, char *err, size_t errlen)
 {
 	const char *arg;
 	char list[128];
@@ -335,6 +336,14 @@ int policy_from_name(struct policy *p, const char *spec, char *err, size_t errle
 	}
 	p->ops = o;
 	return 0;
+}
+
+int policy_from_name(struct policy *p, const char *spec, char *err, size_t errlen)
+{
+	int ret = from_name(p, spec, err, errlen);
+	if (ret)
+		reason_one_line(err);
+	return ret;
 }
 
 int policy_from_file(struct policy *p, const char *path, char *err, size_t errlen)
@@ -357,6 +366,7 @@ int policy_from_spec(struct policy *p, const char *spec, char *err, size_t errle
 		builtin_list(list, sizeof(list));
 		snprintf(err, errlen, "--policy: '%s' is neither a built-in policy (%s) nor a file",
 			 spec, list);
+		reason_one_line(err);
 		return -EINVAL;
 	}
 	return policy_from_file(p, spec, err, errlen);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/reason.h"
 #include "policy/rules_priv.h"
 
 static bool in_list(const struct pol_rules *r, struct pol_list l, uint64_t v)
@@ -137,7 +138,7 @@ static int read_bounded(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-int pol_rules_load(const char *path, struct pol_rules **out, char *err, size_t errlen)
+static int load(const char *path, struct pol_rules **out, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -160,5 +161,13 @@ int pol_rules_load(const char *path, struct pol_rules **out, char *err, size_t e
 	}
 	ret = pol_rules_parse(path, text, len, out, err, errlen);
 	free(text);
+	return ret;
+}
+
+int pol_rules_load(const char *path, struct pol_rules **out, char *err, size_t errlen)
+{
+	int ret = load(path, out, err, errlen);
+	if (ret && err && errlen)
+		reason_one_line(err);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reason.h"
 #include "policy/rules_priv.h"
 
 struct parser {
@@ -415,8 +416,8 @@ static int parse_rule(struct parser *p)
 	return add_rule(p, &rule);
 }
 
-int pol_rules_parse(const char *name, const char *text, size_t len,
-                    struct pol_rules **out, char *err, size_t errlen)
+static int parse_text(const char *name, const char *text, size_t len,
+                      struct pol_rules **out, char *err, size_t errlen)
 {
 	struct parser p = { 0 };
 	int ret;
@@ -453,4 +454,13 @@ int pol_rules_parse(const char *name, const char *text, size_t len,
 	}
 	*out = p.r;
 	return 0;
+}
+
+int pol_rules_parse(const char *name, const char *text, size_t len,
+                    struct pol_rules **out, char *err, size_t errlen)
+{
+	int ret = parse_text(name, text, len, out, err, errlen);
+	if (ret && err && errlen)
+		reason_one_line(err);   /* the name is a path, which may hold anything */
+	return ret;
 }

@@ -28,8 +28,8 @@ packages=(
     xz-utils         # unpacking its kernel image
     binutils         # objcopy: reading kernel module dependencies; as, ld,
                      # readelf: the VMX harness's boot sector and kernel
-    clang            # the interpreter fuzzer (tests/fuzz)
-    libclang-rt-14-dev  # its libFuzzer, ASan and UBSan runtimes
+    clang            # the sanitizer build and fuzz targets (tests/san, tests/fuzz)
+    libclang-rt-14-dev  # their libFuzzer, ASan and UBSan runtimes
     bochs            # make bench-sw, and the KVM harness's VMX backend
                      # (tests/harness/kvm-run --vmx)
     bochs-term       # its display without a display server

@@ -2,7 +2,9 @@
 # Runs every test and ends with "N passed, N failed".
 #  - unit tests: each $BUILD/tests/test_* (cmocka, TAP output);
 #  - command tests: tests/cli/*.sh (bad input, help, exit statuses);
-#  - a short, fixed-budget libFuzzer run of the interpreter (tests/fuzz/);
+#  - the unit tests (but test_hw_*) and the guest cases under sw again,
+#    built with ASan and UBSan (tests/san/);
+#  - a short, fixed-budget libFuzzer run of each fuzz target (tests/fuzz/);
 #  - guest cases: tests/guests/cases, each on the interpreter (sw) and on a
 #    real KVM that runs every state natively (hw, and the other policies,
 #    bounded lockstep among them: run-cases.sh), together with the
@@ -73,11 +75,24 @@ check_reported() { # ENGINE OUTFILE RUNNER-STATUS [EXTRA-NAMES...]
 	done <<<"$names"
 }
 
-echo "== interpreter fuzz smoke run (libFuzzer, ASan, UBSan)"
+# The sanitizer build (tests/san/san.mk): its unit tests and guest cases
+# here, its fuzz targets below; each reports, none is skipped.
+echo "== unit tests and guests on the interpreter under ASan and UBSan (san)"
+san_out=$(mktemp)
+bash tests/san/run.sh >"$san_out" 2>&1; san_rc=$?
+collect san <"$san_out"
+grep -qE '^(PASS|FAIL) ' "$san_out" || result FAIL san "reported nothing (exit status $san_rc)"
+rm -f "$san_out"
+
+echo "== fuzz smoke runs (libFuzzer, ASan, UBSan), each target of tests/fuzz/targets"
 fz_out=$(mktemp)
-bash tests/fuzz/run-smoke.sh >"$fz_out" 2>&1; fz_rc=$?
+bash tests/fuzz/fuzz.sh smoke >"$fz_out" 2>&1; fz_rc=$?
 collect fuzz < <(sed -E 's#^(PASS|FAIL) fuzz/#\1 #' "$fz_out")
-grep -qE '^(PASS|FAIL) ' "$fz_out" || result FAIL fuzz/interp-smoke "reported nothing (exit status $fz_rc)"
+while read -r name _; do
+	case $name in '' | '#'*) continue ;; esac
+	grep -qE "^(PASS|FAIL) fuzz/$name(:|\$)" "$fz_out" ||
+		result FAIL "fuzz/$name" "did not run (exit status $fz_rc)"
+done <tests/fuzz/targets
 rm -f "$fz_out"
 
 echo "== guests on the interpreter (sw)"

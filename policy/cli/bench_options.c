@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/reason.h"
 #include "guests/bench/workloads.h"
 #include "policy/cli/bench.h"
 #include "policy/policy.h"
@@ -225,7 +226,7 @@ static int parse_one(struct bench_options *o, int c, const char *arg, char *err,
 	return -EINVAL;
 }
 
-int parse_bench_options(int argc, char **argv, struct bench_options *o, char *err, size_t errlen)
+static int parse_all(int argc, char **argv, struct bench_options *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
 		{ "workloads",  required_argument, NULL, OPT_WORKLOADS },
@@ -243,7 +244,7 @@ int parse_bench_options(int argc, char **argv, struct bench_options *o, char *er
 
 	memset(o, 0, sizeof(*o));
 	o->repeat = 3;
-	optind = 1;
+	optind = 0;   /* a fresh scan, as in parse_run_options */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -262,4 +263,12 @@ int parse_bench_options(int argc, char **argv, struct bench_options *o, char *er
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see hvmm bench --help)", argv[optind]);
 	return defaults(o, err, errlen);
+}
+
+int parse_bench_options(int argc, char **argv, struct bench_options *o, char *err, size_t errlen)
+{
+	int r = parse_all(argc, argv, o, err, errlen);
+	if (r)
+		reason_one_line(err);   /* it quotes the arguments */
+	return r;
 }

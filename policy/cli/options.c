@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/reason.h"
 #include "policy/audit_format.h"
 #include "policy/audit_summary.h"
 #include "policy/cli/options.h"
@@ -102,6 +103,7 @@ int parse_size(const char *s, uint64_t *out)
 static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
 {
 	snprintf(err, errlen, fmt, arg);
+	reason_one_line(err);   /* arg is the user's */
 	return -EINVAL;
 }
 
@@ -204,7 +206,10 @@ int parse_run_options(int argc, char **argv, struct run_options *o, char *err, s
 	o->flat_addr = DEFAULT_FLAT_ADDR;
 	o->sandbox = true;
 
-	optind = 1;
+	/* 0, not 1: glibc's getopt then starts afresh, where 1 would go on
+	 * from a scan that stopped inside a cluster such as -hv, reading the
+	 * argument vector of an earlier call. */
+	optind = 0;
 	opterr = 0;   /* we word the errors ourselves, on one line */
 	int c;
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {

@@ -60,6 +60,16 @@ expect policy-file-syntax      2 "$tmp/bad.pol:2:9: expected" run --policy="$tmp
 expect policy-file-no-rules    2 "$tmp/empty.pol:" run --policy="$tmp/empty.pol" "$g/hello64.bin"
 expect policy-file-directory   2 "$tmp" run --policy="$tmp" "$g/hello64.bin"
 expect stats-bad-format        2 "--stats: unknown format 'xml'" run --stats=xml "$g/hello64.bin"
+# What the user gave is quoted with '?' for a newline or other control
+# byte, so that the error stays one line.
+nl=$'\n'
+printf 'cpl 9 -> sw\n' >"$tmp/bad${nl}name.pol"
+expect newline-in-guest-name   2 "$tmp/no?such.elf: No such file" run "$tmp/no${nl}such.elf"
+expect newline-in-option       2 "--mem: bad size '1?'" run --mem="1${nl}" "$g/hello64.bin"
+expect newline-in-policy       2 "'x?y' is neither a built-in policy" run --policy="x${nl}y" "$g/hello64.bin"
+expect newline-in-policy-file  2 "$tmp/bad?name.pol:1:5: CPL 9" run --policy="$tmp/bad${nl}name.pol" "$g/hello64.bin"
+expect escape-in-chaos-seed    2 "bad chaos seed '?[2J'" run --policy=chaos:$'\e[2J' "$g/hello64.bin"
+expect newline-in-bench-option 2 "--repeat: bad count '2?'" bench --repeat="2${nl}"
 # --stats reports on stderr; the interpreter's count is exact, so two runs agree.
 "$hvmm" run --policy=sw --stats "$g/hello64.bin" >"$tmp/out" 2>"$tmp/err" </dev/null
 "$hvmm" run --policy=sw --stats=json "$g/hello64.bin" >"$tmp/out2" 2>"$tmp/err2" </dev/null

@@ -30,7 +30,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include "core/vm.h"
 #include "swvmm/cpu.h"
 #include "swvmm/sw_engine.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FZ_HDR_LEN    35
 #define FZ_HDR_GPR    18
@@ -706,32 +706,6 @@ static void fz_check_final(struct vm *vm, void *ctx)
 		abort();
 }
 
-/* Guest RAM is an mmap, which ASan does not watch: an access just past a
- * region would land silently in whatever mapping follows. Where the pages
- * on either side are free, map them inaccessible so that such an access
- * faults. Returns how many guards were placed in g[]. */
-#define FZ_MAX_GUARDS (2 * GMEM_MAX_REGIONS)
-static unsigned fz_guard_ram(const struct guest_mem *mem, void **g)
-{
-	unsigned n = 0;
-	for (int i = 0; i < mem->nr; i++) {
-		uint8_t *sides[2] = { mem->region[i].host - 4096,
-		                      mem->region[i].host + mem->region[i].size };
-		for (unsigned k = 0; k < 2; k++) {
-			void *p = mmap(sides[k], 4096, PROT_NONE,
-			               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-			if (p == MAP_FAILED)
-				continue;
-			if (p != sides[k]) {   /* a kernel that ignores the flag */
-				munmap(p, 4096);
-				continue;
-			}
-			g[n++] = p;
-		}
-	}
-	return n;
-}
-
 static int fz_run(const struct fz_input *in)
 {
 	enum fz_mode m = (enum fz_mode)((in->h[0] & 7) % FZ_NR_MODES);
@@ -754,8 +728,8 @@ static int fz_run(const struct fz_input *in)
 		abort();
 	}
 	tsc_khz = vm.clock.tsc_khz;
-	void *guards[FZ_MAX_GUARDS];
-	unsigned nguards = fz_guard_ram(&vm.mem, guards);
+	struct fz_guards guards;
+	fz_guard_ram(&vm.mem, &guards);
 	fz_build_base(&vm, fz_long(m));
 	if (m != FZ_REAL) {
 		fz_build_gdt(&vm, in, m, cpl);
@@ -787,12 +761,9 @@ static int fz_run(const struct fz_input *in)
 	sw_engine_ops.destroy(ctx);
 out_vm:
 	vm_destroy(&vm);
-	for (unsigned i = 0; i < nguards; i++)
-		munmap(guards[i], 4096);
+	fz_unguard_ram(&guards);
 	return ret;
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,7 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-hvmm=$BUILD/hvmm
+hvmm=${HVMM:-$BUILD/hvmm}   # HVMM: another build of it (tests/san/run.sh)
 m=$BUILD/guests/minios.bin
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

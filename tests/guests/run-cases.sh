@@ -26,7 +26,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 ENGINE=${1:?usage: run-cases.sh ENGINE}
-hvmm=$BUILD/hvmm
+hvmm=${HVMM:-$BUILD/hvmm}   # HVMM: another build of it (tests/san/run.sh)
 tmp=$(mktemp -d)
 
 # The instruction suite marks a check whose result is a documented

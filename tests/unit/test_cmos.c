@@ -101,19 +101,26 @@ static void test_binary_and_12h(void **state)
 	assert_int_equal(get(c, RTC_HOUR, 2 * S), 0x12);
 }
 
+/* Under SET, which holds the clock while the guest writes it: the date
+ * and time, BCD, each a register write at time 0. */
+static void put_date(struct cmos *c, uint8_t century, uint8_t year, uint8_t month, uint8_t mday,
+                     uint8_t hour, uint8_t min, uint8_t sec)
+{
+	put(c, RTC_REG_B, RTC_B_SET | RTC_B_24H, 0);
+	put(c, RTC_HOUR, hour, 0);
+	put(c, RTC_MIN, min, 0);
+	put(c, RTC_SEC, sec, 0);
+	put(c, RTC_YEAR, year, 0);
+	put(c, RTC_CENTURY, century, 0);
+	put(c, RTC_MONTH, month, 0);
+	put(c, RTC_MDAY, mday, 0);
+}
+
 static void test_set_time(void **state)
 {
 	struct fx *f = *state;
 	struct cmos *c = &f->c;
-	/* SET holds the clock while the guest writes it. */
-	put(c, RTC_REG_B, RTC_B_SET | RTC_B_24H, 0);
-	put(c, RTC_HOUR, 0x10, 0);
-	put(c, RTC_MIN, 0x20, 0);
-	put(c, RTC_SEC, 0x30, 0);
-	put(c, RTC_YEAR, 0x99, 0);
-	put(c, RTC_CENTURY, 0x19, 0);
-	put(c, RTC_MONTH, 0x12, 0);
-	put(c, RTC_MDAY, 0x31, 0);
+	put_date(c, 0x19, 0x99, 0x12, 0x31, 0x10, 0x20, 0x30);
 	assert_int_equal(get(c, RTC_SEC, 5 * S), 0x30);      /* held */
 	put(c, RTC_REG_B, RTC_B_24H, 10 * S);
 	assert_int_equal(get(c, RTC_SEC, 10 * S), 0x30);
@@ -130,6 +137,31 @@ static void test_set_time(void **state)
 	/* The day of week is derived, not stored. */
 	put(c, RTC_WDAY, 0x01, 12 * S);
 	assert_int_equal(get(c, RTC_WDAY, 12 * S), 6);
+}
+
+/* Any year the registers can hold, far past 2262 (where nanoseconds
+ * since 1970 overflow 64 bits) and before 1678, keeps counting. */
+static void test_far_years(void **state)
+{
+	struct fx *f = *state;
+	struct cmos *c = &f->c;
+	static const uint8_t centuries[] = { 0x25, 0x99, 0x00 };
+	for (unsigned i = 0; i < sizeof(centuries); i++) {
+		put_date(c, centuries[i], 0x99, 0x12, 0x31, 0x23, 0x59, 0x59);
+		put(c, RTC_REG_B, RTC_B_24H, 0);
+		assert_int_equal(get(c, RTC_CENTURY, S - 1), centuries[i]);
+		assert_int_equal(get(c, RTC_YEAR, S - 1), 0x99);
+		assert_int_equal(get(c, RTC_SEC, S - 1), 0x59);
+		/* A second later the next century begins. */
+		assert_int_equal(get(c, RTC_SEC, S), 0x00);
+		assert_int_equal(get(c, RTC_YEAR, S), 0x00);
+		assert_int_equal(get(c, RTC_MDAY, S), 0x01);
+		assert_int_equal(get(c, RTC_CENTURY, S), centuries[i] == 0x99 ? 0xa0 :
+		                 centuries[i] + 1);
+	}
+	/* The update interrupt still comes a second after the time is set. */
+	put(c, RTC_REG_B, RTC_B_UIE | RTC_B_24H, 0);
+	assert_int_equal(cmos_deadline(c), S);
 }
 
 static void test_periodic_irq8(void **state)
@@ -283,6 +315,7 @@ int main(void)
 		F(test_bcd_time),
 		F(test_binary_and_12h),
 		F(test_set_time),
+		F(test_far_years),
 		F(test_periodic_irq8),
 		F(test_update_and_alarm),
 		F(test_nvram_and_index),

@@ -14,10 +14,9 @@
 #include "core/intr.h"
 #include "tests/unit/sw_fixture.h"
 
-static void test_pit_interrupt_within_one_run(void **state)
+/* Real mode: unmask IRQ 0, the PIT at about 12 kHz, STI, and a loop. */
+static void load_pit_loop(struct sw_fx *fx)
 {
-	(void)state;
-	struct sw_fx *fx = fx_new_ok(FX_REAL);
 	FX_CODE(fx,
 	        0xb0, 0xfe, 0xe6, 0x21,     /* mov al,0xfe; out 0x21,al: unmask IRQ 0 */
 	        0xb0, 0x34, 0xe6, 0x43,     /* counter 0, lo/hi, mode 2 */
@@ -26,6 +25,13 @@ static void test_pit_interrupt_within_one_run(void **state)
 	        0xfb,                       /* sti */
 	        0xeb, 0xfe);                /* jmp $ */
 	fx_sync(fx);
+}
+
+static void test_pit_interrupt_within_one_run(void **state)
+{
+	(void)state;
+	struct sw_fx *fx = fx_new_ok(FX_REAL);
+	load_pit_loop(fx);
 	/* 50 M instructions are tens of milliseconds: hundreds of periods. */
 	assert_int_equal(fx_run(fx, 50000000), RUN_EXIT_STOPPED);
 	assert_int_equal(fx->vm.stop, VM_STOP_HALT);   /* the stub's HLT, IF clear */
@@ -70,14 +76,7 @@ static void test_short_runs_take_timer(void **state)
 {
 	(void)state;
 	struct sw_fx *fx = fx_new_ok(FX_REAL);
-	FX_CODE(fx,
-	        0xb0, 0xfe, 0xe6, 0x21,     /* mov al,0xfe; out 0x21,al: unmask IRQ 0 */
-	        0xb0, 0x34, 0xe6, 0x43,     /* counter 0, lo/hi, mode 2 */
-	        0xb0, 0x64, 0xe6, 0x40,     /* reload 100: about 84 us */
-	        0xb0, 0x00, 0xe6, 0x40,
-	        0xfb,                       /* sti */
-	        0xeb, 0xfe);                /* jmp $ */
-	fx_sync(fx);
+	load_pit_loop(fx);
 	assert_int_equal(fx_run(fx, 9), RUN_EXIT_BUDGET);
 	for (int i = 0; i < 2000 && !fx->vm.stats.interrupts_sw; i++) {
 		fx_run(fx, 2);

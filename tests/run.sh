@@ -36,6 +36,16 @@ result() { # PASS|FAIL name [detail]
 
 . tests/tap.sh
 
+# "== TITLE" opens a section; the one before it closes with its time, so
+# a log shows where make test's time goes.
+section_at=
+section() { # TITLE (none: close the last one)
+	[ -n "$section_at" ] && echo "   (took $((SECONDS - section_at)) s; $SECONDS s in all)"
+	section_at=$SECONDS
+	[ $# -gt 0 ] && echo "== $1"
+	return 0
+}
+
 # Lines "PASS x" / "FAIL x: why" from a runner, counted under PREFIX.
 collect() { # PREFIX
 	local line rest
@@ -48,14 +58,14 @@ collect() { # PREFIX
 	done
 }
 
-echo "== unit tests"
+section "unit tests"
 # test_hw_* need a real KVM: they run with the hw tests below.
 for t in "$BUILD"/tests/test_*; do
 	case $(basename "$t") in test_hw_*) continue ;; esac
 	[ -x "$t" ] && collect unit < <(tap_run "$t" "$(basename "$t")")
 done
 
-echo "== command tests"
+section "command tests"
 for t in tests/cli/*.sh; do
 	collect cli < <(bash "$t" 2>&1)
 done
@@ -77,14 +87,14 @@ check_reported() { # ENGINE OUTFILE RUNNER-STATUS [EXTRA-NAMES...]
 
 # The sanitizer build (tests/san/san.mk): its unit tests and guest cases
 # here, its fuzz targets below; each reports, none is skipped.
-echo "== unit tests and guests on the interpreter under ASan and UBSan (san)"
+section "unit tests and guests on the interpreter under ASan and UBSan (san)"
 san_out=$(mktemp)
 bash tests/san/run.sh >"$san_out" 2>&1; san_rc=$?
 collect san <"$san_out"
 grep -qE '^(PASS|FAIL) ' "$san_out" || result FAIL san "reported nothing (exit status $san_rc)"
 rm -f "$san_out"
 
-echo "== fuzz smoke runs (libFuzzer, ASan, UBSan), each target of tests/fuzz/targets"
+section "fuzz smoke runs (libFuzzer, ASan, UBSan), each target of tests/fuzz/targets"
 fz_out=$(mktemp)
 bash tests/fuzz/fuzz.sh smoke >"$fz_out" 2>&1; fz_rc=$?
 collect fuzz < <(sed -E 's#^(PASS|FAIL) fuzz/#\1 #' "$fz_out")
@@ -95,7 +105,7 @@ while read -r name _; do
 done <tests/fuzz/targets
 rm -f "$fz_out"
 
-echo "== guests on the interpreter (sw)"
+section "guests on the interpreter (sw)"
 sw_out=$(mktemp)
 bash tests/guests/run-cases.sh sw >"$sw_out" 2>&1; sw_rc=$?
 collect sw <"$sw_out"
@@ -113,7 +123,7 @@ if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	esac
 fi
 
-echo "== guests and hw unit tests on a KVM that runs everything natively (hw)"
+section "guests and hw unit tests on a KVM that runs everything natively (hw)"
 hw_out=$(mktemp)
 if [ $kvm = full ]; then
 	echo "   the host's /dev/kvm: running directly"
@@ -132,7 +142,7 @@ rm -f "$hw_out"
 
 # Debian's kernel and the test image: the interpreter here, the KVM
 # policies where the hw matrix runs. Each policy must report.
-echo "== Debian's Linux kernel with the test image (linux)"
+section "Debian's Linux kernel with the test image (linux)"
 linux_out=$(mktemp)
 linux_kvm=(hw theorem3 chaos:1)
 linux_cases() { for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done; }
@@ -161,7 +171,7 @@ done
 rm -f "$linux_out"
 
 # VMX: kvm_intel, the host's where it is that, else in Bochs.
-echo "== the VMX subset on kvm_intel (vmx)"
+section "the VMX subset on kvm_intel (vmx)"
 vmx_out=$(mktemp)
 KVM_RUN_ENV=BUILD tests/harness/kvm-run --vmx --timeout 1500 bash tests/guests/run-cases.sh vmx >"$vmx_out" 2>&1; vmx_rc=$?
 collect vmx <"$vmx_out"
@@ -177,6 +187,7 @@ if [ $kvm = limited ]; then
 	rm -f "$host_out"
 fi
 
+section
 echo
 if [ $fail -gt 0 ]; then
 	echo "Failed:"

@@ -164,7 +164,6 @@ static void file_match(struct policy *p, const struct vcpu_state *s, enum run_ev
 	bool decided = pol_rules_decide(p->rules, &q, &a, &au, &audited);
 	if (audited) {
 		/* An audit rule sets the level; the rules after it decide. */
-		p->audit_level = au.level;
 		d->audit = true;
 		d->audit_level = au.level;
 	}

@@ -62,7 +62,6 @@ struct policy {
 	uint64_t seed;
 	uint64_t rng;               /* chaos: xorshift64* state */
 	struct pol_rules *rules;    /* a policy file's */
-	unsigned audit_level;       /* last level an audit rule set */
 	struct adaptive adaptive;   /* adaptive: what it learned */
 	/* The VM's counters, live (set by the dispatcher; NULL before), for
 	 * a policy that chooses by measured cost. */
@@ -98,8 +97,9 @@ bool policy_needs_native(const struct policy *p);
 
 /* Where to run from state s, now running on cur (NR_ENGINES: nowhere
  * yet); event says what just happened (RUN_EV_NONE for a plain point).
- * now_ns is the VM clock; no built-in decides by it, so that where the
- * vCPU runs follows the guest's execution alone (docs/policy.md). */
+ * now_ns is the VM clock: only adaptive reads it, to time the stretches
+ * it weighs; the others decide by the guest's execution alone, so that a
+ * seed replays its migration points (docs/policy.md). */
 void policy_decide(struct policy *p, const struct vcpu_state *s, enum engine_id cur,
                    enum run_event event, uint64_t num, uint64_t now_ns,
                    struct decision *d);

@@ -389,7 +389,6 @@ static void test_rule_file(void **state)
 	assert_int_equal(d.engine, ENGINE_SW);
 	assert_true(d.audit);
 	assert_int_equal(d.audit_level, 2);
-	assert_int_equal(p.audit_level, 2);
 	/* At a kernel entry: system call 60 stays on KVM, others go to sw. */
 	at_cpl(&s, 3);
 	assert_false(policy_wants_sw_at_entry(&p, &s, RUN_EV_SYSCALL, 60));

@@ -13,7 +13,7 @@
 # vmx (on kvm_intel: Bochs's VMX): a subset (VMX_CASES) under hw,
 # theorem3 and one chaos seed, then kvm-info and the test_hw_* programs.
 # hw also runs the cases with user code (ADAPTIVE_CASES) as
-# "name/adaptive". theorem3 and adaptive runs must also show in their
+# "name/adaptive", and a case in CASE_POLICIES under those policies only. theorem3 and adaptive runs must also show in their
 # statistics that KVM never ran guest code at CPL 0-2 and that no kernel
 # entry was missed. hw also runs one guest three times under one chaos
 # seed ("chaos-repeat"): the counts of --stats=json must not change; and
@@ -78,6 +78,13 @@ VMX_CASES=(hello16 hello32 hello64 ring3 suite16 suite32 suite64 smc minios benc
 	bench-sse bench-x87)
 # The cases with user code that hw runs under adaptive as well.
 ADAPTIVE_CASES=(ring3 minios bench-int80_r3 bench-syscall linuxabi bench-timer10k)
+# Cases that hw runs under these policies only. bench-timer10k checks the
+# dispatcher's put-off moves (docs/policy.md, "A timer shorter than a
+# round trip"); KVM alone makes no such promise: where a KVM round trip
+# is half the 100 us tick, as in the harness, every tick costs about two
+# exits and user code runs only when a tick comes late, so hw took 2 to
+# 18 s and lockstep 2 to 114 s there, run to run.
+declare -A CASE_POLICIES=([bench-timer10k]="sw theorem3 adaptive")
 in_list() { # NAME LIST...: whether NAME is in LIST
 	local n=$1 c
 	shift
@@ -126,6 +133,10 @@ while IFS='|' read -r name want_status expected args; do
 	fi
 	ps=("${policies[@]}")
 	[ "$ENGINE" = hw ] && in_list "$name" "${ADAPTIVE_CASES[@]}" && ps+=(adaptive)
+	if [ "$ENGINE" = hw ] && [ -n "${CASE_POLICIES[$name]:-}" ]; then
+		read -ra only <<<"${CASE_POLICIES[$name]}"
+		for i in "${!ps[@]}"; do in_list "${ps[$i]}" "${only[@]}" || unset "ps[$i]"; done
+	fi
 	for p in "${ps[@]}"; do
 		label=$name
 		[ "$p" = "$ENGINE" ] || [ "$ENGINE/$p" = vmx/hw ] || label=$name/$p

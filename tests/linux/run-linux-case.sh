@@ -54,9 +54,11 @@ case ,${HVMM_LINUX_AUDIT:-}, in *,"$POLICY",*) audit=1 ;; esac
 if [ "${HVMM_IN_HARNESS:-0}" = 1 ] && [ "$POLICY" != theorem3 ] && [ "$POLICY" != sw ]; then
 	export HVMM_LINUX_CMDLINE="${HVMM_LINUX_CMDLINE:-$linux_cmdline} noxsave"
 fi
+t0=$SECONDS
 timeout "$timeout" bash tests/linux/boot.sh --policy="$POLICY" "${extra[@]}" "$@" \
 	>"$base.out" 2>"$base.err" </dev/null
 status=$?
+echo "$label: the run took $((SECONDS - t0)) s"
 linux_workload_lines "$release" <"$base.out" >"$base.lines"
 
 # Where the serial output stopped, for the messages below.

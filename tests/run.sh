@@ -123,9 +123,10 @@ fi
 # everything: the host's, else the harness. The boots whose audit is
 # checked: the interpreter's, and theorem3's, which must show no gap.
 export HVMM_LINUX_AUDIT=sw,theorem3
+linux_cases() { for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done; }
 linux_on_kvm() { # POLICY...
 	if [ $kvm = full ]; then
-		for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done
+		linux_cases "$@"
 		return
 	fi
 	HVMM_CACHE=${HVMM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/hvmm} \
@@ -180,7 +181,6 @@ rm -f "$hw_out"
 section "Debian's Linux kernel with the test image (linux)"
 linux_out=$(mktemp)
 linux_fg=(hw chaos:1)
-linux_cases() { for p in "$@"; do bash tests/linux/run-linux-case.sh "$p"; done; }
 linux_cases sw >"$linux_out" 2>&1
 linux_on_kvm "${linux_fg[@]}" >>"$linux_out" 2>&1
 linux_all=(sw "${linux_fg[@]}" "${linux_bg[@]}")

@@ -13,7 +13,8 @@
 # vmx (on kvm_intel: Bochs's VMX): a subset (VMX_CASES) under hw,
 # theorem3 and one chaos seed, then kvm-info and the test_hw_* programs.
 # hw also runs the cases with user code (ADAPTIVE_CASES) as
-# "name/adaptive", and a case in CASE_POLICIES under those policies only. theorem3 and adaptive runs must also show in their
+# "name/adaptive", and a case in CASE_POLICIES under those policies
+# only. theorem3 and adaptive runs must also show in their
 # statistics that KVM never ran guest code at CPL 0-2 and that no kernel
 # entry was missed. hw also runs one guest three times under one chaos
 # seed ("chaos-repeat"): the counts of --stats=json must not change; and
